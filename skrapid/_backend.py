@@ -1,0 +1,183 @@
+"""Array backend: the one module that knows CuPy exists.
+
+Everything else in skrapid is written once against an array namespace ``xp``
+(``numpy`` or ``cupy``) obtained from here.  CuPy is imported lazily, so the
+package imports and runs without it.  All host <-> device crossings go through
+:func:`to_numpy` and :func:`to_device`, and random numbers are drawn natively on
+the device from a generator made by :func:`make_generator`.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "gpu_available",
+    "get_namespace",
+    "resolve_namespace",
+    "to_device",
+    "to_numpy",
+    "like_input",
+    "make_generator",
+    "expit",
+    "is_cupy_array",
+]
+
+
+@functools.lru_cache(maxsize=1)
+def _import_cupy():
+    """Import CuPy if it is installed and can see a CUDA device, else None."""
+    try:
+        import cupy  # noqa: F401
+    except Exception:  # ImportError, or a broken CUDA install
+        return None
+    try:
+        if cupy.cuda.runtime.getDeviceCount() < 1:
+            return None
+    except Exception:
+        return None
+    return cupy
+
+
+def gpu_available() -> bool:
+    """Return True when CuPy is importable and a CUDA GPU is visible."""
+    return _import_cupy() is not None
+
+
+def is_cupy_array(a: Any) -> bool:
+    """Return True for a CuPy ndarray (without importing CuPy)."""
+    return type(a).__module__.split(".")[0] == "cupy"
+
+
+def get_namespace(*arrays: Any):
+    """Return ``cupy`` if any of ``arrays`` is a CuPy array, else ``numpy``."""
+    for a in arrays:
+        if is_cupy_array(a):
+            import cupy
+
+            return cupy
+    return np
+
+
+def resolve_namespace(device: str, *arrays: Any):
+    """Choose the array namespace that computation runs on.
+
+    Parameters
+    ----------
+    device : {"auto", "cpu", "gpu"}
+        ``"cpu"`` always uses NumPy.  ``"gpu"`` requires CuPy and a CUDA GPU and
+        raises otherwise.  ``"auto"`` uses CuPy when the inputs already live on
+        the GPU, or when CuPy and a GPU are present, else NumPy.
+    *arrays : array-like
+        Inputs of the call; CuPy inputs make ``"auto"`` pick CuPy.
+
+    Returns
+    -------
+    xp : module
+        ``numpy`` or ``cupy``.
+    """
+    if device == "cpu":
+        return np
+    cp = _import_cupy()
+    if device == "gpu":
+        if cp is None:
+            raise RuntimeError(
+                "device='gpu' was requested but no CUDA GPU is usable: "
+                + _why_no_gpu()
+                + " Install the extra with `pip install skrapid[gpu]` on a machine "
+                "with an NVIDIA GPU, or use device='cpu' or device='auto'."
+            )
+        return cp
+    if device == "auto":
+        if any(is_cupy_array(a) for a in arrays):
+            return get_namespace(*arrays)
+        return cp if cp is not None else np
+    raise ValueError(f"device must be 'auto', 'cpu' or 'gpu'; got {device!r}.")
+
+
+def _why_no_gpu() -> str:
+    try:
+        import cupy
+    except Exception as exc:
+        return f"CuPy is not importable ({type(exc).__name__}: {exc})."
+    try:
+        n = cupy.cuda.runtime.getDeviceCount()
+    except Exception as exc:
+        return f"CuPy is installed but CUDA failed ({type(exc).__name__}: {exc})."
+    return f"CuPy is installed but sees {n} CUDA devices."
+
+
+def to_numpy(a: Any) -> np.ndarray:
+    """Copy an array to host memory as a NumPy array (no-op for NumPy)."""
+    if is_cupy_array(a):
+        return a.get()
+    return np.asarray(a)
+
+
+def to_device(a: Any, xp, dtype=None):
+    """Move ``a`` to the namespace ``xp`` (host->device or device->host)."""
+    if xp is np:
+        out = to_numpy(a)
+        return out if dtype is None else out.astype(dtype, copy=False)
+    if is_cupy_array(a):
+        return a if dtype is None else a.astype(dtype, copy=False)
+    return xp.asarray(np.asarray(a), dtype=dtype)
+
+
+def like_input(result: Any, reference: Any):
+    """Return ``result`` in the array type of ``reference`` (NumPy or CuPy)."""
+    if is_cupy_array(reference):
+        return to_device(result, get_namespace(reference))
+    return to_numpy(result)
+
+
+def make_generator(xp, seed: int):
+    """Return a native random generator for ``xp`` seeded with ``seed``.
+
+    NumPy gets :class:`numpy.random.Generator` (PCG64); CuPy gets
+    ``cupy.random.Generator`` so random numbers are made on the device.  The two
+    streams differ for the same seed: compare backends statistically.
+    """
+    if xp is np:
+        return np.random.default_rng(seed)
+    return xp.random.default_rng(seed)
+
+
+def uniform(rng, xp, shape, dtype):
+    """Uniform [0, 1) numbers of ``dtype`` drawn on ``xp``'s device."""
+    return rng.random(shape, dtype=dtype)
+
+
+def expit(xp, x, out=None):
+    """Numerically stable logistic sigmoid 1 / (1 + exp(-x)) on ``xp``."""
+    if xp is np:
+        from scipy.special import expit as _expit
+
+        return _expit(x, out=out)
+    from cupyx.scipy.special import expit as _cexpit
+
+    return _cexpit(x) if out is None else _cexpit(x, out)
+
+
+def synchronize(xp) -> None:
+    """Block until queued device work is done (no-op on NumPy)."""
+    if xp is not np:
+        xp.cuda.Device().synchronize()
+
+
+def seed_from(random_state) -> int:
+    """Draw a 63-bit seed from a NumPy RandomState (advances its stream)."""
+    return int(random_state.randint(0, 2**63 - 1, dtype=np.int64))
+
+
+def log_mean_exp(xp, a) -> float:
+    """log(mean(exp(a))) computed stably in float64."""
+    a = to_numpy(a).astype(np.float64)
+    m = float(np.max(a))
+    if not math.isfinite(m):
+        return m
+    return m + math.log(float(np.mean(np.exp(a - m))))

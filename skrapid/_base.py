@@ -1,0 +1,620 @@
+"""The base class of every skrapid estimator: validation, training loop, scoring.
+
+A model family subclasses :class:`BaseRBM` and defines a handful of private
+methods -- how its parameters are initialized and stored, the
+:class:`~skrapid._units.Bipartite` energy they define, and the gradient of the
+log-likelihood for a minibatch.  Everything else (epochs, minibatches,
+shuffling, optimizers, weight decay, learning-rate decay, ``history_``,
+``verbose`` lines, divergence checks, ``partial_fit``, the scikit-learn methods,
+log Z with its cache, sampling) lives here once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import _backend as B
+from ._optim import learning_rate_at, make_optimizer
+from ._partition import (
+    AUTO_EXACT_UNITS,
+    base_rate_bias,
+    check_exact_size,
+    default_betas,
+    exact_log_partition,
+)
+from ._sampling import gibbs_chain, random_states
+
+
+class TrainingDivergedError(FloatingPointError):
+    """Raised when training produces non-finite parameters.
+
+    The message says at which epoch it happened and what to change (smaller
+    ``learning_rate``, some ``weight_decay``, ``optimizer="adam"``, ...).
+    """
+
+
+class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
+    """Shared machinery of the skrapid estimators (not for direct use)."""
+
+    _parameter_constraints: dict = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
+        "optimizer": [StrOptions({"sgd", "adam"})],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "lr_decay": [Interval(Real, 0, 1, closed="right")],
+        "lr_decay_every": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "device": [StrOptions({"auto", "cpu", "gpu"})],
+    }
+
+    # ------------------------------------------------------------------
+    # what a model family provides
+    # ------------------------------------------------------------------
+    @abstractmethod
+    def _init_parameters(self, n_features, xp, dtype, rng, X):
+        """Return the dict of trainable parameter arrays on ``xp``."""
+
+    @abstractmethod
+    def _store_parameters(self, params):
+        """Write the fitted (NumPy) attributes from the parameter dict."""
+
+    @abstractmethod
+    def _load_parameters(self, xp, dtype):
+        """Rebuild the parameter dict on ``xp`` from the fitted attributes."""
+
+    @abstractmethod
+    def _model(self, params, xp):
+        """The :class:`Bipartite` energy defined by the parameters."""
+
+    @abstractmethod
+    def _gradient(self, params, X, xp, rng):
+        """Log-likelihood gradient (ascent direction) for the minibatch X."""
+
+    @abstractmethod
+    def _check_values(self, X, *, likelihood: bool, what="X"):
+        """Raise ValueError if X is outside the support of the model."""
+
+    def _decayed_keys(self):
+        """Parameters that weight decay shrinks (weights, not biases)."""
+        return ("W",)
+
+    def _validate_model_size(self, n_features):
+        """Hook: raise early when the chosen method cannot handle the size."""
+
+    def _after_update(self, params):
+        """Hook applied after every parameter update (constraints)."""
+
+    def _after_epoch(self, params, xp, rng):
+        """Hook applied after every epoch (e.g. binarizing patterns)."""
+
+    def _monitor(self, model, X, xp):
+        """Per-epoch monitored quantities, as a dict of floats."""
+        return {}
+
+    def _training_state_to_host(self, state):
+        return state
+
+    # ------------------------------------------------------------------
+    # input handling
+    # ------------------------------------------------------------------
+    def _validate_X(self, X, *, reset: bool, likelihood: bool = False):
+        """Check X at the boundary: shape, finiteness, dtype, value range.
+
+        NumPy inputs go through :func:`sklearn.utils.validation.validate_data`;
+        CuPy inputs are checked on the device with the same messages.
+        """
+        if B.is_cupy_array(X):
+            xp = B.get_namespace(X)
+            if X.ndim != 2:
+                raise ValueError(
+                    f"Expected a 2D array, got an array of shape {X.shape}."
+                )
+            if X.dtype not in (xp.float32, xp.float64):
+                X = X.astype(xp.float64)
+            if not bool(xp.isfinite(X).all()):
+                raise ValueError("Input X contains NaN or infinity.")
+            if reset:
+                self.n_features_in_ = X.shape[1]
+            elif X.shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has {X.shape[1]} features, but {type(self).__name__} is "
+                    f"expecting {self.n_features_in_} features as input."
+                )
+        else:
+            X = validate_data(
+                self,
+                X,
+                reset=reset,
+                dtype=[np.float64, np.float32],
+                accept_sparse=False,
+            )
+        self._check_values(X, likelihood=likelihood)
+        return X
+
+    def _dtype_for(self, X):
+        return np.float32 if X.dtype == np.float32 else np.float64
+
+    # ------------------------------------------------------------------
+    # randomness
+    # ------------------------------------------------------------------
+    def _device_rng(self, xp, random_state=None):
+        """A native generator seeded from ``random_state`` or the persistent
+        ``random_state_`` (whose stream then advances)."""
+        if random_state is not None:
+            rs = check_random_state(random_state)
+        else:
+            if not hasattr(self, "random_state_"):
+                self.random_state_ = check_random_state(self.random_state)
+            rs = self.random_state_
+        return B.make_generator(xp, B.seed_from(rs))
+
+    # ------------------------------------------------------------------
+    # training
+    # ------------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Fit the model to X by ``max_iter`` epochs of minibatch training.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data (NumPy or CuPy).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        X = self._validate_X(X, reset=True)
+        self.random_state_ = check_random_state(self.random_state)
+        self._reset_fit_state()
+        self._train(X, self.max_iter, first=True)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Continue training with one pass (epoch) over X.
+
+        The first call initializes the model; later calls keep the parameters,
+        the optimizer state and any persistent chains, and advance the
+        persistent random stream ``random_state_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        first = not hasattr(self, "components_")
+        X = self._validate_X(X, reset=first)
+        if first:
+            self._reset_fit_state()
+        self._train(X, 1, first=first)
+        return self
+
+    def _reset_fit_state(self):
+        self.n_iter_ = 0
+        self.history_ = {"epoch": [], "time": [], "learning_rate": []}
+        self._optimizer_state = None
+        self._logz_cache = {}
+        for attr in ("persistent_chains_", "visible_mean_", "n_samples_seen_"):
+            if hasattr(self, attr):
+                delattr(self, attr)
+
+    def _train(self, X, n_epochs: int, *, first: bool):
+        xp = B.resolve_namespace(self.device, X)
+        dtype = self._dtype_for(X)
+        X = B.to_device(X, xp, dtype)
+        n_samples, n_features = X.shape
+        self._validate_model_size(n_features)
+        rng = self._device_rng(xp)
+        if first:
+            params = self._init_parameters(n_features, xp, dtype, rng, X)
+        else:
+            params = self._load_parameters(xp, dtype)
+        self._update_data_mean(X, xp)
+        opt = make_optimizer(self.optimizer, self.momentum)
+        if self._optimizer_state is None:
+            state = opt.init_state(params, xp)
+        else:
+            state = {
+                k: (B.to_device(v, xp) if isinstance(v, np.ndarray) else v)
+                for k, v in self._optimizer_state.items()
+            }
+        self._chains = None
+        if getattr(self, "persistent_chains_", None) is not None:
+            self._chains = B.to_device(self.persistent_chains_, xp, dtype)
+        decayed = self._decayed_keys()
+        batch = min(self.batch_size, n_samples)
+        host_rs = self.random_state_
+        for _ in range(n_epochs):
+            t0 = time.perf_counter()
+            lr = learning_rate_at(
+                self.learning_rate, self.lr_decay, self.lr_decay_every, self.n_iter_
+            )
+            order = host_rs.permutation(n_samples)
+            for start in range(0, n_samples, batch):
+                idx = order[start : start + batch]
+                Xb = X[B.to_device(idx, xp)] if xp is not np else X[idx]
+                grads = self._gradient(params, Xb, xp, rng)
+                if self.weight_decay:
+                    for k in decayed:
+                        grads[k] -= params[k].dtype.type(self.weight_decay) * params[k]
+                opt.step(params, grads, lr, state)
+                self._after_update(params)
+            self._after_epoch(params, xp, rng)
+            self._check_finite(params, xp, lr)
+            self.n_iter_ += 1
+            model = self._model(params, xp)
+            record = {"epoch": self.n_iter_, "learning_rate": lr}
+            record.update(self._monitor(model, X, xp))
+            B.synchronize(xp)
+            record["time"] = time.perf_counter() - t0
+            self._record(record)
+        self._store_parameters(params)
+        self._optimizer_state = {
+            k: (B.to_numpy(v) if not isinstance(v, int | float) else v)
+            for k, v in state.items()
+        }
+        if self._chains is not None:
+            self.persistent_chains_ = B.to_numpy(self._chains)
+        del self._chains
+        self._logz_cache = {}
+
+    def _update_data_mean(self, X, xp):
+        """Running mean of the training data (base rate for AIS)."""
+        n = X.shape[0]
+        mean = B.to_numpy(xp.mean(X, axis=0, dtype=xp.float64))
+        if getattr(self, "visible_mean_", None) is None:
+            self.visible_mean_, self.n_samples_seen_ = mean, n
+        else:
+            tot = self.n_samples_seen_ + n
+            self.visible_mean_ = (
+                self.visible_mean_ * self.n_samples_seen_ + mean * n
+            ) / tot
+            self.n_samples_seen_ = tot
+
+    def _check_finite(self, params, xp, lr):
+        for k, p in params.items():
+            if not bool(xp.isfinite(p).all()):
+                raise TrainingDivergedError(
+                    f"{type(self).__name__} training diverged at epoch "
+                    f"{self.n_iter_ + 1}: parameter '{k}' became NaN or infinite "
+                    f"(learning rate {lr:.3g}). Lower learning_rate (e.g. by 10x), "
+                    "add weight_decay, or use optimizer='adam'."
+                )
+
+    def _record(self, record):
+        for k, v in record.items():
+            self.history_.setdefault(k, [None] * (len(self.history_["epoch"])))
+        for k in self.history_:
+            self.history_[k].append(record.get(k))
+        if self.verbose:
+            extras = ", ".join(
+                f"{k.replace('_', ' ')} {v:.4f}"
+                for k, v in record.items()
+                if k not in ("epoch", "time", "learning_rate") and v is not None
+            )
+            print(
+                f"[{type(self).__name__}] epoch {record['epoch']}: "
+                f"time {record['time']:.2f}s, learning rate "
+                f"{record['learning_rate']:.3g}" + (f", {extras}" if extras else "")
+            )
+
+    # ------------------------------------------------------------------
+    # the fitted model on a device
+    # ------------------------------------------------------------------
+    def _fitted_model(self, X=None):
+        """(model, xp) for the fitted parameters, on the device chosen for X."""
+        check_is_fitted(self, "components_")
+        xp = B.resolve_namespace(self.device, *(() if X is None else (X,)))
+        dtype = self.components_.dtype
+        return self._model(self._load_parameters(xp, dtype), xp), xp
+
+    def _prepare(self, X, *, likelihood=False):
+        check_is_fitted(self, "components_")
+        Xv = self._validate_X(X, reset=False, likelihood=likelihood)
+        model, xp = self._fitted_model(Xv)
+        return B.to_device(Xv, xp, model.dtype), model, xp
+
+    def transform(self, X):
+        """Hidden conditional means E[h | v].
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Visible data.
+
+        Returns
+        -------
+        H : ndarray of shape (n_samples, n_components)
+            E[h_a | v] = sigmoid(field) for {0,1} units, tanh(field) for spins.
+        """
+        Xd, model, xp = self._prepare(X)
+        return B.like_input(model.mean_hiddens(Xd), X)
+
+    def free_energy(self, X):
+        """Free energy F(v), with p(v) = exp(-F(v)) / Z.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        F : ndarray of shape (n_samples,)
+        """
+        Xd, model, xp = self._prepare(X)
+        return B.like_input(model.free_energy(Xd), X)
+
+    def score_samples(self, X):
+        """Normalized log-likelihood log p(x) in nats, one value per sample.
+
+        log p(x) = -F(x) - log Z, with log Z from :meth:`log_partition_function`:
+        the most recent value computed for the current parameters is reused
+        (so calling ``log_partition_function(method="ais", n_betas=...)`` first
+        chooses the estimator), otherwise ``method="auto"``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            States of the visible units (binary for binary units).
+
+        Returns
+        -------
+        log_p : ndarray of shape (n_samples,)
+        """
+        Xd, model, xp = self._prepare(X, likelihood=True)
+        log_z = self._cached_log_z(model)
+        fe = model.free_energy(Xd).astype(xp.float64)
+        return B.like_input(-fe - log_z, X)
+
+    def score(self, X, y=None):
+        """Mean log-likelihood per sample (nats), the mean of :meth:`score_samples`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+        """
+        return float(B.to_numpy(self.score_samples(X)).mean())
+
+    # ------------------------------------------------------------------
+    # partition function
+    # ------------------------------------------------------------------
+    def _param_fingerprint(self):
+        h = hashlib.blake2b(digest_size=16)
+        for name in ("components_", "intercept_visible_", "intercept_hidden_"):
+            a = np.ascontiguousarray(getattr(self, name))
+            h.update(a.dtype.str.encode())
+            h.update(a.tobytes())
+        return h.hexdigest()
+
+    def _cached_log_z(self, model):
+        cache = getattr(self, "_logz_cache", None)
+        fp = self._param_fingerprint()
+        if cache and cache.get("fingerprint") == fp:
+            return cache["log_z"]
+        return self._compute_log_z(model, "auto", {}, None)[0]
+
+    def _compute_log_z(self, model, method, ais_kwargs, random_state):
+        from ._partition import ais_log_partition
+
+        if method == "auto":
+            small = min(model.n_visible, model.n_hidden) <= AUTO_EXACT_UNITS
+            method = "exact" if small else "ais"
+        if method == "exact":
+            check_exact_size(model.n_visible, model.n_hidden)
+            log_z, std = exact_log_partition(model), 0.0
+            result = None
+        else:
+            n_chains = ais_kwargs.get("n_chains", 100)
+            n_betas = ais_kwargs.get("n_betas", 10000)
+            rng = self._device_rng(model.xp, random_state)
+            base = base_rate_bias(
+                model.vis,
+                ais_kwargs.get("data_mean", getattr(self, "visible_mean_", None)),
+                model.n_visible,
+                model.dtype,
+            )
+            v_init = None
+            if method == "reverse_ais":
+                v_init = self._reverse_ais_start(model, n_chains, ais_kwargs, rng)
+            result = ais_log_partition(
+                model,
+                base_bias=base,
+                n_chains=n_chains,
+                betas=default_betas(n_betas),
+                rng=rng,
+                reverse=method == "reverse_ais",
+                v_init=v_init,
+            )
+            log_z, std = result.log_z, result.std
+        self._logz_cache = {
+            "fingerprint": self._param_fingerprint(),
+            "log_z": log_z,
+            "std": std,
+            "method": method,
+            "result": result,
+        }
+        return log_z, std, result
+
+    def _reverse_ais_start(self, model, n_chains, kw, rng):
+        xp = model.xp
+        X = kw.get("X")
+        if X is not None:
+            X = B.to_device(self._validate_X(X, reset=False), xp, model.dtype)
+            idx = B.to_device(
+                check_random_state(0).randint(0, X.shape[0], n_chains), xp
+            )
+            v = X[idx]
+        elif getattr(self, "persistent_chains_", None) is not None:
+            pc = B.to_device(self.persistent_chains_, xp, model.dtype)
+            v = pc[xp.arange(n_chains) % pc.shape[0]]
+        else:
+            v = random_states(
+                model.vis, xp, (n_chains, model.n_visible), model.dtype, rng
+            )
+        v, _ = gibbs_chain(model, v, kw.get("n_burn_in", 1000), rng)
+        return v
+
+    def log_partition_function(
+        self,
+        method="auto",
+        *,
+        n_chains=100,
+        n_betas=10000,
+        X=None,
+        n_burn_in=1000,
+        return_std=False,
+        random_state=None,
+    ):
+        """Log partition function log Z of the fitted model.
+
+        Parameters
+        ----------
+        method : {"auto", "exact", "ais", "reverse_ais"}, default="auto"
+            ``"exact"`` enumerates the smaller layer (at most 25 units; chunked
+            so memory stays bounded).  ``"ais"`` is annealed importance sampling
+            from a base-rate model matched to the training data's marginals
+            (Salakhutdinov & Murray 2008): its estimate errs *low* on average,
+            so log-likelihoods computed with it err high.  ``"reverse_ais"``
+            anneals from model samples back to the base rate (Burda et al.
+            2015): it errs *high* when the starting samples are good, so the
+            two bracket log Z.  ``"auto"`` is exact when the smaller layer has
+            at most 20 units and AIS otherwise.
+        n_chains : int, default=100
+            AIS runs (importance weights).
+        n_betas : int, default=10000
+            Number of intermediate inverse temperatures.
+        X : array-like of shape (n_samples, n_features), default=None
+            For ``"ais"``: data whose marginals define the base-rate model
+            (default: the training data's, stored as ``visible_mean_``).  For
+            ``"reverse_ais"``: states that seed the Gibbs chains whose end
+            points start the reverse annealing (default: the persistent chains,
+            or random states).
+        n_burn_in : int, default=1000
+            Gibbs sweeps before reverse AIS starts.
+        return_std : bool, default=False
+            Also return the standard error of the estimate (0 for exact).
+        random_state : int, RandomState instance or None, default=None
+            Seed of the AIS chains; None uses the estimator's ``random_state_``.
+
+        Returns
+        -------
+        log_z : float
+        std : float
+            Only when ``return_std=True``.
+        """
+        if method not in ("auto", "exact", "ais", "reverse_ais"):
+            raise ValueError(
+                "method must be 'auto', 'exact', 'ais' or 'reverse_ais'; "
+                f"got {method!r}."
+            )
+        for name, val, low in (("n_chains", n_chains, 2), ("n_betas", n_betas, 3)):
+            if not isinstance(val, Integral) or val < low:
+                raise ValueError(f"{name} must be an integer >= {low}; got {val!r}.")
+        model, xp = self._fitted_model()
+        kw = {"n_chains": n_chains, "n_betas": n_betas, "n_burn_in": n_burn_in}
+        if X is not None and method == "ais":
+            Xv = self._validate_X(X, reset=False)
+            kw["data_mean"] = B.to_numpy(Xv).astype(np.float64).mean(axis=0)
+        elif X is not None:
+            kw["X"] = X
+        log_z, std, _ = self._compute_log_z(model, method, kw, random_state)
+        return (log_z, std) if return_std else log_z
+
+    # ------------------------------------------------------------------
+    # sampling
+    # ------------------------------------------------------------------
+    def gibbs(self, v):
+        """One Gibbs sweep v -> h -> v from the given visible states.
+
+        Parameters
+        ----------
+        v : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        v_new : ndarray of shape (n_samples, n_features)
+            Visible states sampled after one sweep.
+        """
+        Xd, model, xp = self._prepare(v)
+        rng = self._device_rng(xp)
+        out, _ = gibbs_chain(model, Xd, 1, rng)
+        return B.like_input(out, v)
+
+    def sample(self, n_samples=1, *, n_steps=1000, v_init=None, random_state=None):
+        """Draw visible samples by block-Gibbs sampling.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of independent chains, one sample each.
+        n_steps : int, default=1000
+            Gibbs sweeps per chain.
+        v_init : array-like of shape (n_samples, n_features), default=None
+            Starting states; default uniformly random states.
+        random_state : int, RandomState instance or None, default=None
+            Seed; None advances the estimator's ``random_state_``.
+
+        Returns
+        -------
+        V : ndarray of shape (n_samples, n_features)
+        """
+        check_is_fitted(self, "components_")
+        if v_init is not None:
+            Xd, model, xp = self._prepare(v_init)
+            n_samples = Xd.shape[0]
+        else:
+            if not isinstance(n_samples, Integral) or n_samples < 1:
+                raise ValueError(
+                    f"n_samples must be a positive integer; got {n_samples!r}."
+                )
+            model, xp = self._fitted_model()
+        if not isinstance(n_steps, Integral) or n_steps < 0:
+            raise ValueError(
+                f"n_steps must be a non-negative integer; got {n_steps!r}."
+            )
+        rng = self._device_rng(xp, random_state)
+        if v_init is None:
+            Xd = random_states(
+                model.vis, xp, (n_samples, model.n_visible), model.dtype, rng
+            )
+        out, _ = gibbs_chain(model, Xd, n_steps, rng)
+        return B.like_input(out, v_init) if v_init is not None else B.to_numpy(out)
+
+    # ------------------------------------------------------------------
+    # scikit-learn tags
+    # ------------------------------------------------------------------
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.non_deterministic = False
+        return tags

@@ -1,0 +1,345 @@
+"""BinaryRBM: the standard restricted Boltzmann machine with binary units."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from . import _backend as B
+from ._base import BaseRBM
+from ._partition import MAX_EXACT_UNITS, check_exact_size, exact_statistics
+from ._sampling import gibbs_from_hidden, gibbs_from_hidden_field
+from ._units import Bipartite, get_units
+
+
+def negative_statistics(est, model, field_pos, method, n_steps, n_chains, rng):
+    """Model-side statistics of the log-likelihood gradient.
+
+    Parameters
+    ----------
+    est : BaseRBM
+        Holds the persistent chain state (``est._chains`` hidden samples) for
+        PCD.
+    model : Bipartite
+    field_pos : array of shape (batch, n_hidden)
+        Hidden field of the data batch; CD-k chains start from a hidden sample
+        drawn from it.
+    method : {"cd", "pcd", "exact"}
+    n_steps : int
+        Gibbs sweeps k of CD-k / PCD-k.
+    n_chains : int
+        Persistent chains for PCD.
+    rng : generator
+
+    Returns
+    -------
+    v_neg : array of shape (m, n_visible)
+        Negative-phase visible states (or, for ``"exact"``, None).
+    h_neg : array of shape (m, n_hidden)
+        E[h | v_neg].
+    stats : ModelStatistics or None
+        Exact E[v], E[h], E[v hᵀ] for ``"exact"``.
+    """
+    xp = model.xp
+    if method == "exact":
+        return None, None, exact_statistics(model)
+    if method == "cd":
+        v_neg, field_neg = gibbs_from_hidden_field(model, field_pos, n_steps, rng)
+    else:
+        if est._chains is None:
+            est._chains = model.hid.sample(
+                xp,
+                xp.zeros((n_chains, model.n_hidden), dtype=model.dtype),
+                rng,
+            )
+        v_neg, field_neg = gibbs_from_hidden(model, est._chains, n_steps, rng)
+        est._chains = model.hid.sample(xp, field_neg, rng)
+        est._chains_visible = v_neg
+    return v_neg, model.hid.mean(xp, field_neg), None
+
+
+def likelihood_gradient(model, X, h_pos, v_neg, h_neg, stats, fit_intercept):
+    """Gradient of the mean log-likelihood of the batch X w.r.t. W, b, c.
+
+    ∂⟨log p(v)⟩/∂W = ⟨v E[h|v]ᵀ⟩_data − ⟨v hᵀ⟩_model, and likewise
+    ∂/∂b = ⟨v⟩_data − ⟨v⟩_model, ∂/∂c = ⟨E[h|v]⟩_data − ⟨h⟩_model.  The
+    model averages come from the negative samples (CD/PCD) or from exact
+    enumeration (``stats``).  Averages are means, so a short last minibatch
+    carries the same weight per sample as a full one.
+    """
+    xp = model.xp
+    n = X.shape[0]
+    dt = model.dtype.type
+    gW = (X.T @ h_pos) * dt(1.0 / n)
+    if stats is not None:
+        gW -= stats.vh
+    else:
+        gW -= (v_neg.T @ h_neg) * dt(1.0 / v_neg.shape[0])
+    grads = {"W": gW}
+    if fit_intercept:
+        ev = stats.v if stats is not None else xp.mean(v_neg, axis=0)
+        eh = stats.h if stats is not None else xp.mean(h_neg, axis=0)
+        grads["b"] = xp.mean(X, axis=0) - ev
+        grads["c"] = xp.mean(h_pos, axis=0) - eh
+    return grads
+
+
+class BinaryRBM(BaseRBM):
+    """Restricted Boltzmann machine with binary visible and hidden units.
+
+    The energy is ``E(v, h) = -vᵀ W h - bᵀ v - cᵀ h`` with ``W =
+    components_.T``, ``b = intercept_visible_``, ``c = intercept_hidden_``.
+    Units are {0, 1} (``units="bernoulli"``, as scikit-learn's
+    :class:`~sklearn.neural_network.BernoulliRBM`) or {-1, +1}
+    (``units="spin"``, the convention of the RAPID paper, with
+    P(s = +1 | field) = sigmoid(2·field)).  Training follows the log-likelihood
+    gradient with the negative phase from CD-k, persistent CD (PCD-k) or exact
+    enumeration.  Unlike BernoulliRBM, :meth:`score_samples` is the normalized
+    log-likelihood log p(v) (exact or by AIS), not a pseudo-likelihood.
+
+    Parameters
+    ----------
+    n_components : int, default=256
+        Number of hidden units H.
+    units : {"bernoulli", "spin"}, default="bernoulli"
+        State space of both layers: {0, 1} or {-1, +1}.  Training data may be
+        given as means (values in [0, 1], resp. [-1, 1]); the log-likelihood
+        needs binary states.
+    fit_intercept : bool, default=True
+        Learn visible and hidden biases.  ``False`` fixes them at zero (the
+        papers' setting).
+    method : {"pcd", "cd", "exact"}, default="pcd"
+        Negative phase: persistent chains, chains restarted at the data
+        (CD-k), or exact expectations by enumerating the smaller layer (at most
+        25 units).
+    n_gibbs_steps : int, default=1
+        Gibbs sweeps k per update for CD-k and PCD-k.
+    n_chains : int, default=None
+        Number of persistent chains (fantasy particles) for PCD; None uses
+        ``batch_size``.
+    learning_rate : float, default=0.1
+        Step size η of the gradient ascent.
+    batch_size : int, default=10
+        Minibatch size.
+    max_iter : int, default=10
+        Number of epochs of :meth:`fit`.
+    optimizer : {"sgd", "adam"}, default="sgd"
+        SGD (with ``momentum``) or Adam.
+    momentum : float, default=0.0
+        Heavy-ball momentum of SGD.
+    weight_decay : float, default=0.0
+        L2 penalty on W: the update adds ``-weight_decay * W``.
+    lr_decay : float, default=1.0
+        Multiply the learning rate by this factor every ``lr_decay_every``
+        epochs (1.0: constant).
+    lr_decay_every : int, default=1
+        Epochs between learning-rate decays.
+    init_scale : float, default=0.01
+        Standard deviation of the Gaussian initial weights.  Visible biases
+        start at the base rate of the data (logit of the pixel means, Hinton's
+        recommendation), hidden biases at zero.
+    random_state : int, RandomState instance or None, default=None
+        Seed for initialization, minibatch order and sampling.
+    verbose : int, default=0
+        Print one progress line per epoch (time, learning rate, reconstruction
+        error, and the exact log-likelihood when it is cheap).
+    device : {"auto", "cpu", "gpu"}, default="auto"
+        Compute on NumPy (``"cpu"``), CuPy (``"gpu"``, error if unavailable),
+        or CuPy when a GPU is present (``"auto"``).
+
+    Attributes
+    ----------
+    components_ : ndarray of shape (n_components, n_features)
+        Weights Wᵀ.
+    intercept_hidden_ : ndarray of shape (n_components,)
+        Hidden biases c (zeros when ``fit_intercept=False``).
+    intercept_visible_ : ndarray of shape (n_features,)
+        Visible biases b (zeros when ``fit_intercept=False``).
+    n_features_in_ : int
+        Number of features seen during fit.
+    n_iter_ : int
+        Number of epochs trained so far.
+    history_ : dict of lists
+        Per-epoch ``epoch``, ``time`` (s), ``learning_rate``,
+        ``reconstruction_error`` and, for small models on binary data,
+        ``log_likelihood`` (exact, nats per sample).
+    persistent_chains_ : ndarray of shape (n_chains, n_features)
+        Visible states of the PCD chains (``method="pcd"`` only).
+    visible_mean_ : ndarray of shape (n_features,)
+        Mean of the training data, the base rate for AIS.
+    random_state_ : RandomState
+        Persistent generator that :meth:`partial_fit` and sampling advance.
+
+    See Also
+    --------
+    sklearn.neural_network.BernoulliRBM : scikit-learn's RBM (PCD, pseudo-likelihood).
+    RARBM : RBM with weights built from patterns (RAPID).
+
+    References
+    ----------
+    G. E. Hinton, "Training products of experts by minimizing contrastive
+    divergence", Neural Computation 14 (2002).  T. Tieleman, "Training
+    restricted Boltzmann machines using approximations to the likelihood
+    gradient", ICML 2008.  R. Salakhutdinov and I. Murray, "On the quantitative
+    analysis of deep belief networks", ICML 2008.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrapid import BinaryRBM
+    >>> X = np.array([[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=float)
+    >>> rbm = BinaryRBM(n_components=2, random_state=0).fit(X)
+    >>> rbm.transform(X).shape
+    (4, 2)
+    >>> p = np.exp(rbm.score_samples(X))  # exact: a true probability
+    >>> bool(0 < p.sum() < 1)
+    True
+    """
+
+    _parameter_constraints = {
+        **BaseRBM._parameter_constraints,
+        "units": [StrOptions({"bernoulli", "spin"})],
+        "fit_intercept": ["boolean"],
+        "method": [StrOptions({"cd", "pcd", "exact"})],
+        "n_gibbs_steps": [Interval(Integral, 1, None, closed="left")],
+        "n_chains": [Interval(Integral, 1, None, closed="left"), None],
+        "init_scale": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        n_components=256,
+        *,
+        units="bernoulli",
+        fit_intercept=True,
+        method="pcd",
+        n_gibbs_steps=1,
+        n_chains=None,
+        learning_rate=0.1,
+        batch_size=10,
+        max_iter=10,
+        optimizer="sgd",
+        momentum=0.0,
+        weight_decay=0.0,
+        lr_decay=1.0,
+        lr_decay_every=1,
+        init_scale=0.01,
+        random_state=None,
+        verbose=0,
+        device="auto",
+    ):
+        self.n_components = n_components
+        self.units = units
+        self.fit_intercept = fit_intercept
+        self.method = method
+        self.n_gibbs_steps = n_gibbs_steps
+        self.n_chains = n_chains
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.optimizer = optimizer
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.lr_decay = lr_decay
+        self.lr_decay_every = lr_decay_every
+        self.init_scale = init_scale
+        self.random_state = random_state
+        self.verbose = verbose
+        self.device = device
+
+    # -- units and parameters -------------------------------------------
+    @property
+    def _units(self):
+        return get_units(self.units)
+
+    def _check_values(self, X, *, likelihood, what="X"):
+        self._units.check_values(X, allow_fractional=not likelihood, what=what)
+
+    def _validate_model_size(self, n_features):
+        if self.method == "exact":
+            check_exact_size(n_features, self.n_components, limit=MAX_EXACT_UNITS)
+
+    def _init_parameters(self, n_features, xp, dtype, rng, X):
+        W = rng.standard_normal((n_features, self.n_components), dtype=dtype)
+        W *= dtype(self.init_scale)
+        params = {"W": W}
+        if self.fit_intercept:
+            from ._partition import base_rate_bias
+
+            mean = B.to_numpy(xp.mean(X, axis=0, dtype=xp.float64))
+            b = base_rate_bias(self._units, mean, n_features, dtype, eps=1e-2)
+            params["b"] = B.to_device(b, xp, dtype)
+            params["c"] = xp.zeros(self.n_components, dtype=dtype)
+        return params
+
+    def _store_parameters(self, params):
+        W = B.to_numpy(params["W"])
+        self.components_ = np.ascontiguousarray(W.T)
+        if self.fit_intercept:
+            self.intercept_visible_ = B.to_numpy(params["b"])
+            self.intercept_hidden_ = B.to_numpy(params["c"])
+        else:
+            self.intercept_visible_ = np.zeros(W.shape[0], dtype=W.dtype)
+            self.intercept_hidden_ = np.zeros(W.shape[1], dtype=W.dtype)
+
+    def _load_parameters(self, xp, dtype):
+        params = {"W": B.to_device(self.components_.T, xp, dtype)}
+        if self.fit_intercept:
+            params["b"] = B.to_device(self.intercept_visible_, xp, dtype)
+            params["c"] = B.to_device(self.intercept_hidden_, xp, dtype)
+        return params
+
+    def _model(self, params, xp):
+        W = params["W"]
+        V, H = W.shape
+        if "b" in params:
+            b, c = params["b"], params["c"]
+        else:
+            b = xp.zeros(V, dtype=W.dtype)
+            c = xp.zeros(H, dtype=W.dtype)
+        u = self._units
+        return Bipartite(W, b, c, u, u, xp)
+
+    # -- training -----------------------------------------------------------
+    def _n_chains(self):
+        return self.n_chains if self.n_chains is not None else self.batch_size
+
+    def _gradient(self, params, X, xp, rng):
+        model = self._model(params, xp)
+        field_pos = model.hidden_field(X)
+        h_pos = model.hid.mean(xp, field_pos)
+        v_neg, h_neg, stats = negative_statistics(
+            self,
+            model,
+            field_pos,
+            self.method,
+            self.n_gibbs_steps,
+            self._n_chains(),
+            rng,
+        )
+        return likelihood_gradient(
+            model, X, h_pos, v_neg, h_neg, stats, self.fit_intercept
+        )
+
+    def _monitor(self, model, X, xp):
+        return monitor_quantities(model, X, xp)
+
+
+def monitor_quantities(model, X, xp, max_rows=1000, exact_limit=12):
+    """Reconstruction error on up to ``max_rows`` rows, and the exact mean
+    log-likelihood when the smaller layer has at most ``exact_limit`` units and
+    X is binary."""
+    from ._partition import exact_log_partition
+
+    Xs = X[:max_rows]
+    rec = model.mean_visibles(model.mean_hiddens(Xs))
+    out = {"reconstruction_error": float(xp.mean((Xs - rec) ** 2))}
+    lo, hi = model.vis.low, model.vis.high
+    if min(model.n_visible, model.n_hidden) <= exact_limit and bool(
+        xp.all((Xs == lo) | (Xs == hi))
+    ):
+        log_z = exact_log_partition(model)
+        out["log_likelihood"] = float(-xp.mean(model.free_energy(Xs)) - log_z)
+    return out

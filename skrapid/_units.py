@@ -1,0 +1,208 @@
+"""Unit types of a binary layer: Bernoulli {0, 1} and spin {-1, +1}.
+
+A layer of independent binary units coupled to a local field ``x`` (the input
+W h + b or Wᵀ v + c) has the single-unit distribution
+``P(s | x) ∝ exp(s·x)`` over its two states.  Everything an RBM needs from a
+unit type follows from that:
+
+========================  =====================  ===========================
+quantity                  bernoulli, s ∈ {0,1}   spin, s ∈ {-1,+1}
+========================  =====================  ===========================
+``mean(x)``  E[s | x]      sigmoid(x)             tanh(x)
+``P(s=1 | x)``            sigmoid(x)             sigmoid(2x)
+``log_partition(x)``      log(1 + e^x)           log(2 cosh x)
+========================  =====================  ===========================
+
+The log-partition is what remains of a layer after summing it out, so the free
+energy of either layer is ``-bias·s - Σ log_partition(field)``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ._backend import expit
+
+
+class _Units(ABC):
+    name: str = ""
+    low: float = 0.0
+    high: float = 1.0
+
+    @abstractmethod
+    def mean(self, xp, field):
+        """E[s | field], elementwise."""
+
+    @abstractmethod
+    def prob_high(self, xp, field):
+        """P(s = high | field), elementwise."""
+
+    @abstractmethod
+    def log_partition(self, xp, field):
+        """log Σ_s exp(s·field), elementwise."""
+
+    def sample(self, xp, field, rng):
+        """Draw states given the field: ``high`` with P(high | field)."""
+        u = rng.random(field.shape, dtype=field.dtype)
+        s = u < self.prob_high(xp, field)
+        if self.low == 0.0:
+            return s.astype(field.dtype)
+        return s.astype(field.dtype) * 2 - 1
+
+    def from_bits(self, bits, dtype):
+        """Map {0,1} bit arrays to this unit type's states."""
+        if self.low == 0.0:
+            return bits.astype(dtype)
+        return bits.astype(dtype) * 2 - 1
+
+    def check_values(self, X, *, allow_fractional: bool, what: str = "X") -> None:
+        """Raise ValueError unless X holds valid states (or means, if allowed)."""
+        X = np.asarray(X) if not hasattr(X, "__cuda_array_interface__") else X
+        lo, hi = self.low, self.high
+        if allow_fractional:
+            bad = (X < lo) | (X > hi)
+            if bool(bad.any()):
+                vmin, vmax = float(X.min()), float(X.max())
+                raise ValueError(
+                    f"{what} must lie in [{lo:g}, {hi:g}] for units='{self.name}' "
+                    f"(values are read as E[s]); found values in "
+                    f"[{vmin:g}, {vmax:g}]. Rescale the data, e.g. with "
+                    "sklearn.preprocessing.MinMaxScaler"
+                    + (
+                        "(feature_range=(-1, 1))"
+                        if self.name == "spin"
+                        else "(clip=True)"
+                    )
+                    + "."
+                )
+        else:
+            bad = (X != lo) & (X != hi)
+            if bool(bad.any()):
+                raise ValueError(
+                    f"{what} must be binary with values in {{{lo:g}, {hi:g}}} for "
+                    f"units='{self.name}': log p(x) is only defined on the model's "
+                    f"states; found {int(bad.sum())} entries that are neither. "
+                    "Binarize first, e.g. with skrapid.datasets.binarize(X, "
+                    f"units='{self.name}')."
+                )
+
+
+class Bernoulli(_Units):
+    """Units with states {0, 1}: E[s|x] = sigmoid(x), A(x) = log(1 + e^x)."""
+
+    name = "bernoulli"
+    low, high = 0.0, 1.0
+
+    def mean(self, xp, field):
+        return expit(xp, field)
+
+    def prob_high(self, xp, field):
+        return expit(xp, field)
+
+    def log_partition(self, xp, field):
+        return xp.logaddexp(0, field)
+
+
+class Spin(_Units):
+    """Units with states {-1, +1}: E[s|x] = tanh(x), A(x) = log(2 cosh x)."""
+
+    name = "spin"
+    low, high = -1.0, 1.0
+
+    def mean(self, xp, field):
+        return xp.tanh(field)
+
+    def prob_high(self, xp, field):
+        return expit(xp, 2 * field)
+
+    def log_partition(self, xp, field):
+        return xp.logaddexp(field, -field)
+
+
+UNITS = {"bernoulli": Bernoulli(), "spin": Spin()}
+
+
+def get_units(name: str) -> _Units:
+    """Return the unit object for ``"bernoulli"`` or ``"spin"``."""
+    return UNITS[name]
+
+
+@dataclass
+class Bipartite:
+    """The energy of a two-layer model, in the array namespace ``xp``.
+
+    ``E(v, h) = -vᵀ W h - bᵀ v - cᵀ h`` with visible units ``vis`` and hidden
+    units ``hid``.  Every estimator hands one of these to the samplers and the
+    partition-function estimators, which therefore never depend on how a model
+    family parametrizes its weights (plain W, patterns, ...).
+
+    Attributes
+    ----------
+    W : array of shape (n_visible, n_hidden)
+    b : array of shape (n_visible,)
+    c : array of shape (n_hidden,)
+    vis, hid : unit objects
+    xp : module
+    """
+
+    W: Any
+    b: Any
+    c: Any
+    vis: _Units
+    hid: _Units
+    xp: Any
+
+    @property
+    def n_visible(self) -> int:
+        return int(self.W.shape[0])
+
+    @property
+    def n_hidden(self) -> int:
+        return int(self.W.shape[1])
+
+    @property
+    def dtype(self):
+        return self.W.dtype
+
+    def hidden_field(self, v):
+        """Field on the hidden units, ``v W + c``."""
+        return v @ self.W + self.c
+
+    def visible_field(self, h):
+        """Field on the visible units, ``h Wᵀ + b``."""
+        return h @ self.W.T + self.b
+
+    def mean_hiddens(self, v):
+        """E[h | v] = mean(Wᵀ v + c)."""
+        return self.hid.mean(self.xp, self.hidden_field(v))
+
+    def mean_visibles(self, h):
+        """E[v | h] = mean(W h + b)."""
+        return self.vis.mean(self.xp, self.visible_field(h))
+
+    def free_energy(self, v):
+        """F(v) = -bᵀv - Σ_a A_hid((Wᵀv + c)_a), so p(v) = exp(-F(v)) / Z."""
+        xp = self.xp
+        return -(v @ self.b) - xp.sum(
+            self.hid.log_partition(xp, self.hidden_field(v)), axis=1
+        )
+
+    def free_energy_hidden(self, h):
+        """F(h) = -cᵀh - Σ_i A_vis((W h + b)_i), so p(h) = exp(-F(h)) / Z."""
+        xp = self.xp
+        return -(h @ self.c) - xp.sum(
+            self.vis.log_partition(xp, self.visible_field(h)), axis=1
+        )
+
+    def energy(self, v, h):
+        """E(v, h) = -vᵀ W h - bᵀ v - cᵀ h, one value per row."""
+        xp = self.xp
+        return -xp.sum((v @ self.W) * h, axis=1) - v @ self.b - h @ self.c
+
+    def swapped(self) -> Bipartite:
+        """The same model with the roles of the layers exchanged."""
+        return Bipartite(self.W.T, self.c, self.b, self.hid, self.vis, self.xp)
