@@ -306,7 +306,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
                 )
 
     def _record(self, record):
-        for k, v in record.items():
+        for k in record:
             self.history_.setdefault(k, [None] * (len(self.history_["epoch"])))
         for k in self.history_:
             self.history_[k].append(record.get(k))

@@ -23,9 +23,10 @@ def gibbs_from_hidden(model, h, n_steps: int, rng):
         Hidden field ``v W + c`` of those states (E[h | v] follows from it).
     """
     xp = model.xp
-    for step in range(n_steps):
-        if step:
-            h = model.hid.sample(xp, field_h, rng)
+    v = model.vis.sample(xp, model.visible_field(h), rng)
+    field_h = model.hidden_field(v)
+    for _ in range(n_steps - 1):
+        h = model.hid.sample(xp, field_h, rng)
         v = model.vis.sample(xp, model.visible_field(h), rng)
         field_h = model.hidden_field(v)
     return v, field_h

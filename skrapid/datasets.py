@@ -620,6 +620,8 @@ def load_mnist(
     >>> X, y = load_mnist(tmp, subset="test", allow_download=False)
     >>> X.shape, X.dtype, y.tolist()
     ((2, 784), dtype('float32'), [3, 7])
+    >>> import shutil
+    >>> shutil.rmtree(tmp)
     """
     if binarized not in (True, False):
         raise ValueError(f"binarized must be True or False; got {binarized!r}.")
