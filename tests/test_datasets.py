@@ -25,8 +25,14 @@ def _idx_bytes(array, type_code=0x08):
     array = np.asarray(array)
     header = struct.pack(">I", (type_code << 8) | array.ndim)
     header += struct.pack(f">{array.ndim}I", *array.shape)
-    dtype = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4",
-             0x0E: ">f8"}[type_code]
+    dtype = {
+        0x08: ">u1",
+        0x09: ">i1",
+        0x0B: ">i2",
+        0x0C: ">i4",
+        0x0D: ">f4",
+        0x0E: ">f8",
+    }[type_code]
     return header + array.astype(dtype).tobytes()
 
 
@@ -87,8 +93,13 @@ def test_read_idx_roundtrip(tmp_path, gz):
 
 @pytest.mark.parametrize(
     "type_code, dtype",
-    [(0x09, np.int8), (0x0B, np.int16), (0x0C, np.int32), (0x0D, np.float32),
-     (0x0E, np.float64)],
+    [
+        (0x09, np.int8),
+        (0x0B, np.int16),
+        (0x0C, np.int32),
+        (0x0D, np.float32),
+        (0x0E, np.float64),
+    ],
 )
 def test_read_idx_other_types_native_order(tmp_path, type_code, dtype):
     a = np.array([[-3, 1000], [7, -1]])

@@ -1,0 +1,98 @@
+"""scikit-learn's estimator checks on every skrapid estimator.
+
+The checks feed real-valued data (Gaussian blobs, values up to ~100), which is
+outside the support of a binary RBM: fitting rejects values outside [0, 1]
+(or [-1, 1] for spins) and ``score_samples`` rejects non-binary rows, by
+design.  So each estimator is checked twice:
+
+* the estimator itself, with the checks that must fail for that reason
+  declared as expected failures (each with its reason), so every other check
+  (parameters, NaN/inf rejection, empty data, ...) runs on it unchanged;
+* a test-only subclass that first maps the checks' real-valued data into the
+  support with a fixed squashing function (sigmoid / tanh, and a threshold for
+  the log-likelihood), after scikit-learn's own input validation.  The whole
+  contract (fit/partial_fit/transform/score, pickling, dtypes, idempotence,
+  sample-order invariance, ...) then runs on the real machinery.
+"""
+
+import numpy as np
+from scipy.special import expit
+from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.validation import validate_data
+
+from skrapid import BinaryRBM
+
+
+class _SquashInput:
+    """Map real-valued check data into the support before skrapid's checks."""
+
+    def _validate_X(self, X, *, reset, likelihood=False):
+        X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
+        lo = -1 if getattr(self, "units", "spin") == "spin" else 0
+        S = np.tanh(X) if lo else expit(X)
+        if likelihood:
+            S = np.where(S > (0 if lo else 0.5), 1, lo)
+        return super()._validate_X(
+            S.astype(X.dtype), reset=reset, likelihood=likelihood
+        )
+
+
+class SquashedBinaryRBM(_SquashInput, BinaryRBM):
+    pass
+
+
+SQUASH = {BinaryRBM: SquashedBinaryRBM}
+
+
+FAST = dict(n_components=3, max_iter=3, batch_size=10, random_state=0, device="cpu")
+ESTIMATORS = [
+    BinaryRBM(**FAST),
+    BinaryRBM(units="spin", fit_intercept=False, method="cd", **FAST),
+    BinaryRBM(method="exact", optimizer="adam", **FAST),
+]
+SQUASHED = [SQUASH[type(e)](**e.get_params()) for e in ESTIMATORS]
+
+_OUT_OF_SUPPORT = (
+    "feeds real-valued data outside the binary model's support; checked on the "
+    "squashed-input subclass instead"
+)
+EXPECTED = {
+    name: _OUT_OF_SUPPORT
+    for name in [
+        "check_fit_score_takes_y",
+        "check_estimators_overwrite_params",
+        "check_dont_overwrite_parameters",
+        "check_estimators_fit_returns_self",
+        "check_readonly_memmap_input",
+        "check_n_features_in_after_fitting",
+        "check_estimators_dtypes",
+        "check_pipeline_consistency",
+        "check_estimators_pickle",
+        "check_f_contiguous_array_estimator",
+        "check_transformer_data_not_an_array",
+        "check_transformer_general",
+        "check_transformer_preserve_dtypes",
+        "check_transformer_n_iter",
+        "check_methods_sample_order_invariance",
+        "check_methods_subset_invariance",
+        "check_fit2d_1sample",
+        "check_fit2d_1feature",
+        "check_dict_unchanged",
+        "check_fit_idempotent",
+        "check_fit_check_is_fitted",
+        "check_n_features_in",
+        "check_fit2d_predict1d",
+        "check_positive_only_tag_during_fit",
+    ]
+}
+
+
+def _expected(estimator):
+    if type(estimator).__name__.startswith("Squashed"):
+        return {}
+    return EXPECTED
+
+
+@parametrize_with_checks(ESTIMATORS + SQUASHED, expected_failed_checks=_expected)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
