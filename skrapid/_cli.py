@@ -1,0 +1,304 @@
+"""Command line: ``skrapid demo`` and ``skrapid bench NAME``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def _demo(args) -> int:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import train_test_split
+    from sklearn.neural_network import BernoulliRBM
+    from sklearn.pipeline import Pipeline
+
+    from . import BinaryRBM
+    from .datasets import binarize, load_digits_nudged
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    epochs = 3 if args.quick else 20
+    n_betas = 500 if args.quick else 10000
+    X, y = load_digits_nudged()
+    X = binarize(X, threshold=0.5)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, random_state=0)
+    print(
+        f"skrapid demo: sklearn digits nudged x5, binarized at 0.5: "
+        f"{len(Xtr)} train / {len(Xte)} test images of 8x8 pixels"
+    )
+
+    def probe(rbm):
+        t0 = time.perf_counter()
+        clf = LogisticRegression(C=6000, max_iter=2000)
+        pipe = Pipeline([("rbm", rbm), ("logistic", clf)]).fit(Xtr, ytr)
+        return pipe, pipe.score(Xte, yte), time.perf_counter() - t0
+
+    rbm = BinaryRBM(
+        n_components=100,
+        learning_rate=0.06,
+        max_iter=epochs,
+        batch_size=10,
+        method="pcd",
+        random_state=0,
+        verbose=args.verbose,
+        device=args.device,
+    )
+    pipe, acc, t_fit = probe(rbm)
+    rbm = pipe.named_steps["rbm"]
+    _, acc_sk, t_sk = probe(
+        BernoulliRBM(
+            n_components=100, learning_rate=0.06, n_iter=epochs, random_state=0
+        )
+    )
+    t0 = time.perf_counter()
+    lz, se = rbm.log_partition_function(
+        "ais", n_chains=100, n_betas=n_betas, return_std=True, random_state=0
+    )
+    lz_rev, se_rev = rbm.log_partition_function(
+        "reverse_ais",
+        n_chains=100,
+        n_betas=n_betas,
+        X=Xtr,
+        return_std=True,
+        random_state=0,
+    )
+    t_ais = time.perf_counter() - t0
+    fe_te = float(np.mean(rbm.free_energy(Xte)))
+    fe_tr = float(np.mean(rbm.free_energy(Xtr)))
+    lo, hi = sorted([-fe_te - lz, -fe_te - lz_rev])
+    print(f"BinaryRBM(H=100, PCD-1, {epochs} epochs) fit + probe: {t_fit:.1f} s")
+    print(
+        f"  held-out log-likelihood: {-fe_te - lz:.2f} nats/image "
+        f"(AIS log Z = {lz:.2f} ± {se:.2f}; bracket with reverse AIS: "
+        f"[{lo:.2f}, {hi:.2f}]); train: {-fe_tr - lz:.2f}"
+    )
+    print(f"  log Z by AIS and reverse AIS: {t_ais:.1f} s ({n_betas} temperatures)")
+    print(f"  logistic-regression probe accuracy on hidden features: {acc:.4f}")
+    print(
+        f"sklearn BernoulliRBM, same settings, same pipeline: accuracy {acc_sk:.4f} "
+        f"({t_sk:.1f} s)"
+    )
+    result = {
+        "held_out_log_likelihood": -fe_te - lz,
+        "held_out_log_likelihood_bracket": [lo, hi],
+        "train_log_likelihood": -fe_tr - lz,
+        "log_z_ais": [lz, se],
+        "log_z_reverse_ais": [lz_rev, se_rev],
+        "probe_accuracy": acc,
+        "probe_accuracy_sklearn_bernoullirbm": acc_sk,
+        "fit_seconds": t_fit,
+        "epochs": epochs,
+    }
+    (out / "demo.json").write_text(json.dumps(result, indent=2))
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed: no figure (pip install skrapid[plot]).")
+        return 0
+    samples = rbm.sample(16, n_steps=1000, random_state=0)
+    fig, axes = plt.subplots(4, 8, figsize=(8, 4.4))
+    for i, ax in enumerate(axes[:, :4].ravel()):
+        ax.imshow(rbm.components_[i].reshape(8, 8), cmap="RdBu_r")
+    for i, ax in enumerate(axes[:, 4:].ravel()):
+        ax.imshow(samples[i].reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
+    for ax in axes.ravel():
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle(
+        f"skrapid demo: 16 filters (left), 16 Gibbs samples (right)\n"
+        f"held-out log-likelihood {-fe_te - lz:.2f} nats, probe accuracy {acc:.3f}"
+    )
+    fig.tight_layout()
+    path = out / "demo.png"
+    fig.savefig(path, dpi=100)
+    print(f"figure: {path}; numbers: {out / 'demo.json'}")
+    return 0
+
+
+def _gemm_peak(dtype, n=2000, repeats=5) -> float:
+    """Measured GEMM throughput (FLOP/s) of this machine's BLAS for ``dtype``."""
+    rng = np.random.default_rng(0)
+    a = rng.random((n, n)).astype(dtype)
+    b = rng.random((n, n)).astype(dtype)
+    a @ b
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        a @ b
+        times.append(time.perf_counter() - t0)
+    return 2 * n**3 / float(np.median(times))
+
+
+def _bench_pcd(args) -> dict:
+    """One PCD-1 epoch of BinaryRBM vs sklearn's BernoulliRBM on MNIST."""
+    from sklearn.neural_network import BernoulliRBM
+
+    from . import BinaryRBM
+
+    if args.data == "synthetic":
+        from .datasets import make_mnist_like
+
+        X, _ = make_mnist_like(60000, random_state=0)
+        source = "make_mnist_like(60000) (synthetic, binary)"
+    else:
+        from .datasets import load_mnist
+
+        X, _ = load_mnist(args.data_home, subset="train", allow_download=False)
+        source = "MNIST train (60000 x 784, pixels/255)"
+    if args.n_samples:
+        X = X[: args.n_samples]
+    H, batch = args.n_components, args.batch_size
+    report = {
+        "benchmark": "pcd",
+        "data": source,
+        "n_samples": int(X.shape[0]),
+        "n_features": int(X.shape[1]),
+        "n_components": H,
+        "batch_size": batch,
+        "repeats": args.repeats,
+        "results": {},
+    }
+    for dtype in args.dtypes:
+        Xd = np.ascontiguousarray(X, dtype=dtype)
+        peak = _gemm_peak(dtype)
+        t_sk, t_us = [], []
+        for r in range(args.repeats):
+            sk = BernoulliRBM(
+                n_components=H,
+                batch_size=batch,
+                n_iter=1,
+                learning_rate=0.01,
+                random_state=r,
+            )
+            t0 = time.perf_counter()
+            sk.fit(Xd)
+            t_sk.append(time.perf_counter() - t0)
+            us = BinaryRBM(
+                n_components=H,
+                batch_size=batch,
+                max_iter=1,
+                learning_rate=0.01,
+                method="pcd",
+                n_gibbs_steps=1,
+                random_state=r,
+                device="cpu",
+            )
+            t0 = time.perf_counter()
+            us.fit(Xd)
+            t_us.append(time.perf_counter() - t0)
+            print(
+                f"  {np.dtype(dtype).name} repeat {r + 1}: sklearn {t_sk[-1]:.3f} s,"
+                f" skrapid {t_us[-1]:.3f} s",
+                flush=True,
+            )
+        n_batches = -(-X.shape[0] // batch)
+        flops = 5 * 2 * batch * X.shape[1] * H * n_batches  # 5 GEMMs per update
+        med_sk, med_us = float(np.median(t_sk)), float(np.median(t_us))
+        report["results"][np.dtype(dtype).name] = {
+            "sklearn_seconds": t_sk,
+            "skrapid_seconds": t_us,
+            "sklearn_median": med_sk,
+            "skrapid_median": med_us,
+            "speedup_vs_sklearn": med_sk / med_us,
+            "gemm_peak_gflops": peak / 1e9,
+            "skrapid_fraction_of_gemm_peak": flops / med_us / peak,
+            "sklearn_fraction_of_gemm_peak": flops / med_sk / peak,
+        }
+    return report
+
+
+BENCHMARKS = {"pcd": _bench_pcd}
+
+
+def _bench(args) -> int:
+    report = BENCHMARKS[args.name](args)
+    report["machine"] = {
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "numpy": np.__version__,
+    }
+    report["date"] = time.strftime("%Y-%m-%d %H:%M:%S")
+    print(
+        f"\n{'dtype':8} {'sklearn s':>10} {'skrapid s':>10} {'ratio':>7} "
+        f"{'skrapid %peak':>14} {'sklearn %peak':>14} {'peak GFLOP/s':>13}"
+    )
+    for name, r in report["results"].items():
+        print(
+            f"{name:8} {r['sklearn_median']:10.3f} {r['skrapid_median']:10.3f} "
+            f"{r['speedup_vs_sklearn']:7.2f} "
+            f"{100 * r['skrapid_fraction_of_gemm_peak']:13.1f}% "
+            f"{100 * r['sklearn_fraction_of_gemm_peak']:13.1f}% "
+            f"{r['gemm_peak_gflops']:13.1f}"
+        )
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2))
+        print(f"written: {args.json}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="skrapid",
+        description="Restricted Boltzmann machines for scikit-learn (RAPID, "
+        "binary and scalar-field RBMs).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser(
+        "demo",
+        help="fit an RBM on embedded digits; print "
+        "held-out log-likelihood, probe accuracy and time",
+    )
+    demo.add_argument(
+        "--out",
+        default="skrapid_out",
+        help="folder for the figure and JSON (default: skrapid_out)",
+    )
+    demo.add_argument(
+        "--quick",
+        action="store_true",
+        help="3 epochs and a short AIS schedule (seconds)",
+    )
+    demo.add_argument("--device", default="auto", choices=["auto", "cpu", "gpu"])
+    demo.add_argument("--verbose", type=int, default=0)
+    demo.set_defaults(func=_demo)
+    bench = sub.add_parser(
+        "bench",
+        help="performance benchmarks (side by side "
+        "with the reference, medians and ratios)",
+    )
+    bench.add_argument(
+        "name",
+        choices=sorted(BENCHMARKS),
+        help="pcd: one PCD-1 epoch vs sklearn BernoulliRBM",
+    )
+    bench.add_argument("--data", choices=["mnist", "synthetic"], default="mnist")
+    bench.add_argument(
+        "--data-home",
+        default=None,
+        help="folder with the MNIST "
+        "IDX files (default: $SKRAPID_DATA or ~/skrapid_data)",
+    )
+    bench.add_argument("--n-samples", type=int, default=None)
+    bench.add_argument("--n-components", type=int, default=500)
+    bench.add_argument("--batch-size", type=int, default=100)
+    bench.add_argument("--repeats", type=int, default=3)
+    bench.add_argument("--dtypes", nargs="+", default=["float32", "float64"])
+    bench.add_argument("--json", default=None, help="write the results here")
+    bench.set_defaults(func=_bench)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
