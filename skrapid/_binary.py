@@ -10,23 +10,24 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from . import _backend as B
 from ._base import BaseRBM
 from ._partition import MAX_EXACT_UNITS, check_exact_size, exact_statistics
-from ._sampling import gibbs_from_hidden, gibbs_from_hidden_field
+from ._sampling import gibbs_from_hidden, gibbs_from_hidden_field, sample_from_means
 from ._units import Bipartite, get_units
 
 
-def negative_statistics(est, model, field_pos, method, n_steps, n_chains, rng):
-    """Model-side statistics of the log-likelihood gradient.
+def gradient_phases(est, model, X, method, n_steps, n_chains, rng):
+    """Positive- and negative-phase quantities of the log-likelihood gradient.
 
     Parameters
     ----------
     est : BaseRBM
-        Holds the persistent chain state (``est._chains`` hidden samples) for
-        PCD.
+        Holds the persistent chain state for PCD (``est._chains``: the
+        chains' last hidden samples).
     model : Bipartite
-    field_pos : array of shape (batch, n_hidden)
-        Hidden field of the data batch; CD-k chains start from a hidden sample
-        drawn from it.
+    X : array of shape (batch, n_visible)
+        Data batch (states or means).
     method : {"cd", "pcd", "exact"}
+        CD-k chains start from a hidden sample drawn given the data; PCD-k
+        chains continue from their last hidden states; ``"exact"`` enumerates.
     n_steps : int
         Gibbs sweeps k of CD-k / PCD-k.
     n_chains : int
@@ -35,29 +36,41 @@ def negative_statistics(est, model, field_pos, method, n_steps, n_chains, rng):
 
     Returns
     -------
-    v_neg : array of shape (m, n_visible)
-        Negative-phase visible states (or, for ``"exact"``, None).
-    h_neg : array of shape (m, n_hidden)
+    h_pos : array of shape (batch, n_hidden)
+        E[h | v] of the data.
+    v_neg : array of shape (m, n_visible) or None
+        Negative-phase visible states (None for ``"exact"``).
+    h_neg : array of shape (m, n_hidden) or None
         E[h | v_neg].
     stats : ModelStatistics or None
         Exact E[v], E[h], E[v hᵀ] for ``"exact"``.
+
+    Notes
+    -----
+    For PCD the chains do not depend on the data, so the hidden fields of the
+    data and of the chains' final states are computed by a single matrix
+    product of the stacked batch ``[X; v_neg] W``.
     """
-    xp = model.xp
+    xp, hid = model.xp, model.hid
     if method == "exact":
-        return None, None, exact_statistics(model)
+        return model.mean_hiddens(X), None, None, exact_statistics(model)
     if method == "cd":
+        field_pos = model.hidden_field(X)
         v_neg, field_neg = gibbs_from_hidden_field(model, field_pos, n_steps, rng)
-    else:
-        if est._chains is None:
-            est._chains = model.hid.sample(
-                xp,
-                xp.zeros((n_chains, model.n_hidden), dtype=model.dtype),
-                rng,
-            )
-        v_neg, field_neg = gibbs_from_hidden(model, est._chains, n_steps, rng)
-        est._chains = model.hid.sample(xp, field_neg, rng)
-        est._chains_visible = v_neg
-    return v_neg, model.hid.mean(xp, field_neg), None
+        return hid.mean(xp, field_pos), v_neg, hid.mean(xp, field_neg), None
+    if est._chains is None:
+        zeros = xp.zeros((n_chains, model.n_hidden), dtype=model.dtype)
+        est._chains = hid.sample(xp, zeros, rng)
+    h = est._chains
+    if n_steps > 1:
+        v, field = gibbs_from_hidden(model, h, n_steps - 1, rng)
+        h = hid.sample(xp, field, rng)
+    v_neg = model.vis.sample(xp, model.visible_field(h), rng)
+    n = X.shape[0]
+    means = hid.mean(xp, model.hidden_field(xp.concatenate([X, v_neg])))
+    h_pos, h_neg = means[:n], means[n:]
+    est._chains = sample_from_means(hid, xp, h_neg, rng)
+    return h_pos, v_neg, h_neg, None
 
 
 def likelihood_gradient(model, X, h_pos, v_neg, h_neg, stats, fit_intercept):
@@ -67,20 +80,26 @@ def likelihood_gradient(model, X, h_pos, v_neg, h_neg, stats, fit_intercept):
     ∂/∂b = ⟨v⟩_data − ⟨v⟩_model, ∂/∂c = ⟨E[h|v]⟩_data − ⟨h⟩_model.  The
     model averages come from the negative samples (CD/PCD) or from exact
     enumeration (``stats``).  Averages are means, so a short last minibatch
-    carries the same weight per sample as a full one.
+    carries the same weight per sample as a full one.  With samples, both
+    averages of the weight gradient are one matrix product of the stacked
+    batch, [X; v_neg]ᵀ [h_pos / n; -h_neg / m].
     """
     xp = model.xp
     n = X.shape[0]
     dt = model.dtype.type
-    gW = (X.T @ h_pos) * dt(1.0 / n)
     if stats is not None:
+        gW = (X.T @ h_pos) * dt(1.0 / n)
         gW -= stats.vh
+        ev, eh = stats.v, stats.h
     else:
-        gW -= (v_neg.T @ h_neg) * dt(1.0 / v_neg.shape[0])
+        m = v_neg.shape[0]
+        left = xp.concatenate([X, v_neg])
+        right = xp.concatenate([h_pos * dt(1.0 / n), h_neg * dt(-1.0 / m)])
+        gW = left.T @ right
+        if fit_intercept:
+            ev, eh = xp.mean(v_neg, axis=0), xp.mean(h_neg, axis=0)
     grads = {"W": gW}
     if fit_intercept:
-        ev = stats.v if stats is not None else xp.mean(v_neg, axis=0)
-        eh = stats.h if stats is not None else xp.mean(h_neg, axis=0)
         grads["b"] = xp.mean(X, axis=0) - ev
         grads["c"] = xp.mean(h_pos, axis=0) - eh
     return grads
@@ -308,16 +327,8 @@ class BinaryRBM(BaseRBM):
 
     def _gradient(self, params, X, xp, rng):
         model = self._model(params, xp)
-        field_pos = model.hidden_field(X)
-        h_pos = model.hid.mean(xp, field_pos)
-        v_neg, h_neg, stats = negative_statistics(
-            self,
-            model,
-            field_pos,
-            self.method,
-            self.n_gibbs_steps,
-            self._n_chains(),
-            rng,
+        h_pos, v_neg, h_neg, stats = gradient_phases(
+            self, model, X, self.method, self.n_gibbs_steps, self._n_chains(), rng
         )
         return likelihood_gradient(
             model, X, h_pos, v_neg, h_neg, stats, self.fit_intercept

@@ -148,8 +148,9 @@ def _bench_pcd(args) -> dict:
     if args.data == "synthetic":
         from .datasets import make_mnist_like
 
-        X, _ = make_mnist_like(60000, random_state=0)
-        source = "make_mnist_like(60000) (synthetic, binary)"
+        n = args.n_samples or 60000
+        X, _ = make_mnist_like(n, random_state=0)
+        source = f"make_mnist_like({n}) (synthetic, binary)"
     else:
         from .datasets import load_mnist
 

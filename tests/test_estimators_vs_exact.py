@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from conftest import all_states, brute_force, make_rbm
 
-from skrapid._binary import negative_statistics
+from skrapid._binary import gradient_phases
 from skrapid._sampling import gibbs_chain
 
 
@@ -85,8 +85,7 @@ def test_cd_gradient_matches_its_exact_expectation(units, k):
     reps = []
     X = np.repeat(x0[None], 2000, axis=0)
     for _ in range(40):
-        field = model.hidden_field(X)
-        v_neg, h_neg, _ = negative_statistics(rbm, model, field, "cd", k, 0, rng)
+        _, v_neg, h_neg, _ = gradient_phases(rbm, model, X, "cd", k, 0, rng)
         reps.append(v_neg.T @ h_neg / len(X))
     reps = np.array(reps)
     se = reps.std(axis=0, ddof=1) / np.sqrt(len(reps))
@@ -99,13 +98,14 @@ def test_pcd_negative_phase_converges_to_exact_statistics():
     model, _ = rbm._fitted_model()
     rng = np.random.default_rng(0)
     rbm._chains = None
+    x = all_states(5, "spin")[:3]
     for _ in range(50):  # burn-in
-        negative_statistics(rbm, model, None, "pcd", 1, 500, rng)
+        gradient_phases(rbm, model, x, "pcd", 2, 500, rng)
     reps = []
     for _ in range(40):
         acc = 0
         for _ in range(10):
-            v, h, _ = negative_statistics(rbm, model, None, "pcd", 1, 500, rng)
+            _, v, h, _ = gradient_phases(rbm, model, x, "pcd", 2, 500, rng)
             acc = acc + v.T @ h / len(v)
         reps.append(acc / 10)
     reps = np.array(reps)

@@ -1,0 +1,75 @@
+"""The command line: demo and bench run end to end on small settings."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from skrapid._cli import build_parser, main
+
+
+def test_help_lists_commands():
+    text = build_parser().format_help()
+    assert "demo" in text and "bench" in text
+
+
+def test_python_dash_m_entry_point():
+    out = subprocess.run(
+        [sys.executable, "-m", "skrapid", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "demo" in out.stdout
+
+
+def test_bench_pcd_runs_on_synthetic_data(tmp_path, capsys):
+    path = tmp_path / "bench.json"
+    assert (
+        main(
+            [
+                "bench",
+                "pcd",
+                "--data",
+                "synthetic",
+                "--n-samples",
+                "300",
+                "--n-components",
+                "16",
+                "--batch-size",
+                "50",
+                "--repeats",
+                "1",
+                "--dtypes",
+                "float32",
+                "--json",
+                str(path),
+            ]
+        )
+        == 0
+    )
+    report = json.loads(path.read_text())
+    r = report["results"]["float32"]
+    assert r["speedup_vs_sklearn"] > 0
+    assert 0 < r["skrapid_fraction_of_gemm_peak"]
+    assert "ratio" in capsys.readouterr().out
+
+
+def test_bench_without_mnist_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="SKRAPID_DATA|data_home"):
+        main(["bench", "pcd", "--data-home", str(tmp_path), "--repeats", "1"])
+
+
+@pytest.mark.slow
+def test_demo_quick(tmp_path, capsys):
+    assert main(["demo", "--quick", "--out", str(tmp_path), "--device", "cpu"]) == 0
+    out = capsys.readouterr().out
+    assert "held-out log-likelihood" in out and "probe accuracy" in out
+    result = json.loads((tmp_path / "demo.json").read_text())
+    lo, hi = result["held_out_log_likelihood_bracket"]
+    # a proper log-likelihood of 64 binary pixels: below 0, above uniform
+    assert -64 * 0.6932 < lo <= hi < 0
+    assert result["probe_accuracy"] > 0.5
+    pytest.importorskip("matplotlib")
+    assert (tmp_path / "demo.png").stat().st_size > 1000
