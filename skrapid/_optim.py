@@ -35,7 +35,8 @@ class SGD:
         for k, g in grads.items():
             p = params[k]
             if mu == 0.0:
-                p += p.dtype.type(lr) * g
+                g *= p.dtype.type(lr)  # gradients are fresh arrays: scale in place
+                p += g
             else:
                 vel = state[k]
                 vel *= p.dtype.type(mu)

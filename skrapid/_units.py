@@ -63,10 +63,11 @@ class _Units(ABC):
         """Raise ValueError unless X holds valid states (or means, if allowed)."""
         X = np.asarray(X) if not hasattr(X, "__cuda_array_interface__") else X
         lo, hi = self.low, self.high
+        if X.size == 0:
+            return
         if allow_fractional:
-            bad = (X < lo) | (X > hi)
-            if bool(bad.any()):
-                vmin, vmax = float(X.min()), float(X.max())
+            vmin, vmax = float(X.min()), float(X.max())
+            if vmin < lo or vmax > hi:
                 raise ValueError(
                     f"{what} must lie in [{lo:g}, {hi:g}] for units='{self.name}' "
                     f"(values are read as E[s]); found values in "
@@ -117,7 +118,10 @@ class Spin(_Units):
         return xp.tanh(field)
 
     def prob_high(self, xp, field):
-        return expit(xp, 2 * field)
+        out = xp.tanh(field)
+        out += field.dtype.type(1)
+        out *= field.dtype.type(0.5)
+        return out
 
     def log_partition(self, xp, field):
         return xp.logaddexp(field, -field)
@@ -170,11 +174,15 @@ class Bipartite:
 
     def hidden_field(self, v):
         """Field on the hidden units, ``v W + c``."""
-        return v @ self.W + self.c
+        out = v @ self.W
+        out += self.c
+        return out
 
     def visible_field(self, h):
         """Field on the visible units, ``h Wᵀ + b``."""
-        return h @ self.W.T + self.b
+        out = h @ self.W.T
+        out += self.b
+        return out
 
     def mean_hiddens(self, v):
         """E[h | v] = mean(Wᵀ v + c)."""
