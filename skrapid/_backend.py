@@ -10,7 +10,6 @@ the device from a generator made by :func:`make_generator`.
 from __future__ import annotations
 
 import functools
-import math
 from typing import Any
 
 import numpy as np
@@ -147,11 +146,6 @@ def make_generator(xp, seed: int):
     return xp.random.default_rng(seed)
 
 
-def uniform(rng, xp, shape, dtype):
-    """Uniform [0, 1) numbers of ``dtype`` drawn on ``xp``'s device."""
-    return rng.random(shape, dtype=dtype)
-
-
 def expit(xp, x):
     """Logistic sigmoid 1 / (1 + exp(-x)), computed as (1 + tanh(x/2)) / 2.
 
@@ -176,12 +170,3 @@ def synchronize(xp) -> None:
 def seed_from(random_state) -> int:
     """Draw a 63-bit seed from a NumPy RandomState (advances its stream)."""
     return int(random_state.randint(0, 2**63 - 1, dtype=np.int64))
-
-
-def log_mean_exp(xp, a) -> float:
-    """log(mean(exp(a))) computed stably in float64."""
-    a = to_numpy(a).astype(np.float64)
-    m = float(np.max(a))
-    if not math.isfinite(m):
-        return m
-    return m + math.log(float(np.mean(np.exp(a - m))))

@@ -26,6 +26,7 @@ from . import _backend as B
 from ._optim import learning_rate_at, make_optimizer
 from ._partition import (
     AUTO_EXACT_UNITS,
+    ais_log_partition,
     base_rate_bias,
     check_exact_size,
     default_betas,
@@ -424,8 +425,6 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         return self._compute_log_z(model, "auto", {}, None)[0]
 
     def _compute_log_z(self, model, method, ais_kwargs, random_state):
-        from ._partition import ais_log_partition
-
         if method == "auto":
             small = min(model.n_visible, model.n_hidden) <= AUTO_EXACT_UNITS
             method = "exact" if small else "ais"

@@ -294,11 +294,20 @@ def _bench(args) -> int:
         "numpy": np.__version__,
     }
     report["date"] = time.strftime("%Y-%m-%d %H:%M:%S")
+    if report["results"]:
+        _print_speed_table(report["results"])
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2))
+        print(f"written: {args.json}")
+    return 0
+
+
+def _print_speed_table(results):
     print(
         f"\n{'dtype':8} {'sklearn s':>10} {'skrapid s':>10} {'ratio':>7} "
         f"{'skrapid %peak':>14} {'sklearn %peak':>14} {'peak GFLOP/s':>13}"
     )
-    for name, r in report["results"].items():
+    for name, r in results.items():
         print(
             f"{name:8} {r['sklearn_median']:10.3f} {r['skrapid_median']:10.3f} "
             f"{r['speedup_vs_sklearn']:7.2f} "
@@ -306,10 +315,6 @@ def _bench(args) -> int:
             f"{100 * r['sklearn_fraction_of_gemm_peak']:13.1f}% "
             f"{r['gemm_peak_gflops']:13.1f}"
         )
-    if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2))
-        print(f"written: {args.json}")
-    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -221,7 +221,7 @@ def base_rate_bias(units, data_mean, n_visible: int, dtype, *, eps=None):
     return b.astype(dtype)
 
 
-def _log_f(model: Bipartite, base_b, beta, vb, vbA, field_h):
+def _log_f(model: Bipartite, beta, vb, vbA, field_h):
     """log f_β(v) for the annealing path, in float64.
 
     f_β(v) = exp(v·((1-β) b_A + β b)) · Π_a exp(A_h(β (vW + c)_a)), the marginal
@@ -288,9 +288,7 @@ def ais_log_partition(
         f64 = field_h.astype(xp.float64)
         vb = (v @ b).astype(xp.float64)
         vbA = (v @ bA).astype(xp.float64)
-        logw += _log_f(model, bA, b_cur, vb, vbA, f64) - _log_f(
-            model, bA, b_prev, vb, vbA, f64
-        )
+        logw += _log_f(model, b_cur, vb, vbA, f64) - _log_f(model, b_prev, vb, vbA, f64)
         if k < len(betas) - 1:
             # transition T_{β_k}, which leaves f_{β_k} invariant
             h = hid.sample(xp, dtype.type(b_cur) * field_h, rng)
