@@ -54,11 +54,14 @@ def is_cupy_array(a: Any) -> bool:
 
 def get_namespace(*arrays: Any):
     """Return ``cupy`` if any of ``arrays`` is a CuPy array, else ``numpy``."""
-    for a in arrays:
-        if is_cupy_array(a):
-            import cupy
-
-            return cupy
+    if any(is_cupy_array(a) for a in arrays):
+        cp = _import_cupy()
+        if cp is None:
+            raise RuntimeError(
+                "a CuPy array was given but CuPy cannot use a GPU here: "
+                + _why_no_gpu()
+            )
+        return cp
     return np
 
 

@@ -219,7 +219,12 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         self.history_ = {"epoch": [], "time": [], "learning_rate": []}
         self._optimizer_state = None
         self._logz_cache = {}
-        for attr in ("persistent_chains_", "visible_mean_", "n_samples_seen_"):
+        for attr in (
+            "persistent_chains_",
+            "persistent_hidden_",
+            "visible_mean_",
+            "n_samples_seen_",
+        ):
             if hasattr(self, attr):
                 delattr(self, attr)
 
@@ -243,9 +248,12 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
                 k: (B.to_device(v, xp) if isinstance(v, np.ndarray) else v)
                 for k, v in self._optimizer_state.items()
             }
-        self._chains = None
-        if getattr(self, "persistent_chains_", None) is not None:
-            self._chains = B.to_device(self.persistent_chains_, xp, dtype)
+        # persistent chains: state = last hidden sample (what the next sweep
+        # starts from) and the visible states of the last sweep
+        self._chains = self._chains_visible = None
+        if getattr(self, "persistent_hidden_", None) is not None:
+            self._chains = B.to_device(self.persistent_hidden_, xp, dtype)
+            self._chains_visible = B.to_device(self.persistent_chains_, xp, dtype)
         decayed = self._decayed_keys()
         batch = min(self.batch_size, n_samples)
         host_rs = self.random_state_
@@ -279,8 +287,9 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
             for k, v in state.items()
         }
         if self._chains is not None:
-            self.persistent_chains_ = B.to_numpy(self._chains)
-        del self._chains
+            self.persistent_hidden_ = B.to_numpy(self._chains)
+            self.persistent_chains_ = B.to_numpy(self._chains_visible)
+        del self._chains, self._chains_visible
         self._logz_cache = {}
 
     def _update_data_mean(self, X, xp):

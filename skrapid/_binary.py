@@ -21,7 +21,8 @@ def gradient_phases(est, model, X, method, n_steps, n_chains, rng):
     ----------
     est : BaseRBM
         Holds the persistent chain state for PCD (``est._chains``: the
-        chains' last hidden samples).
+        chains' last hidden samples; ``est._chains_visible``: their last
+        visible states).
     model : Bipartite
     X : array of shape (batch, n_visible)
         Data batch (states or means).
@@ -70,6 +71,7 @@ def gradient_phases(est, model, X, method, n_steps, n_chains, rng):
     means = hid.mean(xp, model.hidden_field(xp.concatenate([X, v_neg])))
     h_pos, h_neg = means[:n], means[n:]
     est._chains = sample_from_means(hid, xp, h_neg, rng)
+    est._chains_visible = v_neg
     return h_pos, v_neg, h_neg, None
 
 
@@ -185,7 +187,11 @@ class BinaryRBM(BaseRBM):
         ``reconstruction_error`` and, for small models on binary data,
         ``log_likelihood`` (exact, nats per sample).
     persistent_chains_ : ndarray of shape (n_chains, n_features)
-        Visible states of the PCD chains (``method="pcd"`` only).
+        Visible states of the PCD chains after the last update
+        (``method="pcd"`` only).
+    persistent_hidden_ : ndarray of shape (n_chains, n_components)
+        Hidden states the PCD chains continue from (as BernoulliRBM's
+        ``h_samples_``).
     visible_mean_ : ndarray of shape (n_features,)
         Mean of the training data, the base rate for AIS.
     random_state_ : RandomState
