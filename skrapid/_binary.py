@@ -274,6 +274,54 @@ class BinaryRBM(BaseRBM):
         self.verbose = verbose
         self.device = device
 
+    @classmethod
+    def from_sklearn(cls, rbm, **params):
+        """A BinaryRBM holding the parameters of a fitted sklearn BernoulliRBM.
+
+        scikit-learn's :class:`~sklearn.neural_network.BernoulliRBM` scores a
+        pseudo-likelihood; converting it gives its true log-likelihood
+        (exact or AIS), free energy and samples with skrapid's methods.
+
+        Parameters
+        ----------
+        rbm : sklearn.neural_network.BernoulliRBM
+            A fitted BernoulliRBM.
+        **params
+            Further BinaryRBM parameters (e.g. ``device``).
+
+        Returns
+        -------
+        BinaryRBM
+            Fitted, with ``units="bernoulli"``, ``fit_intercept=True`` and
+            ``n_iter_`` = 0 (nothing trained by skrapid).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.neural_network import BernoulliRBM
+        >>> from skrapid import BinaryRBM
+        >>> X = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=float)
+        >>> sk = BernoulliRBM(n_components=2, random_state=0).fit(X)
+        >>> rbm = BinaryRBM.from_sklearn(sk)
+        >>> p = np.exp(rbm.score_samples(X))  # true probabilities
+        >>> bool(0 < p.sum() <= 1)
+        True
+        """
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(rbm, "components_")
+        W = np.asarray(rbm.components_)
+        params.setdefault("random_state", rbm.random_state)
+        est = cls(
+            n_components=W.shape[0], units="bernoulli", fit_intercept=True, **params
+        )
+        est.components_ = W.copy()
+        est.intercept_hidden_ = np.asarray(rbm.intercept_hidden_, dtype=W.dtype)
+        est.intercept_visible_ = np.asarray(rbm.intercept_visible_, dtype=W.dtype)
+        est.n_features_in_ = W.shape[1]
+        est._reset_fit_state()
+        return est
+
     # -- units and parameters -------------------------------------------
     @property
     def _units(self):

@@ -274,3 +274,20 @@ def test_adam_and_weight_decay_run():
     assert np.isfinite(a.score(X))
     # strong decay keeps the weights small
     assert np.abs(d.components_).max() < 0.5
+
+
+def test_from_sklearn_gives_bernoullirbm_true_log_likelihood():
+    from conftest import brute_force
+    from sklearn.neural_network import BernoulliRBM
+
+    X = binary_data(n=200, v=8)
+    sk = BernoulliRBM(n_components=5, n_iter=5, random_state=0).fit(X)
+    rbm = BinaryRBM.from_sklearn(sk)
+    np.testing.assert_array_equal(rbm.transform(X), sk.transform(X))
+    bf = brute_force(rbm)
+    np.testing.assert_allclose(rbm.score_samples(bf["states"]), bf["log_p"],
+                               atol=1e-10)
+    # sklearn's free energy is the same function
+    np.testing.assert_allclose(rbm.free_energy(X), sk._free_energy(X), atol=1e-10)
+    with pytest.raises(Exception, match="not fitted"):
+        BinaryRBM.from_sklearn(BernoulliRBM())
