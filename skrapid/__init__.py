@@ -9,7 +9,14 @@ BinaryRBM
 
 from ._base import TrainingDivergedError
 from ._binary import BinaryRBM
+from ._rapid import RARBM, SpinGlassWarning
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["BinaryRBM", "TrainingDivergedError", "__version__"]
+__all__ = [
+    "BinaryRBM",
+    "RARBM",
+    "SpinGlassWarning",
+    "TrainingDivergedError",
+    "__version__",
+]

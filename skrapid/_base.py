@@ -85,8 +85,12 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         """Log-likelihood gradient (ascent direction) for the minibatch X."""
 
     @abstractmethod
-    def _check_values(self, X, *, likelihood: bool, what="X"):
-        """Raise ValueError if X is outside the support of the model."""
+    def _check_values(self, X, *, likelihood: bool, training=False, what="X"):
+        """Raise ValueError if X is outside the support of the model.
+
+        ``likelihood``: X must be states (log p(x) is evaluated);
+        ``training``: X is training data (fit / partial_fit).
+        """
 
     def _decayed_keys(self):
         """Parameters that weight decay shrinks (weights, not biases)."""
@@ -111,7 +115,9 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
     # ------------------------------------------------------------------
     # input handling
     # ------------------------------------------------------------------
-    def _validate_X(self, X, *, reset: bool, likelihood: bool = False):
+    _fingerprint_attrs = ("components_", "intercept_visible_", "intercept_hidden_")
+
+    def _validate_X(self, X, *, reset: bool, likelihood=False, training=False):
         """Check X at the boundary: shape, finiteness, dtype, value range.
 
         NumPy inputs go through :func:`sklearn.utils.validation.validate_data`;
@@ -142,7 +148,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
                 dtype=[np.float64, np.float32],
                 accept_sparse=False,
             )
-        self._check_values(X, likelihood=likelihood)
+        self._check_values(X, likelihood=likelihood, training=training)
         return X
 
     def _dtype_for(self, X):
@@ -181,7 +187,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         self : object
             The fitted estimator.
         """
-        X = self._validate_X(X, reset=True)
+        X = self._validate_X(X, reset=True, training=True)
         self.random_state_ = check_random_state(self.random_state)
         self._reset_fit_state()
         self._train(X, self.max_iter, first=True)
@@ -208,7 +214,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
             The updated estimator.
         """
         first = not hasattr(self, "components_")
-        X = self._validate_X(X, reset=first)
+        X = self._validate_X(X, reset=first, training=True)
         if first:
             self._reset_fit_state()
         self._train(X, 1, first=first)
@@ -420,7 +426,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
     # ------------------------------------------------------------------
     def _param_fingerprint(self):
         h = hashlib.blake2b(digest_size=16)
-        for name in ("components_", "intercept_visible_", "intercept_hidden_"):
+        for name in self._fingerprint_attrs:
             a = np.ascontiguousarray(getattr(self, name))
             h.update(a.dtype.str.encode())
             h.update(a.tobytes())

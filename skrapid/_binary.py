@@ -327,7 +327,7 @@ class BinaryRBM(BaseRBM):
     def _units(self):
         return get_units(self.units)
 
-    def _check_values(self, X, *, likelihood, what="X"):
+    def _check_values(self, X, *, likelihood, training=False, what="X"):
         self._units.check_values(X, allow_fractional=not likelihood, what=what)
 
     def _validate_model_size(self, n_features):

@@ -59,7 +59,9 @@ class _Units(ABC):
             return bits.astype(dtype)
         return bits.astype(dtype) * 2 - 1
 
-    def check_values(self, X, *, allow_fractional: bool, what: str = "X") -> None:
+    def check_values(
+        self, X, *, allow_fractional: bool, what: str = "X", reason=None
+    ) -> None:
         """Raise ValueError unless X holds valid states (or means, if allowed)."""
         X = np.asarray(X) if not hasattr(X, "__cuda_array_interface__") else X
         lo, hi = self.low, self.high
@@ -83,10 +85,11 @@ class _Units(ABC):
         else:
             bad = (X != lo) & (X != hi)
             if bool(bad.any()):
+                why = reason or "log p(x) is only defined on the model's states"
                 raise ValueError(
                     f"{what} must be binary with values in {{{lo:g}, {hi:g}}} for "
-                    f"units='{self.name}': log p(x) is only defined on the model's "
-                    f"states; found {int(bad.sum())} entries that are neither. "
+                    f"units='{self.name}': {why}; found {int(bad.sum())} entries "
+                    "that are neither. "
                     "Binarize first, e.g. with skrapid.datasets.binarize(X, "
                     f"units='{self.name}')."
                 )

@@ -11,7 +11,9 @@ This module provides
   MNIST read from local files;
 - :func:`make_mnist_like`: a small MNIST-shaped binary data set built from
   scikit-learn's embedded digits, for tests and quick experiments that must
-  not depend on the MNIST files.
+  not depend on the MNIST files;
+- :func:`make_bars`, :func:`bars_4x4_split` and :func:`make_bars_and_stripes`:
+  the synthetic bars (and stripes) images of the RAPID paper.
 """
 
 import functools
@@ -29,9 +31,12 @@ from sklearn.preprocessing import minmax_scale
 from sklearn.utils import Bunch, check_random_state
 
 __all__ = [
+    "bars_4x4_split",
     "binarize",
     "load_digits_nudged",
     "load_mnist",
+    "make_bars",
+    "make_bars_and_stripes",
     "make_mnist_like",
 ]
 
@@ -806,3 +811,258 @@ def make_mnist_like(n_samples=500, *, random_state=None, dtype=np.float64):
     idx = rng.randint(0, images.shape[0], size=n_samples)
     X = binarize(images[idx], method="stochastic", random_state=rng)
     return X.astype(dtype, copy=False), target[idx]
+
+
+# --------------------------------------------------------------------------
+# Bars and stripes
+# --------------------------------------------------------------------------
+
+_BARS_UNITS = ("bernoulli", "spin")
+
+# Column patterns of the RAPID paper's 4x4 bars split (Pozas-Kerstjens et al.
+# 2021, App. C); each set also holds the negatives of these patterns.
+_BARS_4X4_TRAIN = (
+    (1, -1, -1, -1),
+    (1, 1, -1, -1),
+    (1, 1, 1, -1),
+    (1, -1, 1, 1),
+    (1, 1, -1, 1),
+)
+_BARS_4X4_TEST = (
+    (1, -1, 1, -1),
+    (1, -1, -1, 1),
+)
+
+
+def _check_bars_units(units):
+    if units not in _BARS_UNITS:
+        raise ValueError(f"units must be 'bernoulli' or 'spin'; got units={units!r}.")
+
+
+def _check_bars_dtype(dtype, units):
+    dtype = np.dtype(dtype)
+    allowed = "fi" if units == "spin" else "fiub"
+    if dtype.kind not in allowed:
+        kinds = "a floating or signed integer" if units == "spin" else "a numeric"
+        raise ValueError(
+            f"dtype must be {kinds} dtype for units={units!r}; got dtype={dtype}."
+        )
+    return dtype
+
+
+def _check_bars_size(n):
+    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 2:
+        raise ValueError(f"n must be an integer >= 2; got n={n!r}.")
+    return int(n)
+
+
+def _line_states(n, include_uniform):
+    """(m, n) bits of the line states in increasing order of the integer whose
+    binary digits they are (line 0 is the most significant bit)."""
+    codes = np.arange(2**n, dtype=np.int64)
+    if not include_uniform:
+        codes = codes[1:-1]
+    shifts = np.arange(n - 1, -1, -1, dtype=np.int64)
+    return ((codes[:, None] >> shifts) & 1).astype(np.int8)
+
+
+def _lines_to_images(states, orientation):
+    """Images (m, n*n) whose columns (vertical) or rows (horizontal) take the
+    given (m, n) line states, flattened row-major."""
+    m, n = states.shape
+    if orientation == "vertical":
+        images = np.broadcast_to(states[:, None, :], (m, n, n))
+    else:
+        images = np.broadcast_to(states[:, :, None], (m, n, n))
+    return images.reshape(m, n * n)
+
+
+def _bits_to_units(bits, units, dtype):
+    out = bits.astype(dtype)
+    if units == "spin":
+        out *= 2
+        out -= 1
+    return out
+
+
+def make_bars(
+    n=4,
+    *,
+    orientation="vertical",
+    units="spin",
+    include_uniform=False,
+    dtype=np.float64,
+):
+    """Make all n x n images made of full bars.
+
+    For ``orientation="vertical"`` every column of an image is entirely on
+    (+1, or 1 for Bernoulli units) or entirely off (-1, or 0). There are
+    ``2**n`` such images; by default the two uniform ones (all on, all off)
+    are left out, giving ``2**n - 2`` images (14 for n=4), the bars data set
+    of the RAPID paper.
+
+    Parameters
+    ----------
+    n : int, default=4
+        Side of the square images (at least 2).
+
+    orientation : {"vertical", "horizontal"}, default="vertical"
+        ``"vertical"``: each column is constant (vertical bars).
+        ``"horizontal"``: each row is constant (the transposed images).
+
+    units : {"spin", "bernoulli"}, default="spin"
+        Pixel values {-1, +1} or {0, 1}.
+
+    include_uniform : bool, default=False
+        Whether to include the two uniform images.
+
+    dtype : data-type, default=np.float64
+        dtype of the returned pixels.
+
+    Returns
+    -------
+    X : ndarray of shape (n_images, n * n)
+        The images flattened in row-major order (pixel (r, c) at index
+        ``r * n + c``). Image ``k`` is ordered by the integer whose binary
+        digits are the line states, line 0 (column 0, resp. row 0) being the
+        most significant bit.
+
+    See Also
+    --------
+    bars_4x4_split : The RAPID paper's train/test split of ``make_bars(4)``.
+    make_bars_and_stripes : Vertical bars and horizontal stripes together.
+
+    Examples
+    --------
+    >>> from skrapid.datasets import make_bars
+    >>> X = make_bars(4)
+    >>> X.shape
+    (14, 16)
+    >>> X[0].reshape(4, 4)
+    array([[-1., -1., -1.,  1.],
+           [-1., -1., -1.,  1.],
+           [-1., -1., -1.,  1.],
+           [-1., -1., -1.,  1.]])
+    >>> make_bars(3, orientation="horizontal", units="bernoulli")[0]
+    array([0., 0., 0., 0., 0., 0., 1., 1., 1.])
+    """
+    n = _check_bars_size(n)
+    if orientation not in ("vertical", "horizontal"):
+        raise ValueError(
+            "orientation must be 'vertical' or 'horizontal'; got "
+            f"orientation={orientation!r}."
+        )
+    _check_bars_units(units)
+    if include_uniform not in (True, False):
+        raise ValueError(
+            f"include_uniform must be True or False; got {include_uniform!r}."
+        )
+    dtype = _check_bars_dtype(dtype, units)
+    bits = _lines_to_images(_line_states(n, bool(include_uniform)), orientation)
+    return _bits_to_units(bits, units, dtype)
+
+
+def bars_4x4_split(*, units="spin", dtype=np.float64):
+    """The train/test split of the 4x4 bars of the RAPID paper.
+
+    The 14 non-uniform 4x4 images of vertical bars (:func:`make_bars` with
+    ``n=4``) split into 10 training and 4 test images as in Pozas-Kerstjens
+    et al. (2021), Sec. 5.1 and App. C. Every image lies on the same side
+    as its negative ``-v``. Writing an image by its column pattern ``p``
+    (column ``c`` is ``p[c]`` in every row), the test set holds
+    ``[1, -1, 1, -1]``, ``[1, -1, -1, 1]`` and their negatives; the
+    training set holds ``[1, -1, -1, -1]``, ``[1, 1, -1, -1]``,
+    ``[1, 1, 1, -1]``, ``[1, -1, 1, 1]``, ``[1, 1, -1, 1]`` and their
+    negatives.
+
+    Parameters
+    ----------
+    units : {"spin", "bernoulli"}, default="spin"
+        Pixel values {-1, +1} or {0, 1} (-1 is mapped to 0).
+
+    dtype : data-type, default=np.float64
+        dtype of the returned pixels.
+
+    Returns
+    -------
+    X_train : ndarray of shape (10, 16)
+        The listed training patterns followed by their negatives, each
+        image flattened in row-major order.
+
+    X_test : ndarray of shape (4, 16)
+        The listed test patterns followed by their negatives.
+
+    References
+    ----------
+    A. Pozas-Kerstjens, G. Muñoz-Gil, E. Piñol, M. Á. García-March,
+    A. Acín, M. Lewenstein and P. R. Grzybowski, "Efficient training of
+    energy-based models via spin-glass control", Machine Learning: Science
+    and Technology 2, 025026 (2021).
+
+    Examples
+    --------
+    >>> from skrapid.datasets import bars_4x4_split
+    >>> X_train, X_test = bars_4x4_split()
+    >>> X_train.shape, X_test.shape
+    ((10, 16), (4, 16))
+    >>> X_test[0].reshape(4, 4)[0]
+    array([ 1., -1.,  1., -1.])
+    """
+    _check_bars_units(units)
+    dtype = _check_bars_dtype(dtype, units)
+
+    def images(patterns):
+        p = np.array(patterns, dtype=np.int8)
+        p = np.concatenate([p, -p])
+        bits = _lines_to_images((p + 1) // 2, "vertical")
+        return _bits_to_units(bits, units, dtype)
+
+    return images(_BARS_4X4_TRAIN), images(_BARS_4X4_TEST)
+
+
+def make_bars_and_stripes(n=12, *, units="spin", dtype=np.float64):
+    """Make all n x n bars-and-stripes images.
+
+    The union of the images of vertical bars (every column constant) and of
+    horizontal stripes (every row constant). The two uniform images, the
+    only ones that are both, are left out, so there are no duplicates and
+    ``2 * (2**n - 2)`` images (8188 for n=12).
+
+    Parameters
+    ----------
+    n : int, default=12
+        Side of the square images (at least 2).
+
+    units : {"spin", "bernoulli"}, default="spin"
+        Pixel values {-1, +1} or {0, 1}.
+
+    dtype : data-type, default=np.float64
+        dtype of the returned pixels.
+
+    Returns
+    -------
+    X : ndarray of shape (2 * (2**n - 2), n * n)
+        ``make_bars(n, orientation="vertical")`` followed by
+        ``make_bars(n, orientation="horizontal")``, flattened row-major.
+
+    See Also
+    --------
+    make_bars : Bars of one orientation.
+
+    Examples
+    --------
+    >>> from skrapid.datasets import make_bars_and_stripes
+    >>> X = make_bars_and_stripes(12)
+    >>> X.shape
+    (8188, 144)
+    >>> len(set(map(bytes, X.astype("int8"))))  # all distinct
+    8188
+    """
+    n = _check_bars_size(n)
+    _check_bars_units(units)
+    dtype = _check_bars_dtype(dtype, units)
+    states = _line_states(n, include_uniform=False)
+    bits = np.concatenate(
+        [_lines_to_images(states, "vertical"), _lines_to_images(states, "horizontal")]
+    )
+    return _bits_to_units(bits, units, dtype)

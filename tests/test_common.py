@@ -16,24 +16,25 @@ design.  So each estimator is checked twice:
 """
 
 import numpy as np
+import pytest
 from scipy.special import expit
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.utils.validation import validate_data
 
-from skrapid import BinaryRBM
+from skrapid import RARBM, BinaryRBM
 
 
 class _SquashInput:
     """Map real-valued check data into the support before skrapid's checks."""
 
-    def _validate_X(self, X, *, reset, likelihood=False):
+    def _validate_X(self, X, *, reset, likelihood=False, training=False):
         X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
         lo = -1 if getattr(self, "units", "spin") == "spin" else 0
         S = np.tanh(X) if lo else expit(X)
-        if likelihood:
+        if likelihood or (training and isinstance(self, RARBM)):
             S = np.where(S > (0 if lo else 0.5), 1, lo)
         return super()._validate_X(
-            S.astype(X.dtype), reset=reset, likelihood=likelihood
+            S.astype(X.dtype), reset=reset, likelihood=likelihood, training=training
         )
 
 
@@ -41,7 +42,11 @@ class SquashedBinaryRBM(_SquashInput, BinaryRBM):
     pass
 
 
-SQUASH = {BinaryRBM: SquashedBinaryRBM}
+class SquashedRARBM(_SquashInput, RARBM):
+    pass
+
+
+SQUASH = {BinaryRBM: SquashedBinaryRBM, RARBM: SquashedRARBM}
 
 
 FAST = dict(n_components=3, max_iter=3, batch_size=10, random_state=0, device="cpu")
@@ -49,6 +54,22 @@ ESTIMATORS = [
     BinaryRBM(**FAST),
     BinaryRBM(units="spin", fit_intercept=False, method="cd", **FAST),
     BinaryRBM(method="exact", optimizer="adam", **FAST),
+    RARBM(n_patterns=2, **FAST),
+    RARBM(
+        n_patterns=2,
+        units="bernoulli",
+        fit_intercept=True,
+        pattern_constraint="clip",
+        n_gibbs_steps=2,
+        **FAST,
+    ),
+    RARBM(
+        n_patterns=2,
+        negative_phase="pcd",
+        n_gibbs_steps=1,
+        pattern_constraint="gibbs",
+        **FAST,
+    ),
 ]
 SQUASHED = [SQUASH[type(e)](**e.get_params()) for e in ESTIMATORS]
 
@@ -87,12 +108,21 @@ EXPECTED = {
 }
 
 
+# RARBM trains on binary states only, so two more checks fit on real values
+EXPECTED_RARBM = {
+    **EXPECTED,
+    "check_dtype_object": _OUT_OF_SUPPORT,
+    "check_estimators_nan_inf": _OUT_OF_SUPPORT,
+}
+
+
 def _expected(estimator):
     if type(estimator).__name__.startswith("Squashed"):
         return {}
-    return EXPECTED
+    return EXPECTED_RARBM if isinstance(estimator, RARBM) else EXPECTED
 
 
+@pytest.mark.filterwarnings("ignore::skrapid.SpinGlassWarning")
 @parametrize_with_checks(ESTIMATORS + SQUASHED, expected_failed_checks=_expected)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)

@@ -487,3 +487,118 @@ def test_make_mnist_like():
     assert X3.dtype == np.float32
     with pytest.raises(ValueError, match="n_samples"):
         make_mnist_like(0)
+
+
+# --------------------------------------------------------------------------
+# bars and stripes
+# --------------------------------------------------------------------------
+
+
+def _rows(X):
+    return {tuple(row) for row in np.asarray(X).tolist()}
+
+
+@pytest.mark.parametrize("n", [2, 3, 4, 5])
+def test_make_bars_vertical(n):
+    X = datasets.make_bars(n)
+    assert X.shape == (2**n - 2, n * n) and X.dtype == np.float64
+    assert len(_rows(X)) == X.shape[0]
+    images = X.reshape(-1, n, n)
+    # Every column is constant, and no image is uniform.
+    assert np.all(images == images[:, :1, :])
+    assert np.all(np.abs(images.sum(axis=(1, 2))) < n * n)
+    assert set(np.unique(X).tolist()) == {-1.0, 1.0}
+    # Order: the integer whose bits (column 0 first) are the column states.
+    bits = (images[:, 0, :] + 1) / 2
+    codes = bits @ (2 ** np.arange(n - 1, -1, -1))
+    np.testing.assert_array_equal(codes, np.arange(1, 2**n - 1))
+
+
+def test_make_bars_options():
+    X = datasets.make_bars(4, include_uniform=True, units="bernoulli")
+    assert X.shape == (16, 16)
+    np.testing.assert_array_equal(X[0], np.zeros(16))
+    np.testing.assert_array_equal(X[-1], np.ones(16))
+    np.testing.assert_array_equal(datasets.make_bars(4, units="bernoulli"), X[1:-1])
+    V = datasets.make_bars(3)
+    Hz = datasets.make_bars(3, orientation="horizontal", dtype=np.float32)
+    assert Hz.dtype == np.float32
+    np.testing.assert_array_equal(
+        Hz, V.reshape(-1, 3, 3).transpose(0, 2, 1).reshape(-1, 9)
+    )
+    # Row-major flattening: pixel (r, c) at r * n + c.
+    X = datasets.make_bars(4)
+    assert X[0, 3] == 1 and X[0, 2] == -1 and X[0, 4 + 3] == 1
+    assert datasets.make_bars(4, dtype=np.int8).dtype == np.int8
+
+
+def test_make_bars_bad_parameters():
+    with pytest.raises(ValueError, match="n=1"):
+        datasets.make_bars(1)
+    with pytest.raises(ValueError, match="n=2.0"):
+        datasets.make_bars(2.0)
+    with pytest.raises(ValueError, match="orientation='diagonal'"):
+        datasets.make_bars(4, orientation="diagonal")
+    with pytest.raises(ValueError, match="units='binary'"):
+        datasets.make_bars(4, units="binary")
+    with pytest.raises(ValueError, match="include_uniform"):
+        datasets.make_bars(4, include_uniform="yes")
+    with pytest.raises(ValueError, match="dtype"):
+        datasets.make_bars(4, dtype=np.uint8)  # cannot hold -1
+    with pytest.raises(ValueError, match="dtype"):
+        datasets.make_bars(4, dtype=np.str_)
+
+
+@pytest.mark.parametrize("units", ["spin", "bernoulli"])
+def test_bars_4x4_split(units):
+    X_train, X_test = datasets.bars_4x4_split(units=units)
+    assert X_train.shape == (10, 16) and X_test.shape == (4, 16)
+    all_bars = datasets.make_bars(4, units=units)
+    assert _rows(X_train) | _rows(X_test) == _rows(all_bars)
+    assert not _rows(X_train) & _rows(X_test)
+    flip = (lambda X: -X) if units == "spin" else (lambda X: 1 - X)
+    assert _rows(flip(X_train)) == _rows(X_train)
+    assert _rows(flip(X_test)) == _rows(X_test)
+    lo = -1.0 if units == "spin" else 0.0
+    pattern = np.array([1, -1, 1, -1], dtype=float)
+    expected = np.tile(np.where(pattern > 0, 1.0, lo), 4)
+    np.testing.assert_array_equal(X_test[0], expected)
+    train_patterns = {tuple(row) for row in X_train[:, :4].tolist()}
+    assert (1.0, lo, lo, lo) in train_patterns and (1.0, 1.0, lo, 1.0) in (
+        train_patterns
+    )
+
+
+def test_bars_4x4_split_dtype_and_errors():
+    X_train, X_test = datasets.bars_4x4_split(dtype=np.float32)
+    assert X_train.dtype == X_test.dtype == np.float32
+    with pytest.raises(ValueError, match="units='ising'"):
+        datasets.bars_4x4_split(units="ising")
+
+
+@pytest.mark.parametrize("units", ["spin", "bernoulli"])
+def test_make_bars_and_stripes(units):
+    X = datasets.make_bars_and_stripes(12, units=units)
+    assert X.shape == (8188, 144) and X.dtype == np.float64
+    assert len(np.unique(X, axis=0)) == 8188
+    images = X.reshape(-1, 12, 12)
+    vertical = np.all(images == images[:, :1, :], axis=(1, 2))
+    horizontal = np.all(images == images[:, :, :1], axis=(1, 2))
+    assert np.all(vertical ^ horizontal)
+    assert vertical.sum() == horizontal.sum() == 4094
+    small = datasets.make_bars_and_stripes(3, units=units)
+    expected = np.concatenate(
+        [
+            datasets.make_bars(3, units=units),
+            datasets.make_bars(3, units=units, orientation="horizontal"),
+        ]
+    )
+    np.testing.assert_array_equal(small, expected)
+    assert datasets.make_bars_and_stripes(2).shape == (4, 4)
+
+
+def test_make_bars_and_stripes_errors():
+    with pytest.raises(ValueError, match="n=0"):
+        datasets.make_bars_and_stripes(0)
+    with pytest.raises(ValueError, match="units='bits'"):
+        datasets.make_bars_and_stripes(4, units="bits")

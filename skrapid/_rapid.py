@@ -1,0 +1,380 @@
+"""RARBM: the RAPID model -- Regularized Axons and Pattern-Induced correlations.
+
+Reference: A. Pozas-Kerstjens, G. Muñoz-Gil, E. Piñol, M. Á. García-March,
+A. Acín, M. Lewenstein, P. R. Grzybowski, "Efficient training of energy-based
+models via spin-glass control", Mach. Learn.: Sci. Technol. 2, 025026 (2021).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from . import _backend as B
+from ._base import BaseRBM
+from ._binary import gradient_phases, likelihood_gradient, monitor_quantities
+from ._partition import MAX_EXACT_UNITS, check_exact_size
+from ._sampling import gibbs_chain
+from ._units import Bipartite, get_units
+
+#: Load K / (V + H) above which a warning is raised.  The Hopfield retrieval
+#: phase ends at α_c ≈ 0.138 (Amit, Gutfreund & Sompolinsky); the workshop
+#: version of the RAPID paper quotes 0.12, the conservative value used here.
+SPIN_GLASS_LOAD = 0.12
+
+
+class SpinGlassWarning(UserWarning):
+    """The pattern load K / (V + H) risks the spin-glass phase."""
+
+
+def pattern_states(units, xi):
+    """Binary states of (possibly continuous) patterns: sign, with sign(0) = +1.
+
+    Returns ±1 for spin units and {0, 1} for Bernoulli units.
+    """
+    return units.from_bits(xi >= 0, xi.dtype)
+
+
+def ra_weights(xi_v, xi_h):
+    """W = ξ_vᵀ ξ_h / √K (eq. 5): W_iα = (1/√K) Σ_k ξ_i^(k) ξ_α^(k)."""
+    K = xi_v.shape[0]
+    return (xi_v.T @ xi_h) * xi_v.dtype.type(1.0 / math.sqrt(K))
+
+
+def pid_phases(model, X, xi_v, xi_h, n_steps, hidden, rng):
+    """Positive phase from the data, negative phase read off the patterns.
+
+    Eq. 6 replaces the model average by the average over the K patterns.
+    With ``hidden="mean"`` (the default, eqs. A7a/A7b) the negative phase is
+    the free-energy gradient evaluated at the patterns' visible states, so the
+    hidden layer enters through E[h | v = ξ_v] (tanh(Wᵀξ_v) for spins); with
+    ``hidden="pattern"`` the patterns' own hidden parts ξ_h are used as the
+    hidden states (Alg. 1's get_phase(ξ_v, ξ_h, ξ)).  With ``n_steps = k > 0``
+    the binarized visible patterns seed k Gibbs sweeps and the chains' end
+    states form the negative phase (Sec. 5.2).
+
+    Returns ``h_pos, v_neg, h_neg`` for :func:`likelihood_gradient`.
+    """
+    xp = model.xp
+    v_neg = pattern_states(model.vis, xi_v)
+    if n_steps > 0:
+        v_neg, field_neg = gibbs_chain(model, v_neg, n_steps, rng)
+        h_neg = model.hid.mean(xp, field_neg)
+    elif hidden == "pattern":
+        h_neg = pattern_states(model.hid, xi_h)
+    else:
+        h_neg = None
+    n = X.shape[0]
+    stacked = X if h_neg is not None else xp.concatenate([X, v_neg])
+    means = model.mean_hiddens(stacked)
+    if h_neg is None:
+        return means[:n], v_neg, means[n:]
+    return means, v_neg, h_neg
+
+
+class RARBM(BaseRBM):
+    """RAPID: an RBM whose weights are built from K trainable patterns.
+
+    The weights are ``W_iα = (1/√K) Σ_k ξ_i^(k) ξ_α^(k)`` (eq. 5, "Regularized
+    Axons"), the coupling of a Hopfield network storing K patterns
+    ξ^(k) = (ξ_v^(k), ξ_h^(k)).  With K/(V+H) small the model stays in the
+    retrieval (ferromagnetic) phase and never enters the spin-glass phase, so
+    Gibbs sampling keeps reaching low-energy states.  The patterns are the
+    trainable parameters, and the negative phase of the log-likelihood
+    gradient can be read off them ("Pattern-InDuced correlations", eq. 6): an
+    average over the K pattern states, with no Markov chain at all
+    (``n_gibbs_steps=0``), or k Gibbs sweeps seeded at the patterns.  RA
+    weights can also be trained with the standard negative phases.
+
+    Parameters
+    ----------
+    n_components : int, default=1000
+        Number of hidden units H.
+    n_patterns : int, default=10
+        Number of patterns K.  Keep K/(V+H) well below ~0.12 (a
+        :class:`SpinGlassWarning` is raised above it).
+    units : {"spin", "bernoulli"}, default="spin"
+        ±1 units (the paper's convention) or {0, 1} units.  Patterns are ±1
+        either way; for {0, 1} units a pattern's state is (1 + sign ξ) / 2.
+    fit_intercept : bool, default=False
+        Also learn visible and hidden biases (the paper has none).  They follow
+        the ordinary gradient, with the same negative phase as the patterns.
+    negative_phase : {"pid", "cd", "pcd", "exact"}, default="pid"
+        ``"pid"``: the average over the patterns (eq. 6), or, with
+        ``n_gibbs_steps > 0``, over k-step Gibbs chains seeded at them.
+        ``"cd"``, ``"pcd"``, ``"exact"``: the standard negative phases of
+        :class:`BinaryRBM` applied to the RA weights.
+    pid_hidden : {"mean", "pattern"}, default="mean"
+        Hidden states of the PID negative phase: the conditional mean
+        E[h | v = ξ_v] (``"mean"``, eqs. A7a/A7b: the gradient of the free
+        energy evaluated at the patterns' visible parts), or the patterns'
+        hidden parts ξ_h (``"pattern"``, Alg. 1 read literally).  ``"mean"`` is
+        the default because it is the exact free-energy gradient of
+        Appendix A and the reading the paper's experiments use.
+    n_gibbs_steps : int, default=0
+        Gibbs sweeps k: seeded at the patterns for ``"pid"`` (0 = no MCMC),
+        per update for ``"cd"``/``"pcd"`` (must then be >= 1).
+    n_chains : int, default=None
+        Persistent chains for ``"pcd"``; None uses ``batch_size``.
+    pattern_constraint : {"sign", "clip", "gibbs"}, default="sign"
+        App. B: ``"sign"`` binarizes the patterns after every epoch (sign(0) =
+        +1); ``"clip"`` keeps them continuous in [-clip_value, clip_value]
+        after every update; ``"gibbs"`` replaces them after every epoch by one
+        Gibbs sweep seeded at them (ξ_v ~ P(v | ξ_h), then ξ_h ~ P(h | ξ_v),
+        eqs. B2a/B2b).
+    clip_value : float, default=1.0
+        Bound of the ``"clip"`` constraint.
+    learning_rate : float, default=0.01
+    batch_size : int, default=10
+    max_iter : int, default=20
+    optimizer : {"sgd", "adam"}, default="sgd"
+    momentum : float, default=0.0
+    weight_decay : float, default=0.0
+        L2 penalty on the patterns.
+    lr_decay : float, default=1.0
+    lr_decay_every : int, default=1
+    random_state : int, RandomState instance or None, default=None
+    verbose : int, default=0
+    device : {"auto", "cpu", "gpu"}, default="auto"
+
+    Attributes
+    ----------
+    patterns_visible_ : ndarray of shape (n_patterns, n_features)
+        Visible parts ξ_v of the patterns.
+    patterns_hidden_ : ndarray of shape (n_patterns, n_components)
+        Hidden parts ξ_h of the patterns.
+    components_ : ndarray of shape (n_components, n_features)
+        Wᵀ, derived from the patterns by eq. 5.
+    intercept_hidden_, intercept_visible_ : ndarray
+        Biases (zeros when ``fit_intercept=False``).
+    load_ratio_ : float
+        K / (V + H), the Hopfield load that decides the phase.
+    n_features_in_, n_iter_, history_, visible_mean_, random_state_
+        As in :class:`BinaryRBM`.
+
+    See Also
+    --------
+    BinaryRBM : the standard RBM, the baseline RAPID is compared with.
+
+    References
+    ----------
+    A. Pozas-Kerstjens et al., Mach. Learn.: Sci. Technol. 2, 025026 (2021):
+    eq. 5 (weights), eq. 6 and Alg. 1 (PID), App. A eqs. A7a/A7b (pattern
+    gradients), App. B (pattern constraints).
+
+    Examples
+    --------
+    >>> from skrapid import RARBM
+    >>> from skrapid.datasets import bars_4x4_split
+    >>> X_train, X_test = bars_4x4_split()
+    >>> rbm = RARBM(n_components=100, n_patterns=4, max_iter=5,
+    ...             random_state=0).fit(X_train)
+    >>> rbm.patterns_visible_.shape, rbm.components_.shape
+    ((4, 16), (100, 16))
+    """
+
+    _parameter_constraints = {
+        **BaseRBM._parameter_constraints,
+        "n_patterns": [Interval(Integral, 1, None, closed="left")],
+        "units": [StrOptions({"bernoulli", "spin"})],
+        "fit_intercept": ["boolean"],
+        "negative_phase": [StrOptions({"pid", "cd", "pcd", "exact"})],
+        "pid_hidden": [StrOptions({"mean", "pattern"})],
+        "n_gibbs_steps": [Interval(Integral, 0, None, closed="left")],
+        "n_chains": [Interval(Integral, 1, None, closed="left"), None],
+        "pattern_constraint": [StrOptions({"sign", "clip", "gibbs"})],
+        "clip_value": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(
+        self,
+        n_components=1000,
+        *,
+        n_patterns=10,
+        units="spin",
+        fit_intercept=False,
+        negative_phase="pid",
+        pid_hidden="mean",
+        n_gibbs_steps=0,
+        n_chains=None,
+        pattern_constraint="sign",
+        clip_value=1.0,
+        learning_rate=0.01,
+        batch_size=10,
+        max_iter=20,
+        optimizer="sgd",
+        momentum=0.0,
+        weight_decay=0.0,
+        lr_decay=1.0,
+        lr_decay_every=1,
+        random_state=None,
+        verbose=0,
+        device="auto",
+    ):
+        self.n_components = n_components
+        self.n_patterns = n_patterns
+        self.units = units
+        self.fit_intercept = fit_intercept
+        self.negative_phase = negative_phase
+        self.pid_hidden = pid_hidden
+        self.n_gibbs_steps = n_gibbs_steps
+        self.n_chains = n_chains
+        self.pattern_constraint = pattern_constraint
+        self.clip_value = clip_value
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.optimizer = optimizer
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.lr_decay = lr_decay
+        self.lr_decay_every = lr_decay_every
+        self.random_state = random_state
+        self.verbose = verbose
+        self.device = device
+
+    # -- units, sizes, data ------------------------------------------------
+    @property
+    def _units(self):
+        return get_units(self.units)
+
+    def _check_values(self, X, *, likelihood, training=False, what="X"):
+        # RAPID trains on binary states (the paper binarizes MNIST): the
+        # negative phase is a set of states, and so is the positive phase
+        if training and not likelihood:
+            self._units.check_values(
+                X,
+                allow_fractional=False,
+                what=what,
+                reason="RARBM is trained on binary states",
+            )
+        else:
+            self._units.check_values(X, allow_fractional=not likelihood, what=what)
+
+    def _validate_model_size(self, n_features):
+        if self.negative_phase in ("cd", "pcd") and self.n_gibbs_steps < 1:
+            raise ValueError(
+                f"negative_phase={self.negative_phase!r} needs n_gibbs_steps >= 1; "
+                f"got {self.n_gibbs_steps}."
+            )
+        if self.negative_phase == "exact":
+            check_exact_size(n_features, self.n_components, limit=MAX_EXACT_UNITS)
+        load = self.n_patterns / (n_features + self.n_components)
+        self.load_ratio_ = load
+        if load > SPIN_GLASS_LOAD:
+            warnings.warn(
+                f"n_patterns / (n_features + n_components) = {self.n_patterns}/"
+                f"({n_features} + {self.n_components}) = {load:.3f} exceeds "
+                f"{SPIN_GLASS_LOAD}: a Hopfield network this loaded is near or in "
+                "the spin-glass phase (α_c ≈ 0.138), where Gibbs sampling stalls. "
+                "Use fewer patterns or more hidden units.",
+                SpinGlassWarning,
+                stacklevel=5,
+            )
+
+    # -- parameters -----------------------------------------------------------
+    def _init_parameters(self, n_features, xp, dtype, rng, X):
+        K, H = self.n_patterns, self.n_components
+        u = rng.random((K, n_features + H), dtype=dtype)
+        pat = xp.where(u < dtype(0.5), dtype(-1), dtype(1)).astype(dtype)
+        params = {
+            "xi_v": pat[:, :n_features].copy(),
+            "xi_h": pat[:, n_features:].copy(),
+        }
+        if self.fit_intercept:
+            params["b"] = xp.zeros(n_features, dtype=dtype)
+            params["c"] = xp.zeros(H, dtype=dtype)
+        return params
+
+    def _store_parameters(self, params):
+        self.patterns_visible_ = B.to_numpy(params["xi_v"])
+        self.patterns_hidden_ = B.to_numpy(params["xi_h"])
+        W = ra_weights(self.patterns_visible_, self.patterns_hidden_)
+        self.components_ = np.ascontiguousarray(W.T)
+        V, H = W.shape
+        if self.fit_intercept:
+            self.intercept_visible_ = B.to_numpy(params["b"])
+            self.intercept_hidden_ = B.to_numpy(params["c"])
+        else:
+            self.intercept_visible_ = np.zeros(V, dtype=W.dtype)
+            self.intercept_hidden_ = np.zeros(H, dtype=W.dtype)
+
+    def _load_parameters(self, xp, dtype):
+        params = {
+            "xi_v": B.to_device(self.patterns_visible_, xp, dtype),
+            "xi_h": B.to_device(self.patterns_hidden_, xp, dtype),
+        }
+        if self.fit_intercept:
+            params["b"] = B.to_device(self.intercept_visible_, xp, dtype)
+            params["c"] = B.to_device(self.intercept_hidden_, xp, dtype)
+        return params
+
+    def _model(self, params, xp):
+        W = ra_weights(params["xi_v"], params["xi_h"])
+        V, H = W.shape
+        if "b" in params:
+            b, c = params["b"], params["c"]
+        else:
+            b, c = xp.zeros(V, dtype=W.dtype), xp.zeros(H, dtype=W.dtype)
+        u = self._units
+        return Bipartite(W, b, c, u, u, xp)
+
+    def _decayed_keys(self):
+        return ("xi_v", "xi_h")
+
+    _fingerprint_attrs = BaseRBM._fingerprint_attrs + (
+        "patterns_visible_",
+        "patterns_hidden_",
+    )
+
+    # -- training -------------------------------------------------------------
+    def _gradient(self, params, X, xp, rng):
+        model = self._model(params, xp)
+        xi_v, xi_h = params["xi_v"], params["xi_h"]
+        if self.negative_phase == "pid":
+            h_pos, v_neg, h_neg = pid_phases(
+                model, X, xi_v, xi_h, self.n_gibbs_steps, self.pid_hidden, rng
+            )
+            stats = None
+        else:
+            n_chains = self.n_chains if self.n_chains is not None else self.batch_size
+            h_pos, v_neg, h_neg, stats = gradient_phases(
+                self, model, X, self.negative_phase, self.n_gibbs_steps, n_chains, rng
+            )
+        g = likelihood_gradient(
+            model, X, h_pos, v_neg, h_neg, stats, self.fit_intercept
+        )
+        # chain rule through eq. 5 (eqs. A7a, A7b): ∂L/∂ξ_v = ξ_h Gᵀ / √K,
+        # ∂L/∂ξ_h = ξ_v G / √K, with G = ∂L/∂W
+        G = g.pop("W")
+        s = xi_v.dtype.type(1.0 / math.sqrt(xi_v.shape[0]))
+        g["xi_v"] = (xi_h @ G.T) * s
+        g["xi_h"] = (xi_v @ G) * s
+        return g
+
+    def _after_update(self, params):
+        if self.pattern_constraint == "clip":
+            xp = B.get_namespace(params["xi_v"])
+            c = self.clip_value
+            for k in ("xi_v", "xi_h"):
+                xp.clip(params[k], -c, c, out=params[k])
+
+    def _after_epoch(self, params, xp, rng):
+        if self.pattern_constraint == "sign":
+            for k in ("xi_v", "xi_h"):
+                params[k][...] = xp.where(params[k] >= 0, 1, -1)
+        elif self.pattern_constraint == "gibbs":
+            # eqs. B2a/B2b: one sweep seeded at the patterns, v first
+            model = self._model(params, xp)
+            h0 = pattern_states(model.hid, params["xi_h"])
+            v = model.vis.sample(xp, model.visible_field(h0), rng)
+            h = model.hid.sample(xp, model.hidden_field(v), rng)
+            params["xi_v"][...] = xp.where(v > 0, 1, -1)
+            params["xi_h"][...] = xp.where(h > 0, 1, -1)
+
+    def _monitor(self, model, X, xp):
+        return monitor_quantities(model, X, xp)
