@@ -278,8 +278,10 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
                         grads[k] -= params[k].dtype.type(self.weight_decay) * params[k]
                 opt.step(params, grads, lr, state)
                 self._after_update(params)
-            self._after_epoch(params, xp, rng)
+            # check before the epoch hook: binarizing or resampling the
+            # patterns would hide non-finite values
             self._check_finite(params, xp, lr)
+            self._after_epoch(params, xp, rng)
             self.n_iter_ += 1
             model = self._model(params, xp)
             record = {"epoch": self.n_iter_, "learning_rate": lr}
