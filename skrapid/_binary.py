@@ -75,16 +75,23 @@ def gradient_phases(est, model, X, method, n_steps, n_chains, rng):
     return h_pos, v_neg, h_neg, None
 
 
-def likelihood_gradient(model, X, h_pos, v_neg, h_neg, stats, fit_intercept):
+def likelihood_gradient(
+    model, X, h_pos, v_neg, h_neg, stats, fit_intercept, *, factored=False
+):
     """Gradient of the mean log-likelihood of the batch X w.r.t. W, b, c.
 
     ∂⟨log p(v)⟩/∂W = ⟨v E[h|v]ᵀ⟩_data − ⟨v hᵀ⟩_model, and likewise
     ∂/∂b = ⟨v⟩_data − ⟨v⟩_model, ∂/∂c = ⟨E[h|v]⟩_data − ⟨h⟩_model.  The
-    model averages come from the negative samples (CD/PCD) or from exact
+    model averages come from the negative samples (CD/PCD/PID) or from exact
     enumeration (``stats``).  Averages are means, so a short last minibatch
     carries the same weight per sample as a full one.  With samples, both
     averages of the weight gradient are one matrix product of the stacked
-    batch, [X; v_neg]ᵀ [h_pos / n; -h_neg / m].
+    batch, G = Lᵀ R with L = [X; v_neg] and R = [h_pos / n; -h_neg / m].
+
+    With ``factored=True`` (samples only) the weight gradient is returned as
+    the pair ``("W_factors": (L, R))`` instead of G, for models whose weights
+    are low-rank functions of their parameters (RAPID), which then never form
+    the V x H matrix G.
     """
     xp = model.xp
     n = X.shape[0]
@@ -92,15 +99,15 @@ def likelihood_gradient(model, X, h_pos, v_neg, h_neg, stats, fit_intercept):
     if stats is not None:
         gW = (X.T @ h_pos) * dt(1.0 / n)
         gW -= stats.vh
+        grads = {"W": gW}
         ev, eh = stats.v, stats.h
     else:
         m = v_neg.shape[0]
         left = xp.concatenate([X, v_neg])
         right = xp.concatenate([h_pos * dt(1.0 / n), h_neg * dt(-1.0 / m)])
-        gW = left.T @ right
+        grads = {"W_factors": (left, right)} if factored else {"W": left.T @ right}
         if fit_intercept:
             ev, eh = xp.mean(v_neg, axis=0), xp.mean(h_neg, axis=0)
-    grads = {"W": gW}
     if fit_intercept:
         grads["b"] = xp.mean(X, axis=0) - ev
         grads["c"] = xp.mean(h_pos, axis=0) - eh

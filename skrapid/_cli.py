@@ -287,7 +287,82 @@ def _bench_digits_probe(args) -> dict:
     }
 
 
-BENCHMARKS = {"pcd": _bench_pcd, "digits-probe": _bench_digits_probe}
+def _bench_pid(args) -> dict:
+    """Cost of one update: RARBM with pure PID (and PID + k Gibbs steps) vs
+    BinaryRBM with CD-k, at equal V, H and batch (App. D: O(KVH) vs
+    O(2kfVH))."""
+    from . import RARBM, BinaryRBM
+    from .datasets import make_mnist_like
+
+    H, batch, K, k = args.n_components, args.batch_size, args.n_patterns, 10
+    n_batches = 20
+    X, _ = make_mnist_like(batch * n_batches, random_state=0, dtype=np.float32)
+    X = 2 * X - 1  # spins
+    V = X.shape[1]
+    models = {
+        f"RARBM PID k=0 (K={K})": RARBM(
+            n_components=H, n_patterns=K, batch_size=batch, device="cpu"
+        ),
+        f"RARBM PID k={k} (K={K})": RARBM(
+            n_components=H,
+            n_patterns=K,
+            n_gibbs_steps=k,
+            batch_size=batch,
+            device="cpu",
+        ),
+        f"BinaryRBM CD-{k}": BinaryRBM(
+            n_components=H,
+            units="spin",
+            fit_intercept=False,
+            method="cd",
+            n_gibbs_steps=k,
+            batch_size=batch,
+            device="cpu",
+        ),
+        "BinaryRBM CD-1": BinaryRBM(
+            n_components=H,
+            units="spin",
+            fit_intercept=False,
+            method="cd",
+            n_gibbs_steps=1,
+            batch_size=batch,
+            device="cpu",
+        ),
+    }
+    times = {name: [] for name in models}
+    for r in range(args.repeats):
+        for name, est in models.items():
+            est.set_params(random_state=r, max_iter=1)
+            t0 = time.perf_counter()
+            est.fit(X)
+            times[name].append((time.perf_counter() - t0) / n_batches)
+    med = {name: float(np.median(t)) for name, t in times.items()}
+    ref = med[f"BinaryRBM CD-{k}"]
+    print(
+        f"\nV={V}, H={H}, batch={batch}, K={K}: median seconds per update "
+        f"(one epoch of {n_batches} updates / {n_batches}, {args.repeats} "
+        "repeats)"
+    )
+    for name, t in med.items():
+        print(f"  {name:28s} {1e3 * t:9.2f} ms   CD-{k} / this = {ref / t:6.2f}")
+    return {
+        "benchmark": "pid",
+        "V": V,
+        "H": H,
+        "batch_size": batch,
+        "K": K,
+        "k": k,
+        "seconds_per_update": times,
+        "median": med,
+        "results": {},
+    }
+
+
+BENCHMARKS = {
+    "pcd": _bench_pcd,
+    "digits-probe": _bench_digits_probe,
+    "pid": _bench_pid,
+}
 
 
 def _bench(args) -> int:
@@ -355,7 +430,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "name",
         choices=sorted(BENCHMARKS),
-        help="pcd: one PCD-1 epoch vs sklearn BernoulliRBM",
+        help="pcd: one PCD-1 epoch vs sklearn BernoulliRBM; digits-probe: probe "
+        "accuracy vs BernoulliRBM over seeds; pid: one PID update vs one CD-k "
+        "update",
     )
     bench.add_argument("--data", choices=["mnist", "synthetic"], default="mnist")
     bench.add_argument(
@@ -366,6 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--n-samples", type=int, default=None)
     bench.add_argument("--n-components", type=int, default=500)
+    bench.add_argument("--n-patterns", type=int, default=50, help="K (pid)")
     bench.add_argument("--batch-size", type=int, default=100)
     bench.add_argument("--repeats", type=int, default=3)
     bench.add_argument("--dtypes", nargs="+", default=["float32", "float64"])

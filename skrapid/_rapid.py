@@ -346,14 +346,21 @@ class RARBM(BaseRBM):
                 self, model, X, self.negative_phase, self.n_gibbs_steps, n_chains, rng
             )
         g = likelihood_gradient(
-            model, X, h_pos, v_neg, h_neg, stats, self.fit_intercept
+            model, X, h_pos, v_neg, h_neg, stats, self.fit_intercept, factored=True
         )
-        # chain rule through eq. 5 (eqs. A7a, A7b): ∂L/∂ξ_v = ξ_h Gᵀ / √K,
-        # ∂L/∂ξ_h = ξ_v G / √K, with G = ∂L/∂W
-        G = g.pop("W")
+        # chain rule through eq. 5 (eqs. A7a, A7b): with G = ∂L/∂W,
+        # ∂L/∂ξ_v = ξ_h Gᵀ / √K and ∂L/∂ξ_h = ξ_v G / √K.  With samples,
+        # G = Lᵀ R is never formed: (ξ_h Rᵀ) L and (ξ_v Lᵀ) R cost
+        # O(K (V + H) (n + m)) instead of O(V H (n + m + K)).
         s = xi_v.dtype.type(1.0 / math.sqrt(xi_v.shape[0]))
-        g["xi_v"] = (xi_h @ G.T) * s
-        g["xi_h"] = (xi_v @ G) * s
+        if "W_factors" in g:
+            L, R = g.pop("W_factors")
+            g["xi_v"] = ((xi_h @ R.T) @ L) * s
+            g["xi_h"] = ((xi_v @ L.T) @ R) * s
+        else:
+            G = g.pop("W")
+            g["xi_v"] = (xi_h @ G.T) * s
+            g["xi_h"] = (xi_v @ G) * s
         return g
 
     def _after_update(self, params):

@@ -73,3 +73,10 @@ def test_demo_quick(tmp_path, capsys):
     assert result["probe_accuracy"] > 0.5
     pytest.importorskip("matplotlib")
     assert (tmp_path / "demo.png").stat().st_size > 1000
+
+
+def test_bench_pid_runs(capsys):
+    assert main(["bench", "pid", "--n-components", "20", "--batch-size", "10",
+                 "--n-patterns", "3", "--repeats", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "RARBM PID k=0" in out and "BinaryRBM CD-10" in out
