@@ -132,3 +132,24 @@ def test_device_array_without_gpu_is_a_clear_error(monkeypatch):
     X = data().view(FakeDeviceArray)
     with pytest.raises(RuntimeError, match="CuPy"):
         BinaryRBM(n_components=2, device="auto").fit(X)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(),
+        dict(n_gibbs_steps=2, pattern_constraint="clip"),
+        dict(pattern_constraint="gibbs", negative_phase="pcd", n_gibbs_steps=1),
+    ],
+)
+def test_rarbm_device_path(fake_gpu, kw):
+    from skrapid import RARBM
+
+    X = np.where(data() > 0, 1.0, -1.0).astype(np.float32)
+    est = RARBM(
+        n_components=20, n_patterns=2, max_iter=2, device="gpu", random_state=0, **kw
+    ).fit(fake_gpu.asarray(X))
+    for name in ("patterns_visible_", "patterns_hidden_", "components_"):
+        assert type(getattr(est, name)) is np.ndarray
+    assert B.is_cupy_array(est.transform(fake_gpu.asarray(X)))
+    assert np.isfinite(est.score(X))
