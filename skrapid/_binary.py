@@ -114,7 +114,50 @@ def likelihood_gradient(
     return grads
 
 
-class BinaryRBM(BaseRBM):
+class BinaryLayersMixin:
+    """What every model with binary visible and hidden layers shares: unit
+    type, value checks, the Bipartite energy from a weight matrix and the
+    optional biases, bias storage, PCD chain count, monitoring."""
+
+    @property
+    def _units(self):
+        return get_units(self.units)
+
+    def _check_values(self, X, *, likelihood, training=False, what="X"):
+        self._units.check_values(X, allow_fractional=not likelihood, what=what)
+
+    def _bipartite(self, W, params, xp):
+        """Bipartite energy with weights W and the biases in ``params`` (zero
+        when the model has none)."""
+        V, H = W.shape
+        if "b" in params:
+            b, c = params["b"], params["c"]
+        else:
+            b, c = xp.zeros(V, dtype=W.dtype), xp.zeros(H, dtype=W.dtype)
+        return Bipartite(W, b, c, self._units, self._units, xp)
+
+    def _store_biases(self, params, V, H, dtype):
+        if self.fit_intercept:
+            self.intercept_visible_ = B.to_numpy(params["b"])
+            self.intercept_hidden_ = B.to_numpy(params["c"])
+        else:
+            self.intercept_visible_ = np.zeros(V, dtype=dtype)
+            self.intercept_hidden_ = np.zeros(H, dtype=dtype)
+
+    def _load_biases(self, params, xp, dtype):
+        if self.fit_intercept:
+            params["b"] = B.to_device(self.intercept_visible_, xp, dtype)
+            params["c"] = B.to_device(self.intercept_hidden_, xp, dtype)
+        return params
+
+    def _n_chains(self):
+        return self.n_chains if self.n_chains is not None else self.batch_size
+
+    def _monitor(self, model, X, xp):
+        return monitor_quantities(model, X, xp)
+
+
+class BinaryRBM(BinaryLayersMixin, BaseRBM):
     """Restricted Boltzmann machine with binary visible and hidden units.
 
     The energy is ``E(v, h) = -vᵀ W h - bᵀ v - cᵀ h`` with ``W =
@@ -329,14 +372,7 @@ class BinaryRBM(BaseRBM):
         est._reset_fit_state()
         return est
 
-    # -- units and parameters -------------------------------------------
-    @property
-    def _units(self):
-        return get_units(self.units)
-
-    def _check_values(self, X, *, likelihood, training=False, what="X"):
-        self._units.check_values(X, allow_fractional=not likelihood, what=what)
-
+    # -- parameters -------------------------------------------------------
     def _validate_model_size(self, n_features):
         if self.method == "exact":
             check_exact_size(n_features, self.n_components, limit=MAX_EXACT_UNITS)
@@ -357,35 +393,16 @@ class BinaryRBM(BaseRBM):
     def _store_parameters(self, params):
         W = B.to_numpy(params["W"])
         self.components_ = np.ascontiguousarray(W.T)
-        if self.fit_intercept:
-            self.intercept_visible_ = B.to_numpy(params["b"])
-            self.intercept_hidden_ = B.to_numpy(params["c"])
-        else:
-            self.intercept_visible_ = np.zeros(W.shape[0], dtype=W.dtype)
-            self.intercept_hidden_ = np.zeros(W.shape[1], dtype=W.dtype)
+        self._store_biases(params, *W.shape, W.dtype)
 
     def _load_parameters(self, xp, dtype):
         params = {"W": B.to_device(self.components_.T, xp, dtype)}
-        if self.fit_intercept:
-            params["b"] = B.to_device(self.intercept_visible_, xp, dtype)
-            params["c"] = B.to_device(self.intercept_hidden_, xp, dtype)
-        return params
+        return self._load_biases(params, xp, dtype)
 
     def _model(self, params, xp):
-        W = params["W"]
-        V, H = W.shape
-        if "b" in params:
-            b, c = params["b"], params["c"]
-        else:
-            b = xp.zeros(V, dtype=W.dtype)
-            c = xp.zeros(H, dtype=W.dtype)
-        u = self._units
-        return Bipartite(W, b, c, u, u, xp)
+        return self._bipartite(params["W"], params, xp)
 
     # -- training -----------------------------------------------------------
-    def _n_chains(self):
-        return self.n_chains if self.n_chains is not None else self.batch_size
-
     def _gradient(self, params, X, xp, rng):
         model = self._model(params, xp)
         h_pos, v_neg, h_neg, stats = gradient_phases(
@@ -394,9 +411,6 @@ class BinaryRBM(BaseRBM):
         return likelihood_gradient(
             model, X, h_pos, v_neg, h_neg, stats, self.fit_intercept
         )
-
-    def _monitor(self, model, X, xp):
-        return monitor_quantities(model, X, xp)
 
 
 def monitor_quantities(model, X, xp, max_rows=1000, exact_limit=12):

@@ -16,10 +16,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from . import _backend as B
 from ._base import BaseRBM
-from ._binary import gradient_phases, likelihood_gradient, monitor_quantities
+from ._binary import BinaryLayersMixin, gradient_phases, likelihood_gradient
 from ._partition import MAX_EXACT_UNITS, check_exact_size
 from ._sampling import gibbs_chain
-from ._units import Bipartite, get_units
 
 #: Load K / (V + H) above which a warning is raised.  The Hopfield retrieval
 #: phase ends at α_c ≈ 0.138 (Amit, Gutfreund & Sompolinsky); the workshop
@@ -76,7 +75,7 @@ def pid_phases(model, X, xi_v, xi_h, n_steps, hidden, rng):
     return means, v_neg, h_neg
 
 
-class RARBM(BaseRBM):
+class RARBM(BinaryLayersMixin, BaseRBM):
     """RAPID: an RBM whose weights are built from K trainable patterns.
 
     The weights are ``W_iα = (1/√K) Σ_k ξ_i^(k) ξ_α^(k)`` (eq. 5, "Regularized
@@ -237,11 +236,7 @@ class RARBM(BaseRBM):
         self.verbose = verbose
         self.device = device
 
-    # -- units, sizes, data ------------------------------------------------
-    @property
-    def _units(self):
-        return get_units(self.units)
-
+    # -- sizes, data ---------------------------------------------------------
     def _check_values(self, X, *, likelihood, training=False, what="X"):
         # RAPID trains on binary states (the paper binarizes MNIST): the
         # negative phase is a set of states, and so is the positive phase
@@ -295,33 +290,17 @@ class RARBM(BaseRBM):
         self.patterns_hidden_ = B.to_numpy(params["xi_h"])
         W = ra_weights(self.patterns_visible_, self.patterns_hidden_)
         self.components_ = np.ascontiguousarray(W.T)
-        V, H = W.shape
-        if self.fit_intercept:
-            self.intercept_visible_ = B.to_numpy(params["b"])
-            self.intercept_hidden_ = B.to_numpy(params["c"])
-        else:
-            self.intercept_visible_ = np.zeros(V, dtype=W.dtype)
-            self.intercept_hidden_ = np.zeros(H, dtype=W.dtype)
+        self._store_biases(params, *W.shape, W.dtype)
 
     def _load_parameters(self, xp, dtype):
         params = {
             "xi_v": B.to_device(self.patterns_visible_, xp, dtype),
             "xi_h": B.to_device(self.patterns_hidden_, xp, dtype),
         }
-        if self.fit_intercept:
-            params["b"] = B.to_device(self.intercept_visible_, xp, dtype)
-            params["c"] = B.to_device(self.intercept_hidden_, xp, dtype)
-        return params
+        return self._load_biases(params, xp, dtype)
 
     def _model(self, params, xp):
-        W = ra_weights(params["xi_v"], params["xi_h"])
-        V, H = W.shape
-        if "b" in params:
-            b, c = params["b"], params["c"]
-        else:
-            b, c = xp.zeros(V, dtype=W.dtype), xp.zeros(H, dtype=W.dtype)
-        u = self._units
-        return Bipartite(W, b, c, u, u, xp)
+        return self._bipartite(ra_weights(params["xi_v"], params["xi_h"]), params, xp)
 
     def _decayed_keys(self):
         return ("xi_v", "xi_h")
@@ -341,9 +320,14 @@ class RARBM(BaseRBM):
             )
             stats = None
         else:
-            n_chains = self.n_chains if self.n_chains is not None else self.batch_size
             h_pos, v_neg, h_neg, stats = gradient_phases(
-                self, model, X, self.negative_phase, self.n_gibbs_steps, n_chains, rng
+                self,
+                model,
+                X,
+                self.negative_phase,
+                self.n_gibbs_steps,
+                self._n_chains(),
+                rng,
             )
         g = likelihood_gradient(
             model, X, h_pos, v_neg, h_neg, stats, self.fit_intercept, factored=True
@@ -382,6 +366,3 @@ class RARBM(BaseRBM):
             h = model.hid.sample(xp, model.hidden_field(v), rng)
             params["xi_v"][...] = xp.where(v > 0, 1, -1)
             params["xi_h"][...] = xp.where(h > 0, 1, -1)
-
-    def _monitor(self, model, X, xp):
-        return monitor_quantities(model, X, xp)
