@@ -263,32 +263,38 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         decayed = self._decayed_keys()
         batch = min(self.batch_size, n_samples)
         host_rs = self.random_state_
-        for _ in range(n_epochs):
-            t0 = time.perf_counter()
-            lr = learning_rate_at(
-                self.learning_rate, self.lr_decay, self.lr_decay_every, self.n_iter_
-            )
-            order = host_rs.permutation(n_samples)
-            for start in range(0, n_samples, batch):
-                idx = order[start : start + batch]
-                Xb = X[B.to_device(idx, xp)] if xp is not np else X[idx]
-                grads = self._gradient(params, Xb, xp, rng)
-                if self.weight_decay:
-                    for k in decayed:
-                        grads[k] -= params[k].dtype.type(self.weight_decay) * params[k]
-                opt.step(params, grads, lr, state)
-                self._after_update(params)
-            # check before the epoch hook: binarizing or resampling the
-            # patterns would hide non-finite values
-            self._check_finite(params, xp, lr)
-            self._after_epoch(params, xp, rng)
-            self.n_iter_ += 1
-            model = self._model(params, xp)
-            record = {"epoch": self.n_iter_, "learning_rate": lr}
-            record.update(self._monitor(model, X, xp))
-            B.synchronize(xp)
-            record["time"] = time.perf_counter() - t0
-            self._record(record)
+        try:
+            for _ in range(n_epochs):
+                t0 = time.perf_counter()
+                lr = learning_rate_at(
+                    self.learning_rate, self.lr_decay, self.lr_decay_every, self.n_iter_
+                )
+                order = host_rs.permutation(n_samples)
+                for start in range(0, n_samples, batch):
+                    idx = order[start : start + batch]
+                    Xb = X[B.to_device(idx, xp)] if xp is not np else X[idx]
+                    grads = self._gradient(params, Xb, xp, rng)
+                    if self.weight_decay:
+                        for k in decayed:
+                            grads[k] -= (
+                                params[k].dtype.type(self.weight_decay) * params[k]
+                            )
+                    opt.step(params, grads, lr, state)
+                    self._after_update(params)
+                # check before the epoch hook: binarizing or resampling the
+                # patterns would hide non-finite values
+                self._check_finite(params, xp, lr)
+                self._after_epoch(params, xp, rng)
+                self.n_iter_ += 1
+                model = self._model(params, xp)
+                record = {"epoch": self.n_iter_, "learning_rate": lr}
+                record.update(self._monitor(model, X, xp))
+                B.synchronize(xp)
+                record["time"] = time.perf_counter() - t0
+                self._record(record)
+        except BaseException:
+            del self._chains, self._chains_visible  # no device arrays left behind
+            raise
         self._store_parameters(params)
         self._optimizer_state = {
             k: (B.to_numpy(v) if not isinstance(v, int | float) else v)

@@ -291,3 +291,12 @@ def test_from_sklearn_gives_bernoullirbm_true_log_likelihood():
     np.testing.assert_allclose(rbm.free_energy(X), sk._free_energy(X), atol=1e-10)
     with pytest.raises(Exception, match="not fitted"):
         BinaryRBM.from_sklearn(BernoulliRBM())
+
+
+def test_divergence_leaves_no_training_state_behind():
+    X = binary_data()
+    rbm = BinaryRBM(n_components=4, learning_rate=1e308, max_iter=3,
+                    momentum=0.9, random_state=0)
+    with pytest.raises(TrainingDivergedError), np.errstate(all="ignore"):
+        rbm.fit(X)
+    assert not hasattr(rbm, "_chains") and not hasattr(rbm, "_chains_visible")
