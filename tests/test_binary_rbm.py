@@ -285,8 +285,7 @@ def test_from_sklearn_gives_bernoullirbm_true_log_likelihood():
     rbm = BinaryRBM.from_sklearn(sk)
     np.testing.assert_allclose(rbm.transform(X), sk.transform(X), atol=1e-12)
     bf = brute_force(rbm)
-    np.testing.assert_allclose(rbm.score_samples(bf["states"]), bf["log_p"],
-                               atol=1e-10)
+    np.testing.assert_allclose(rbm.score_samples(bf["states"]), bf["log_p"], atol=1e-10)
     # sklearn's free energy is the same function
     np.testing.assert_allclose(rbm.free_energy(X), sk._free_energy(X), atol=1e-10)
     with pytest.raises(Exception, match="not fitted"):
@@ -295,8 +294,9 @@ def test_from_sklearn_gives_bernoullirbm_true_log_likelihood():
 
 def test_divergence_leaves_no_training_state_behind():
     X = binary_data()
-    rbm = BinaryRBM(n_components=4, learning_rate=1e308, max_iter=3,
-                    momentum=0.9, random_state=0)
+    rbm = BinaryRBM(
+        n_components=4, learning_rate=1e308, max_iter=3, momentum=0.9, random_state=0
+    )
     with pytest.raises(TrainingDivergedError), np.errstate(all="ignore"):
         rbm.fit(X)
     assert not hasattr(rbm, "_chains") and not hasattr(rbm, "_chains_visible")

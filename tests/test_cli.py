@@ -65,18 +65,14 @@ def test_bench_without_mnist_is_a_clear_error(tmp_path):
 def test_demo_quick(tmp_path, capsys):
     assert main(["demo", "--quick", "--out", str(tmp_path), "--device", "cpu"]) == 0
     out = capsys.readouterr().out
-    assert "held-out log-likelihood" in out and "probe accuracy" in out
+    assert "RARBM (RAPID" in out and "probe accuracy" in out
     result = json.loads((tmp_path / "demo.json").read_text())
-    lo, hi = result["held_out_log_likelihood_bracket"]
-    # a proper log-likelihood of 64 binary pixels: below 0, above uniform
-    assert -64 * 0.6932 < lo <= hi < 0
-    assert result["probe_accuracy"] > 0.5
+    for name, r in result.items():
+        if not isinstance(r, dict) or "bracket" not in r:
+            continue
+        lo, hi = r["bracket"]
+        # a proper log-likelihood of 64 binary pixels: below 0, above uniform
+        assert -64 * 0.6932 < lo <= hi < 0, name
+        assert r["probe_accuracy"] > 0.5, name
     pytest.importorskip("matplotlib")
     assert (tmp_path / "demo.png").stat().st_size > 1000
-
-
-def test_bench_pid_runs(capsys):
-    assert main(["bench", "pid", "--n-components", "20", "--batch-size", "10",
-                 "--n-patterns", "3", "--repeats", "1"]) == 0
-    out = capsys.readouterr().out
-    assert "RARBM PID k=0" in out and "BinaryRBM CD-10" in out
