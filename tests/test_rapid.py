@@ -320,3 +320,29 @@ def test_readme_quick_start_reconstructs_bars():
     )
     rbm.fit(X_train)
     assert reconstruction_hamming(rbm, X_test, n_repeats=20, random_state=0) < 0.05
+
+
+def test_grid_search_over_patterns_and_pickle():
+    import pickle
+
+    from sklearn.model_selection import GridSearchCV
+
+    X_train, X_test = bars_4x4_split()
+    X = np.vstack([X_train, X_test] * 3)
+    grid = GridSearchCV(
+        RARBM(
+            n_components=50,
+            learning_rate=0.01,
+            batch_size=2,
+            lr_decay=0.9,
+            max_iter=10,
+            random_state=0,
+        ),
+        {"n_patterns": [1, 4]},
+        cv=3,
+    ).fit(X)
+    assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
+    best = grid.best_estimator_
+    clone = pickle.loads(pickle.dumps(best))
+    np.testing.assert_array_equal(clone.score_samples(X), best.score_samples(X))
+    assert type(clone.patterns_visible_) is np.ndarray
