@@ -372,7 +372,80 @@ def _bench_pid(args) -> dict:
     }
 
 
+def _bench_ais(args) -> dict:
+    """AIS and reverse AIS against exact log Z on 784 x H models (H <= 20)
+    trained briefly on binarized MNIST (or synthetic MNIST-like digits)."""
+    from . import BinaryRBM
+    from .datasets import load_mnist, make_mnist_like
+
+    if args.data == "synthetic":
+        X, _ = make_mnist_like(args.n_samples or 2000, random_state=0)
+    else:
+        X, _ = load_mnist(
+            args.data_home,
+            binarized=True,
+            subset="train",
+            allow_download=False,
+            dtype=np.float64,
+        )
+        X = X[: args.n_samples or 10000]
+    report = {
+        "benchmark": "ais",
+        "n_samples": int(X.shape[0]),
+        "results": {},
+        "models": {},
+    }
+    for H in args.hidden:
+        rbm = BinaryRBM(
+            n_components=H,
+            max_iter=3,
+            learning_rate=0.05,
+            batch_size=20,
+            random_state=0,
+            device="cpu",
+        ).fit(X)
+        t0 = time.perf_counter()
+        exact = rbm.log_partition_function("exact")
+        t_exact = time.perf_counter() - t0
+        runs = []
+        for seed in range(args.repeats):
+            t0 = time.perf_counter()
+            lz, se = rbm.log_partition_function(
+                "ais",
+                n_chains=100,
+                n_betas=args.n_betas,
+                return_std=True,
+                random_state=seed,
+            )
+            runs.append(
+                {"error": lz - exact, "std": se, "seconds": time.perf_counter() - t0}
+            )
+        lzr, ser = rbm.log_partition_function(
+            "reverse_ais",
+            n_chains=100,
+            n_betas=args.n_betas,
+            X=X,
+            return_std=True,
+            random_state=0,
+        )
+        report["models"][f"784x{H}"] = {
+            "exact_log_z": exact,
+            "exact_seconds": t_exact,
+            "ais": runs,
+            "reverse_ais": {"error": lzr - exact, "std": ser},
+        }
+        print(f"784 x {H}: exact log Z = {exact:.4f} ({t_exact:.1f} s)")
+        for r in runs:
+            print(
+                f"  AIS error {r['error']:+.3f} nats, reported std {r['std']:.3f}"
+                f" (z = {r['error'] / r['std']:+.2f}), {r['seconds']:.1f} s"
+            )
+        print(f"  reverse AIS error {lzr - exact:+.3f} ± {ser:.3f}")
+    return report
+
+
 BENCHMARKS = {
+    "ais": _bench_ais,
     "pcd": _bench_pcd,
     "digits-probe": _bench_digits_probe,
     "pid": _bench_pid,
@@ -446,7 +519,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=sorted(BENCHMARKS),
         help="pcd: one PCD-1 epoch vs sklearn BernoulliRBM; digits-probe: probe "
         "accuracy vs BernoulliRBM over seeds; pid: one PID update vs one CD-k "
-        "update",
+        "update; ais: AIS and reverse AIS vs exact log Z on 784 x H",
     )
     bench.add_argument("--data", choices=["mnist", "synthetic"], default="mnist")
     bench.add_argument(
@@ -458,6 +531,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--n-samples", type=int, default=None)
     bench.add_argument("--n-components", type=int, default=500)
     bench.add_argument("--n-patterns", type=int, default=50, help="K (pid)")
+    bench.add_argument(
+        "--hidden", type=int, nargs="+", default=[15, 20], help="hidden sizes (ais)"
+    )
+    bench.add_argument("--n-betas", type=int, default=10000, help="AIS temperatures")
     bench.add_argument("--batch-size", type=int, default=100)
     bench.add_argument("--repeats", type=int, default=3)
     bench.add_argument("--dtypes", nargs="+", default=["float32", "float64"])

@@ -76,3 +76,31 @@ def test_demo_quick(tmp_path, capsys):
         assert r["probe_accuracy"] > 0.5, name
     pytest.importorskip("matplotlib")
     assert (tmp_path / "demo.png").stat().st_size > 1000
+
+
+def test_bench_ais_runs(tmp_path):
+    path = tmp_path / "ais.json"
+    assert (
+        main(
+            [
+                "bench",
+                "ais",
+                "--data",
+                "synthetic",
+                "--n-samples",
+                "200",
+                "--hidden",
+                "6",
+                "--n-betas",
+                "200",
+                "--repeats",
+                "2",
+                "--json",
+                str(path),
+            ]
+        )
+        == 0
+    )
+    report = json.loads(path.read_text())
+    runs = report["models"]["784x6"]["ais"]
+    assert len(runs) == 2 and all(abs(r["error"]) < 1 for r in runs)
