@@ -39,6 +39,13 @@ def _demo(args) -> int:
         f"H={H} hidden units, {epochs} epochs, batch 10"
     )
     common = dict(n_components=H, learning_rate=0.01, batch_size=10)
+    ours = dict(
+        momentum=0.5,
+        max_iter=epochs,
+        random_state=0,
+        verbose=args.verbose,
+        device=args.device,
+    )
     models = {
         f"RARBM (RAPID: K={K} patterns, PID + 5 Gibbs steps from the patterns)": (
             RARBM(
@@ -49,22 +56,10 @@ def _demo(args) -> int:
                 negative_phase="pid",
                 n_gibbs_steps=5,
                 pattern_constraint="clip",
-                momentum=0.5,
-                max_iter=epochs,
-                random_state=0,
-                verbose=args.verbose,
-                device=args.device,
+                **ours,
             )
         ),
-        "BinaryRBM (PCD-1)": BinaryRBM(
-            **common,
-            method="pcd",
-            momentum=0.5,
-            max_iter=epochs,
-            random_state=0,
-            verbose=args.verbose,
-            device=args.device,
-        ),
+        "BinaryRBM (PCD-1)": BinaryRBM(**common, method="pcd", **ours),
         "sklearn BernoulliRBM (PCD-1, no momentum)": BernoulliRBM(
             **common, n_iter=epochs, random_state=0
         ),
