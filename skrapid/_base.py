@@ -28,8 +28,8 @@ from ._partition import (
     AUTO_EXACT_UNITS,
     ais_log_partition,
     base_rate_bias,
-    check_exact_size,
     default_betas,
+    enumerable_units,
     exact_log_partition,
 )
 from ._sampling import gibbs_chain, random_states
@@ -41,6 +41,24 @@ class TrainingDivergedError(FloatingPointError):
     The message says at which epoch it happened and what to change (smaller
     ``learning_rate``, some ``weight_decay``, ``optimizer="adam"``, ...).
     """
+
+
+class _Minibatches:
+    """An epoch over data X: shuffled minibatches of ``batch_size`` rows (the
+    last one shorter when the size does not divide)."""
+
+    def __init__(self, X, batch_size, xp):
+        self.X, self.xp = X, xp
+        self.n_features = X.shape[1]
+        self.batch = min(batch_size, X.shape[0])
+
+    def batches(self, host_rs):
+        X, xp = self.X, self.xp
+        n = X.shape[0]
+        order = host_rs.permutation(n)
+        for start in range(0, n, self.batch):
+            idx = order[start : start + self.batch]
+            yield X[B.to_device(idx, xp)] if xp is not np else X[idx]
 
 
 class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
@@ -234,18 +252,32 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
             if hasattr(self, attr):
                 delattr(self, attr)
 
+    def _to_model_space(self, X, xp, *, fitting=False):
+        """Hook: map input data to the model's variables (GaussianRBM centres)."""
+        return X
+
+    def _from_model_space(self, V, xp):
+        """Hook: inverse of :meth:`_to_model_space` for visible states."""
+        return V
+
+    def _training_source(self, X, xp, dtype):
+        """What an epoch iterates over: minibatches of the (device) data."""
+        X = self._to_model_space(B.to_device(X, xp, dtype), xp, fitting=True)
+        return _Minibatches(X, self.batch_size, xp)
+
     def _train(self, X, n_epochs: int, *, first: bool):
         xp = B.resolve_namespace(self.device, X)
         dtype = self._dtype_for(X)
-        X = B.to_device(X, xp, dtype)
-        n_samples, n_features = X.shape
+        source = self._training_source(X, xp, dtype)
+        n_features = source.n_features
         self._validate_model_size(n_features)
         rng = self._device_rng(xp)
         if first:
-            params = self._init_parameters(n_features, xp, dtype, rng, X)
+            params = self._init_parameters(n_features, xp, dtype, rng, source.X)
         else:
             params = self._load_parameters(xp, dtype)
-        self._update_data_mean(X, xp)
+        if source.X is not None:
+            self._update_data_mean(source.X, xp)
         opt = make_optimizer(self.optimizer, self.momentum)
         if self._optimizer_state is None:
             state = opt.init_state(params, xp)
@@ -261,7 +293,6 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
             self._chains = B.to_device(self.persistent_hidden_, xp, dtype)
             self._chains_visible = B.to_device(self.persistent_chains_, xp, dtype)
         decayed = self._decayed_keys()
-        batch = min(self.batch_size, n_samples)
         host_rs = self.random_state_
         try:
             for _ in range(n_epochs):
@@ -269,10 +300,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
                 lr = learning_rate_at(
                     self.learning_rate, self.lr_decay, self.lr_decay_every, self.n_iter_
                 )
-                order = host_rs.permutation(n_samples)
-                for start in range(0, n_samples, batch):
-                    idx = order[start : start + batch]
-                    Xb = X[B.to_device(idx, xp)] if xp is not np else X[idx]
+                for Xb in source.batches(host_rs):
                     grads = self._gradient(params, Xb, xp, rng)
                     if self.weight_decay:
                         for k in decayed:
@@ -288,7 +316,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
                 self.n_iter_ += 1
                 model = self._model(params, xp)
                 record = {"epoch": self.n_iter_, "learning_rate": lr}
-                record.update(self._monitor(model, X, xp))
+                record.update(self._monitor(model, source.X, xp))
                 B.synchronize(xp)
                 record["time"] = time.perf_counter() - t0
                 self._record(record)
@@ -360,7 +388,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         check_is_fitted(self, "components_")
         Xv = self._validate_X(X, reset=False, likelihood=likelihood)
         model, xp = self._fitted_model(Xv)
-        return B.to_device(Xv, xp, model.dtype), model, xp
+        return self._to_model_space(B.to_device(Xv, xp, model.dtype), xp), model, xp
 
     def transform(self, X):
         """Hidden conditional means E[h | v].
@@ -377,6 +405,39 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         """
         Xd, model, xp = self._prepare(X)
         return B.like_input(model.mean_hiddens(Xd), X)
+
+    def sample_hidden(self, X, *, random_state=None):
+        """Hidden states drawn from P(h | v), one per row of X.
+
+        The RAPID paper's probe (Sec. 5.2) fits a classifier on such samples
+        rather than on the conditional means that :meth:`transform` returns.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Visible data.
+        random_state : int, RandomState instance or None, default=None
+            Seed of the draws; None continues the estimator's own stream.
+
+        Returns
+        -------
+        H : ndarray of shape (n_samples, n_components)
+            Hidden states ({0, 1} or ±1, as the hidden units).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skrapid import BinaryRBM
+        >>> X = np.array([[0, 1, 1], [1, 0, 0]] * 5, dtype=float)
+        >>> rbm = BinaryRBM(n_components=4, max_iter=2, random_state=0).fit(X)
+        >>> h = rbm.sample_hidden(X, random_state=0)
+        >>> h.shape, sorted(np.unique(h))
+        ((10, 4), [0.0, 1.0])
+        """
+        Xd, model, xp = self._prepare(X)
+        rng = self._device_rng(xp, random_state)
+        h = model.hid.sample(xp, model.hidden_field(Xd), rng)
+        return B.like_input(h, X)
 
     def free_energy(self, X):
         """Free energy F(v), with p(v) = exp(-F(v)) / Z.
@@ -447,13 +508,16 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
             return cache["log_z"]
         return self._compute_log_z(model, "auto", {}, None)[0]
 
+    def _exact_log_z(self, model):
+        """log Z without sampling (enumeration; closed form where one exists)."""
+        return exact_log_partition(model)
+
     def _compute_log_z(self, model, method, ais_kwargs, random_state):
         if method == "auto":
-            small = min(model.n_visible, model.n_hidden) <= AUTO_EXACT_UNITS
-            method = "exact" if small else "ais"
+            m = enumerable_units(model)
+            method = "exact" if m is not None and m <= AUTO_EXACT_UNITS else "ais"
         if method == "exact":
-            check_exact_size(model.n_visible, model.n_hidden)
-            log_z, std = exact_log_partition(model), 0.0
+            log_z, std = self._exact_log_z(model), 0.0
             result = None
         else:
             n_chains = ais_kwargs.get("n_chains", 100)
@@ -492,6 +556,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         X = kw.get("X")
         if X is not None:
             X = B.to_device(self._validate_X(X, reset=False), xp, model.dtype)
+            X = self._to_model_space(X, xp)
             idx = B.to_device(
                 check_random_state(0).randint(0, X.shape[0], n_chains), xp
             )
@@ -565,7 +630,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         model, xp = self._fitted_model()
         kw = {"n_chains": n_chains, "n_betas": n_betas, "n_burn_in": n_burn_in}
         if X is not None and method == "ais":
-            Xv = self._validate_X(X, reset=False)
+            Xv = self._to_model_space(self._validate_X(X, reset=False), np)
             kw["data_mean"] = B.to_numpy(Xv).astype(np.float64).mean(axis=0)
         elif X is not None:
             kw["X"] = X
@@ -590,7 +655,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         Xd, model, xp = self._prepare(v)
         rng = self._device_rng(xp)
         out, _ = gibbs_chain(model, Xd, 1, rng)
-        return B.like_input(out, v)
+        return B.like_input(self._from_model_space(out, xp), v)
 
     def sample(self, n_samples=1, *, n_steps=1000, v_init=None, random_state=None):
         """Draw visible samples by block-Gibbs sampling.
@@ -630,6 +695,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
                 model.vis, xp, (n_samples, model.n_visible), model.dtype, rng
             )
         out, _ = gibbs_chain(model, Xd, n_steps, rng)
+        out = self._from_model_space(out, xp)
         return B.like_input(out, v_init) if v_init is not None else B.to_numpy(out)
 
     # ------------------------------------------------------------------

@@ -33,8 +33,11 @@ _CHUNK_ELEMENTS = 2**21
 
 
 def check_exact_size(n_visible: int, n_hidden: int, *, limit=MAX_EXACT_UNITS):
-    """Raise ValueError when neither layer is small enough to enumerate."""
-    m = min(n_visible, n_hidden)
+    """Raise ValueError when neither layer is small enough to enumerate.
+
+    Pass ``n_visible=None`` when only the hidden layer is discrete.
+    """
+    m = n_hidden if n_visible is None else min(n_visible, n_hidden)
     if m > limit:
         raise ValueError(
             f"exact enumeration needs a layer of at most {limit} binary units "
@@ -44,11 +47,39 @@ def check_exact_size(n_visible: int, n_hidden: int, *, limit=MAX_EXACT_UNITS):
         )
 
 
+def enumerable_units(model: Bipartite):
+    """Units of the smallest discrete layer (None when no layer is discrete)."""
+    sizes = [
+        n
+        for n, u in ((model.n_visible, model.vis), (model.n_hidden, model.hid))
+        if u.discrete
+    ]
+    return min(sizes) if sizes else None
+
+
+def _check_model_size(model: Bipartite):
+    if not (model.vis.discrete or model.hid.discrete):
+        raise ValueError("exact enumeration needs a layer of discrete units.")
+    check_exact_size(
+        model.n_visible if model.vis.discrete else None,
+        model.n_hidden if model.hid.discrete else None,
+    )
+
+
 def _bit_states(xp, start: int, stop: int, n_bits: int, dtype):
     """Rows are the binary expansions of the integers start..stop-1."""
     idx = xp.arange(start, stop, dtype=xp.int64)
     shifts = xp.arange(n_bits, dtype=xp.int64)
     return (idx[:, None] >> shifts[None, :]) & 1
+
+
+def _swap_for_enumeration(model: Bipartite) -> bool:
+    """Whether to enumerate the hidden layer: the smaller discrete layer."""
+    if not model.hid.discrete:
+        return False
+    if not model.vis.discrete:
+        return True
+    return model.n_hidden < model.n_visible
 
 
 def _enumeration(model: Bipartite):
@@ -57,9 +88,7 @@ def _enumeration(model: Bipartite):
     Returns the (possibly swapped) model; summing over its visible states with
     weights exp(-F(v)) gives Z either way.
     """
-    if model.n_hidden < model.n_visible:
-        return model.swapped()
-    return model
+    return model.swapped() if _swap_for_enumeration(model) else model
 
 
 def _chunks(model: Bipartite):
@@ -75,7 +104,7 @@ def _chunks(model: Bipartite):
 
 def exact_log_partition(model: Bipartite) -> float:
     """Exact log Z by enumerating the smaller layer (float64 accumulation)."""
-    check_exact_size(model.n_visible, model.n_hidden)
+    _check_model_size(model)
     m = _enumeration(model)
     xp = m.xp
     acc = -math.inf
@@ -114,8 +143,8 @@ def exact_statistics(model: Bipartite) -> ModelStatistics:
     layer is enumerated.  Chunks are combined with a running maximum so the
     result is exact in float64 whatever the scale of the energies.
     """
-    check_exact_size(model.n_visible, model.n_hidden)
-    swapped = model.n_hidden < model.n_visible
+    _check_model_size(model)
+    swapped = _swap_for_enumeration(model)
     m = model.swapped() if swapped else model
     xp = m.xp
     f64 = xp.float64
@@ -212,13 +241,10 @@ def base_rate_bias(units, data_mean, n_visible: int, dtype, *, eps=None):
         return np.zeros(n_visible, dtype=dtype)
     m = np.asarray(data_mean, dtype=np.float64)
     eps = 1e-3 if eps is None else eps
-    if units.low == 0.0:
-        m = np.clip(m, eps, 1 - eps)
-        b = np.log(m) - np.log1p(-m)
-    else:
-        m = np.clip(m, -1 + 2 * eps, 1 - 2 * eps)
-        b = np.arctanh(m)
-    return b.astype(dtype)
+    if units.discrete:
+        lo, hi = units.low, units.high
+        m = np.clip(m, lo + (hi - lo) * eps, hi - (hi - lo) * eps)
+    return np.broadcast_to(units.bias_for_mean(m), (n_visible,)).astype(dtype)
 
 
 def _log_f(model: Bipartite, beta, vb, vbA, field_h):

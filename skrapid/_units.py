@@ -19,6 +19,7 @@ energy of either layer is ``-bias·s - Σ log_partition(field)``.
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,20 @@ class _Units(ABC):
     name: str = ""
     low: float = 0.0
     high: float = 1.0
+    #: States are a finite set (exact enumeration is possible).
+    discrete: bool = True
+
+    def self_energy(self, xp, s):
+        """Σ of the single-unit energy terms of the rows of ``s`` (none for
+        binary units; ½·precision·s² for Gaussian units)."""
+        return None
+
+    def bias_for_mean(self, mean):
+        """Bias of an uncoupled unit whose mean is ``mean`` (NumPy, float64)."""
+        m = np.asarray(mean, dtype=np.float64)
+        if self.low == 0.0:
+            return np.log(m) - np.log1p(-m)
+        return np.arctanh(m)
 
     @abstractmethod
     def mean(self, xp, field):
@@ -146,6 +161,51 @@ class Spin(_Units):
         return out
 
 
+class Gaussian(_Units):
+    """Real-valued units with precision p: P(s | x) ∝ exp(-p s²/2 + s x).
+
+    E[s | x] = x / p, Var[s | x] = 1 / p, and
+    A(x) = log ∫ exp(-p s²/2 + s x) ds = x² / (2p) + ½ log(2π / p).
+    The precision is the visible mass μ² of the scalar-field RBM, or
+    1/σ_h² on its hidden layer; a scalar or one value per unit.
+    """
+
+    name = "gaussian"
+    low, high = -np.inf, np.inf
+    discrete = False
+
+    def __init__(self, precision):
+        self.precision = precision
+
+    def mean(self, xp, field):
+        return field / self.precision
+
+    def prob_high(self, xp, field):  # pragma: no cover - not a binary unit
+        raise TypeError("Gaussian units have no 'high' state.")
+
+    def sample(self, xp, field, rng):
+        out = rng.standard_normal(field.shape, dtype=field.dtype)
+        out /= xp.sqrt(self.precision)
+        out += field / self.precision
+        return out
+
+    def log_partition(self, xp, field):
+        p = self.precision
+        return field * field / (2 * p) + 0.5 * xp.log(2 * math.pi / p)
+
+    def self_energy(self, xp, s):
+        return 0.5 * xp.sum(self.precision * (s * s), axis=-1)
+
+    def bias_for_mean(self, mean):
+        return np.asarray(mean, dtype=np.float64) * np.asarray(self.precision)
+
+    def from_bits(self, bits, dtype):  # pragma: no cover - not a binary unit
+        raise TypeError("Gaussian units have no binary states.")
+
+    def check_values(self, X, *, allow_fractional=True, what="X", reason=None):
+        """Every finite real value is a state (finiteness is checked upstream)."""
+
+
 UNITS = {"bernoulli": Bernoulli(), "spin": Spin()}
 
 
@@ -216,23 +276,35 @@ class Bipartite:
         return self.vis.mean(self.xp, self.visible_field(h))
 
     def free_energy(self, v):
-        """F(v) = -bᵀv - Σ_a A_hid((Wᵀv + c)_a), so p(v) = exp(-F(v)) / Z."""
+        """F(v) = U_vis(v) - bᵀv - Σ_a A_hid((Wᵀv + c)_a), so p(v) = exp(-F(v)) / Z.
+
+        U is the units' own energy (zero for binary units, ½μ²v² for Gaussian).
+        """
         xp = self.xp
-        return -(v @ self.b) - xp.sum(
+        out = -(v @ self.b) - xp.sum(
             self.hid.log_partition(xp, self.hidden_field(v)), axis=1
         )
+        u = self.vis.self_energy(xp, v)
+        return out if u is None else out + u
 
     def free_energy_hidden(self, h):
-        """F(h) = -cᵀh - Σ_i A_vis((W h + b)_i), so p(h) = exp(-F(h)) / Z."""
+        """F(h) = U_hid(h) - cᵀh - Σ_i A_vis((W h + b)_i), so p(h) = exp(-F(h)) / Z."""
         xp = self.xp
-        return -(h @ self.c) - xp.sum(
+        out = -(h @ self.c) - xp.sum(
             self.vis.log_partition(xp, self.visible_field(h)), axis=1
         )
+        u = self.hid.self_energy(xp, h)
+        return out if u is None else out + u
 
     def energy(self, v, h):
-        """E(v, h) = -vᵀ W h - bᵀ v - cᵀ h, one value per row."""
+        """E(v, h) = U_vis(v) + U_hid(h) - vᵀ W h - bᵀ v - cᵀ h, one per row."""
         xp = self.xp
-        return -xp.sum((v @ self.W) * h, axis=1) - v @ self.b - h @ self.c
+        out = -xp.sum((v @ self.W) * h, axis=1) - v @ self.b - h @ self.c
+        for units, s in ((self.vis, v), (self.hid, h)):
+            u = units.self_energy(xp, s)
+            if u is not None:
+                out = out + u
+        return out
 
     def swapped(self) -> Bipartite:
         """The same model with the roles of the layers exchanged."""

@@ -99,3 +99,22 @@ def test_float32_enumeration_accumulates_in_float64():
     assert isinstance(lz32, float)
     assert abs(lz32 - lz64) < 1e-4
     assert rbm32.score_samples(all_states(8, "bernoulli")).dtype == np.float64
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_unit_log_partitions_are_exact_and_overflow_free(dtype):
+    from skrapid._units import get_units
+
+    x = np.concatenate(
+        [np.linspace(-50, 50, 2001), [-1e4, -800.0, 800.0, 1e4, -np.inf, np.inf, 0.0]]
+    ).astype(dtype)
+    tol = 1e-14 if dtype == np.float64 else 1e-6
+    with np.errstate(over="ignore"):
+        ref_spin = np.logaddexp(x.astype(np.float64), -x.astype(np.float64))
+        ref_bern = np.logaddexp(0.0, x.astype(np.float64))
+    for name, ref in (("spin", ref_spin), ("bernoulli", ref_bern)):
+        got = get_units(name).log_partition(np, x)
+        assert got.dtype == dtype
+        finite = np.isfinite(ref)
+        np.testing.assert_allclose(got[finite], ref[finite], rtol=tol, atol=tol)
+        assert np.array_equal(got[~finite], ref[~finite])
