@@ -5,16 +5,25 @@ Estimators
 BinaryRBM
     The standard RBM with {0,1} or ±1 units, trained by CD-k, PCD or exact
     gradients, scored by exact or AIS log-likelihood.
+RARBM
+    The RAPID model: weights built from K trainable patterns, trained with the
+    pattern-induced negative phase.
+GaussianRBM
+    The scalar-field RBM (Gaussian visible fields with mass mu2; Gaussian or
+    binary hidden units), with closed-form likelihood in the Gaussian case.
 """
 
 from ._base import TrainingDivergedError
 from ._binary import BinaryRBM
+from ._gaussian import GaussianRBM, KernelNotPositiveDefiniteError
 from ._rapid import RARBM, SpinGlassWarning
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "BinaryRBM",
+    "GaussianRBM",
+    "KernelNotPositiveDefiniteError",
     "RARBM",
     "SpinGlassWarning",
     "TrainingDivergedError",

@@ -431,7 +431,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         >>> X = np.array([[0, 1, 1], [1, 0, 0]] * 5, dtype=float)
         >>> rbm = BinaryRBM(n_components=4, max_iter=2, random_state=0).fit(X)
         >>> h = rbm.sample_hidden(X, random_state=0)
-        >>> h.shape, sorted(np.unique(h))
+        >>> h.shape, np.unique(h).tolist()
         ((10, 4), [0.0, 1.0])
         """
         Xd, model, xp = self._prepare(X)

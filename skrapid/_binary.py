@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from . import _backend as B
 from ._base import BaseRBM
 from ._partition import MAX_EXACT_UNITS, check_exact_size, exact_statistics
-from ._sampling import gibbs_from_hidden, gibbs_from_hidden_field, sample_from_means
+from ._sampling import gibbs_from_hidden, gibbs_from_hidden_field
 from ._units import Bipartite, get_units
 
 
@@ -68,9 +68,10 @@ def gradient_phases(est, model, X, method, n_steps, n_chains, rng):
         h = hid.sample(xp, field, rng)
     v_neg = model.vis.sample(xp, model.visible_field(h), rng)
     n = X.shape[0]
-    means = hid.mean(xp, model.hidden_field(xp.concatenate([X, v_neg])))
+    fields = model.hidden_field(xp.concatenate([X, v_neg]))
+    means = hid.mean(xp, fields)
     h_pos, h_neg = means[:n], means[n:]
-    est._chains = sample_from_means(hid, xp, h_neg, rng)
+    est._chains = hid.sample(xp, fields[n:], rng)
     est._chains_visible = v_neg
     return h_pos, v_neg, h_neg, None
 

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ._backend import expit
+from ._backend import expit, to_numpy
 
 
 class _Units(ABC):
@@ -197,7 +197,7 @@ class Gaussian(_Units):
         return 0.5 * xp.sum(self.precision * (s * s), axis=-1)
 
     def bias_for_mean(self, mean):
-        return np.asarray(mean, dtype=np.float64) * np.asarray(self.precision)
+        return np.asarray(mean, dtype=np.float64) * to_numpy(self.precision)
 
     def from_bits(self, bits, dtype):  # pragma: no cover - not a binary unit
         raise TypeError("Gaussian units have no binary states.")

@@ -21,7 +21,7 @@ from scipy.special import expit
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.utils.validation import validate_data
 
-from skrapid import RARBM, BinaryRBM
+from skrapid import RARBM, BinaryRBM, GaussianRBM
 
 
 class _SquashInput:
@@ -73,6 +73,13 @@ ESTIMATORS = [
 ]
 SQUASHED = [SQUASH[type(e)](**e.get_params()) for e in ESTIMATORS]
 
+# real-valued fields are GaussianRBM's support: the checks run unchanged
+GAUSSIAN = [
+    GaussianRBM(**FAST),
+    GaussianRBM(method="exact", learn_mu2="local", optimizer="adam", **FAST),
+    GaussianRBM(hidden="spin", learn_mu2="global", **FAST),
+]
+
 _OUT_OF_SUPPORT = (
     "feeds real-valued data outside the binary model's support; checked on the "
     "squashed-input subclass instead"
@@ -117,12 +124,16 @@ EXPECTED_RARBM = {
 
 
 def _expected(estimator):
-    if type(estimator).__name__.startswith("Squashed"):
+    if type(estimator).__name__.startswith("Squashed") or isinstance(
+        estimator, GaussianRBM
+    ):
         return {}
     return EXPECTED_RARBM if isinstance(estimator, RARBM) else EXPECTED
 
 
 @pytest.mark.filterwarnings("ignore::skrapid.SpinGlassWarning")
-@parametrize_with_checks(ESTIMATORS + SQUASHED, expected_failed_checks=_expected)
+@parametrize_with_checks(
+    ESTIMATORS + SQUASHED + GAUSSIAN, expected_failed_checks=_expected
+)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)

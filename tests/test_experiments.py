@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from skrapid import BinaryRBM, RARBM
+from skrapid import RARBM, BinaryRBM
 from skrapid.datasets import make_mnist_like
 from skrapid.experiments import (
     BARS_METHODS,

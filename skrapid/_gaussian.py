@@ -1,0 +1,764 @@
+"""GaussianRBM: the scalar-field RBM and its Gaussian–Bernoulli variant.
+
+Reference: G. Aarts, B. Lucini, C. Park, "Scalar field restricted Boltzmann
+machine as an ultraviolet regulator", Phys. Rev. D 109, 034521 (2024).
+
+With Gaussian fields on both layers the action (eq. 7, no source)
+
+    S(φ, h) = ½ μ² φᵀφ + hᵀh / (2σ_h²) − φᵀ W h
+
+integrates to a Gaussian on the visible layer, p(φ) ∝ exp(−½ φᵀ K φ) with the
+kernel K = μ² 1 − σ_h² W Wᵀ (eqs. 8–9).  Everything is then closed form: the
+log-density, log Z = ½ V log 2π − ½ log det K, exact samples φ = L⁻ᵀ z with
+K = L Lᵀ, and the exact gradients of eqs. 20 and 22 with ⟨φφᵀ⟩_model = K⁻¹.
+With ±1 or {0, 1} hidden units (Sec. VII) the visible marginal has the action
+of eq. 91 and log Z needs AIS, or enumeration of a small hidden layer.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from . import _backend as B
+from ._base import BaseRBM, TrainingDivergedError
+from ._binary import gradient_phases, likelihood_gradient
+from ._partition import ModelStatistics
+from ._units import Bipartite, Gaussian, get_units
+
+
+class KernelNotPositiveDefiniteError(TrainingDivergedError):
+    """The kernel K = mu2·1 − sigma_h2·W·Wᵀ lost positive definiteness.
+
+    Such a model has no normalizable distribution.  The message gives the
+    smallest eigenvalue, the epoch, and what to change.
+    """
+
+
+class _Covariance:
+    """An epoch over a target two-point function: one update whose positive
+    phase is the exact ⟨φφᵀ⟩_target (the paper's training of the lattice
+    fields from the known kernel, App. A)."""
+
+    X = None
+
+    def __init__(self, C):
+        self.C = C
+        self.n_features = C.shape[0]
+
+    def batches(self, host_rs):
+        yield self
+
+
+class GaussianRBM(BaseRBM):
+    """Scalar-field RBM: Gaussian visible fields with mass μ², Gaussian or
+    binary hidden units.
+
+    With ``hidden="gaussian"`` (eqs. 7–10) the visible distribution is the
+    Gaussian ``p(φ) ∝ exp(−½ (φ − m)ᵀ K (φ − m))`` with kernel
+    ``K = mu2·1 − sigma_h2·W·Wᵀ`` (``kernel_``) and ``m`` the data mean
+    (``mean_``, see ``center``).  Log-density, log Z and samples are exact.
+    The RBM eigenvalues are ``mu2 − sigma_h2·ξ²`` for the singular values ξ of
+    W, plus ``mu2`` repeated V − H times: modes of the data whose kernel
+    eigenvalue exceeds mu2, and all modes beyond the first H, are cut off at
+    mu2 (the paper's ultraviolet regulator).
+
+    With ``hidden="spin"`` or ``"bernoulli"`` (Sec. VII) the model is a
+    Gaussian–Bernoulli RBM: the visible action is
+    ``½ μ² φᵀφ − Σ_a log Σ_h exp(h ψ_a)`` with ``ψ = Wᵀφ`` (eq. 91, log 2cosh ψ
+    for spins), log Z comes from enumerating a hidden layer of at most ~20
+    units or from AIS, and ``kernel_`` is the quadratic part μ² 1 − W Wᵀ
+    (eq. 93, for spins).
+
+    Parameters
+    ----------
+    n_components : int, default=100
+        Number of hidden nodes N_h.
+    hidden : {"gaussian", "spin", "bernoulli"}, default="gaussian"
+        Hidden units: Gaussian with variance ``sigma_h2``, or binary.
+    mu2 : float, default=1.0
+        The visible mass parameter μ² (initial value when learnt).  It must
+        exceed sigma_h2·ξ₁² (eq. 33) for the model to exist.
+    learn_mu2 : {False, "global", "local"}, default=False
+        Keep μ² fixed, learn one μ² (eq. 22), or one per visible node.
+        ``True`` means ``"global"``.
+    sigma_h2 : float, default=1.0
+        Variance of the Gaussian hidden nodes (ignored for binary hidden
+        units).  With μ² fixed it only rescales W.
+    method : {"pcd", "cd", "exact"}, default="pcd"
+        Negative phase: persistent chains (App. A), CD-k from the data, or
+        the exact ⟨φφᵀ⟩_model = K⁻¹ (Gaussian hidden units only).
+    n_gibbs_steps : int, default=1
+        Gibbs sweeps per update for ``"pcd"``/``"cd"``.
+    n_chains : int, default=None
+        Persistent chains (the paper uses 128 for the lattice fields and 512
+        for MNIST); None uses ``batch_size``.
+    init : {"random", "cholesky", "symmetric"}, default="random"
+        ``"random"``: W with i.i.d. N(0, init_scale²) entries.  ``"cholesky"``
+        and ``"symmetric"`` (N_h = N_v only) start at an exact solution of
+        eq. 13 for the data's (or the given) covariance: W = L with
+        L Lᵀ = (μ² 1 − K_φ)/σ_h² (eq. 13), or W = O √D Oᵀ (eqs. 15–16).
+    init_scale : float or None, default=None
+        Standard deviation of the random init; None picks it so that
+        σ_h²·ξ₁² ≈ 0.1 μ² at the start, i.e. init_scale =
+        √(0.1 μ² / σ_h²) / (√V + √H): far from the instability and close to
+        μ² as in the paper.
+    center : bool, default=True
+        Subtract the training data's mean (``mean_``, fixed at the first
+        ``fit``/``partial_fit``) and model the centred fields, the paper's
+        zero-mean setting (no source J).  The density of x is the density of
+        x − mean_ (unit Jacobian), so log-likelihoods stay exact; samples are
+        shifted back.  For Gaussian hidden units this equals a visible source
+        J = K·mean_.  ``False`` models the data as zero-mean fields.
+    spectrum_every : int or "auto", default="auto"
+        Record the kernel spectrum in ``history_["kernel_eigenvalues"]``
+        every this many epochs ("auto": every epoch for V ≤ 256, else every
+        10).  The same epochs check positive definiteness exactly.
+    learning_rate : float, default=0.01
+    batch_size : int, default=100
+    max_iter : int, default=100
+        Epochs for :meth:`fit`; for :meth:`fit_covariance` one epoch is one
+        update, as in the paper.
+    optimizer : {"sgd", "adam"}, default="sgd"
+    momentum : float, default=0.0
+    weight_decay : float, default=0.0
+    lr_decay : float, default=1.0
+        Factor r of eq. A2: the learning rate is multiplied by r every
+        ``lr_decay_every`` epochs (the paper: r = 0.99 every 128).
+    lr_decay_every : int, default=1
+    random_state : int, RandomState instance or None, default=None
+    verbose : int, default=0
+    device : {"auto", "cpu", "gpu"}, default="auto"
+
+    Attributes
+    ----------
+    components_ : ndarray of shape (n_components, n_features)
+        Wᵀ.
+    kernel_ : ndarray of shape (n_features, n_features)
+        K = mu2·1 − sigma_h2·W·Wᵀ (sigma_h2 = 1 for binary hidden units).
+    mu2_ : float or ndarray of shape (n_features,)
+        The (learnt) mass parameter.
+    mean_ : ndarray of shape (n_features,)
+        The mean subtracted from the data (zeros with ``center=False``).
+    intercept_visible_, intercept_hidden_ : ndarray
+        Zeros (the paper's symmetric case, η = J = 0).
+    history_ : dict of lists
+        Per epoch: ``time``, ``learning_rate``, ``mu2``, and at recorded
+        epochs ``kernel_eigenvalues`` (ascending) and, for Gaussian hidden
+        units, ``log_likelihood`` (training data, nats per sample) or
+        ``kl`` (KL(target || model) when trained from a covariance).
+    n_features_in_, n_iter_, random_state_
+
+    References
+    ----------
+    G. Aarts, B. Lucini, C. Park, Phys. Rev. D 109, 034521 (2024): eqs. 7–10
+    (model), 13–16 (exact solutions), 20 and 22 (gradients), 33 (existence),
+    A2 (learning-rate decay), B7 (KL), 87–91 (Gaussian–Bernoulli).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrapid import GaussianRBM
+    >>> from skrapid.datasets import lattice_kernel
+    >>> K = lattice_kernel(10, m2=4.0)
+    >>> rbm = GaussianRBM(n_components=10, mu2=9.0, method="exact",
+    ...                   learning_rate=0.5, max_iter=2000, random_state=0)
+    >>> rbm = rbm.fit_covariance(kernel=K)
+    >>> np.round(np.linalg.eigvalsh(rbm.kernel_)[[0, -1]], 2)
+    array([4., 8.])
+    """
+
+    _parameter_constraints = {
+        **BaseRBM._parameter_constraints,
+        "hidden": [StrOptions({"gaussian", "spin", "bernoulli"})],
+        "mu2": [Interval(Real, 0, None, closed="neither")],
+        "learn_mu2": [StrOptions({"global", "local"}), "boolean"],
+        "sigma_h2": [Interval(Real, 0, None, closed="neither")],
+        "method": [StrOptions({"pcd", "cd", "exact"})],
+        "n_gibbs_steps": [Interval(Integral, 1, None, closed="left")],
+        "n_chains": [Interval(Integral, 1, None, closed="left"), None],
+        "init": [StrOptions({"random", "cholesky", "symmetric"})],
+        "init_scale": [Interval(Real, 0, None, closed="neither"), None],
+        "center": ["boolean"],
+        "spectrum_every": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
+    }
+
+    def __init__(
+        self,
+        n_components=100,
+        *,
+        hidden="gaussian",
+        mu2=1.0,
+        learn_mu2=False,
+        sigma_h2=1.0,
+        method="pcd",
+        n_gibbs_steps=1,
+        n_chains=None,
+        init="random",
+        init_scale=None,
+        center=True,
+        spectrum_every="auto",
+        learning_rate=0.01,
+        batch_size=100,
+        max_iter=100,
+        optimizer="sgd",
+        momentum=0.0,
+        weight_decay=0.0,
+        lr_decay=1.0,
+        lr_decay_every=1,
+        random_state=None,
+        verbose=0,
+        device="auto",
+    ):
+        self.n_components = n_components
+        self.hidden = hidden
+        self.mu2 = mu2
+        self.learn_mu2 = learn_mu2
+        self.sigma_h2 = sigma_h2
+        self.method = method
+        self.n_gibbs_steps = n_gibbs_steps
+        self.n_chains = n_chains
+        self.init = init
+        self.init_scale = init_scale
+        self.center = center
+        self.spectrum_every = spectrum_every
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.optimizer = optimizer
+        self.momentum = momentum
+        self.weight_decay = weight_decay
+        self.lr_decay = lr_decay
+        self.lr_decay_every = lr_decay_every
+        self.random_state = random_state
+        self.verbose = verbose
+        self.device = device
+
+    # -- small helpers ---------------------------------------------------------
+    @property
+    def _gaussian_hidden(self):
+        return self.hidden == "gaussian"
+
+    @property
+    def _sigma2(self):
+        """The hidden variance that enters K (1 for binary hidden units)."""
+        return float(self.sigma_h2) if self._gaussian_hidden else 1.0
+
+    @property
+    def _mu2_mode(self):
+        if self.learn_mu2 is True:
+            return "global"
+        return self.learn_mu2 or None
+
+    def _spectrum_period(self, n_features):
+        if self.spectrum_every == "auto":
+            return 1 if n_features <= 256 else 10
+        return int(self.spectrum_every)
+
+    def _mu2_array(self, params, xp, dtype):
+        if "mu2" in params:
+            return params["mu2"]
+        return xp.asarray([self.mu2], dtype=dtype)
+
+    # -- input -----------------------------------------------------------------
+    def _check_values(self, X, *, likelihood, training=False, what="X"):
+        """Every finite real is a field value (finiteness is checked upstream)."""
+
+    def _to_model_space(self, X, xp, *, fitting=False):
+        if fitting and getattr(self, "mean_", None) is None:
+            if self.center and X.shape[0] > 0:
+                self.mean_ = B.to_numpy(xp.mean(X, axis=0, dtype=xp.float64))
+            else:
+                self.mean_ = np.zeros(X.shape[1])
+        if not self.center:
+            return X
+        return X - B.to_device(self.mean_, xp, X.dtype)
+
+    def _from_model_space(self, V, xp):
+        if not self.center:
+            return V
+        return V + B.to_device(self.mean_, xp, V.dtype)
+
+    def _reset_fit_state(self):
+        super()._reset_fit_state()
+        self.mean_ = None
+
+    def _validate_model_size(self, n_features):
+        if self.method == "exact" and not self._gaussian_hidden:
+            raise ValueError(
+                "method='exact' needs hidden='gaussian' (the exact negative phase "
+                "is K⁻¹); use method='pcd' for Gaussian–Bernoulli models."
+            )
+        if self.init != "random" and self.n_components != n_features:
+            raise ValueError(
+                f"init={self.init!r} is an exact solution of eq. 13 for N_h = N_v; "
+                f"got n_components={self.n_components} and {n_features} features. "
+                "Use init='random' or n_components=n_features."
+            )
+        if self.init != "random" and not self._gaussian_hidden:
+            raise ValueError(
+                f"init={self.init!r} needs hidden='gaussian'; use init='random'."
+            )
+
+    # -- parameters --------------------------------------------------------------
+    def _init_parameters(self, n_features, xp, dtype, rng, X):
+        V, H = n_features, self.n_components
+        mu2 = float(self.mu2)
+        s2 = self._sigma2
+        if self.init == "random":
+            scale = self.init_scale
+            if scale is None:
+                scale = math.sqrt(0.1 * mu2 / s2) / (math.sqrt(V) + math.sqrt(H))
+            W = rng.standard_normal((V, H), dtype=dtype) * dtype(scale)
+        else:
+            W = xp.asarray(self._exact_solution(self._init_covariance, mu2, s2), dtype)
+        params = {"W": W}
+        mode = self._mu2_mode
+        if mode is not None:
+            params["mu2"] = xp.full(V if mode == "local" else 1, mu2, dtype=dtype)
+        self._sv_vec = None
+        self._check_kernel(params, xp, when="at initialization", exact=True)
+        return params
+
+    def _exact_solution(self, C, mu2, s2):
+        """W with W Wᵀ = (μ² 1 − K_φ)/σ_h², K_φ = C⁻¹ (eqs. 13, 15–16)."""
+        C = np.asarray(C, dtype=np.float64)
+        evals, evecs = np.linalg.eigh(C)
+        if evals[0] <= 1e-10 * max(evals[-1], 1e-300):
+            raise ValueError(
+                f"init={self.init!r} needs an invertible covariance (K_φ = C⁻¹); "
+                f"the smallest eigenvalue of the data covariance is {evals[0]:.3g}. "
+                "Use init='random' (e.g. for MNIST, whose border pixels never vary)."
+            )
+        kappa = 1.0 / evals  # eigenvalues of K_φ, same eigenvectors
+        if mu2 < kappa.max() * (1 - 1e-12):
+            raise ValueError(
+                f"init={self.init!r}: eq. 13 has a real solution only for "
+                f"mu2 >= the largest target kernel eigenvalue κ_max = "
+                f"{kappa.max():.6g} (eq. 14); got mu2={mu2:g}. Raise mu2 or use "
+                "init='random'."
+            )
+        d = np.clip((mu2 - kappa) / s2, 0.0, None)
+        if self.init == "symmetric":
+            return (evecs * np.sqrt(d)) @ evecs.T
+        M = (evecs * d) @ evecs.T
+        try:
+            return np.linalg.cholesky(M)
+        except np.linalg.LinAlgError:
+            raise ValueError(
+                "init='cholesky' needs mu2 strictly above κ_max "
+                f"= {kappa.max():.6g} (μ² 1 − K_φ must be positive definite); "
+                f"got mu2={mu2:g}. Raise mu2 slightly or use init='symmetric'."
+            ) from None
+
+    def _store_parameters(self, params):
+        W = B.to_numpy(params["W"])
+        self.components_ = np.ascontiguousarray(W.T)
+        V, H = W.shape
+        self.intercept_visible_ = np.zeros(V, dtype=W.dtype)
+        self.intercept_hidden_ = np.zeros(H, dtype=W.dtype)
+        if "mu2" in params:
+            m = B.to_numpy(params["mu2"])
+            self.mu2_ = m if self._mu2_mode == "local" else float(m[0])
+        else:
+            self.mu2_ = float(self.mu2)
+        self.kernel_ = self._kernel_np(W, self.mu2_)
+
+    def _kernel_np(self, W, mu2):
+        W64 = W.astype(np.float64)
+        K = -self._sigma2 * (W64 @ W64.T)
+        K[np.diag_indices_from(K)] += mu2
+        return K
+
+    def _load_parameters(self, xp, dtype):
+        params = {"W": B.to_device(self.components_.T, xp, dtype)}
+        mode = self._mu2_mode
+        if mode is not None:
+            m = np.atleast_1d(np.asarray(self.mu2_, dtype=np.float64))
+            params["mu2"] = B.to_device(m, xp, dtype)
+        return params
+
+    _fingerprint_attrs = BaseRBM._fingerprint_attrs + ("mean_", "mu2_")
+
+    def _compute_log_z(self, model, method, ais_kwargs, random_state):
+        if self._gaussian_hidden and method == "auto":
+            method = "exact"  # closed form
+        return super()._compute_log_z(model, method, ais_kwargs, random_state)
+
+    def _model(self, params, xp):
+        W = params["W"]
+        dtype = W.dtype
+        V, H = W.shape
+        vis = Gaussian(self._mu2_array(params, xp, dtype))
+        if self._gaussian_hidden:
+            hid = Gaussian(dtype.type(1.0 / self.sigma_h2))
+        else:
+            hid = get_units(self.hidden)
+        zb, zc = xp.zeros(V, dtype=dtype), xp.zeros(H, dtype=dtype)
+        return Bipartite(W, zb, zc, vis, hid, xp)
+
+    # -- positive definiteness -----------------------------------------------------
+    def _top_sv2(self, W, xp, n_iter=3):
+        """Largest eigenvalue of Wᵀ W by warm-started power iteration (a lower
+        bound that tracks the top singular value² across small updates)."""
+        v = getattr(self, "_sv_vec", None)
+        if v is None or v.shape[0] != W.shape[1] or B.get_namespace(v) is not xp:
+            v = xp.ones(W.shape[1], dtype=W.dtype)
+        for _ in range(n_iter):
+            w = W.T @ (W @ v)
+            nrm = float(xp.linalg.norm(w))
+            if nrm == 0.0 or not math.isfinite(nrm):
+                self._sv_vec = None
+                return nrm
+            v = w / W.dtype.type(nrm)
+        self._sv_vec = v
+        return float(v @ (W.T @ (W @ v)))
+
+    def _min_kernel_eig(self, params, xp, exact):
+        """Smallest eigenvalue of K (a bound unless ``exact``)."""
+        W = params["W"]
+        mu2 = self._mu2_array(params, xp, W.dtype)
+        if not exact:
+            return float(mu2.min()) - self._sigma2 * self._top_sv2(W, xp)
+        K = self._kernel_np(B.to_numpy(W), B.to_numpy(mu2))
+        return float(np.linalg.eigvalsh(K)[0])
+
+    def _check_kernel(self, params, xp, *, when, exact=False, lr=None):
+        if not self._gaussian_hidden:
+            # log 2cosh grows linearly: ½ μ² φᵀφ alone keeps a Gaussian–Bernoulli
+            # model normalizable whatever W is (kernel_ is only its quadratic part)
+            return
+        W = params["W"]
+        if not bool(xp.isfinite(W).all()):
+            return  # reported by the base class's finiteness check
+        lam = self._min_kernel_eig(params, xp, exact)
+        if lam > 0 and not (exact is False and lam < 1e-3 * self._mu2_min(params)):
+            return
+        if not exact:  # the bound is inconclusive: decide exactly
+            lam = self._min_kernel_eig(params, xp, True)
+            if lam > 0:
+                return
+        mu2 = self._mu2_min(params)
+        xi2 = (mu2 - lam) / self._sigma2
+        what = "learning_rate" + (f" (now {lr:.3g})" if lr is not None else "")
+        raise KernelNotPositiveDefiniteError(
+            f"GaussianRBM: the kernel K = mu2·1 - sigma_h2·W·Wᵀ is not positive "
+            f"definite {when} (smallest eigenvalue {lam:.4g}), so the model has "
+            f"no normalizable distribution. It needs mu2 > sigma_h2·ξ₁² (eq. 33); "
+            f"here mu2 = {mu2:.4g} and sigma_h2·ξ₁² = {self._sigma2 * xi2:.4g}. "
+            f"Raise mu2 (or learn it with learn_mu2='global'), lower {what}, "
+            "or start from a smaller init_scale."
+        )
+
+    def _mu2_min(self, params):
+        if "mu2" in params:
+            return float(B.to_numpy(params["mu2"]).min())
+        return float(self.mu2)
+
+    def _after_update(self, params):
+        xp = B.get_namespace(params["W"])
+        if "mu2" in params and not bool((params["mu2"] > 0).all()):
+            raise KernelNotPositiveDefiniteError(
+                "GaussianRBM: the learnt mass mu2 became non-positive; lower "
+                "learning_rate or start from a larger mu2."
+            )
+        self._check_kernel(
+            params, xp, when=f"after an update in epoch {self.n_iter_ + 1}"
+        )
+
+    # -- training ------------------------------------------------------------------
+    def _gradient(self, params, X, xp, rng):
+        model = self._model(params, xp)
+        W = params["W"]
+        dt = W.dtype.type
+        s2 = dt(self._sigma2)
+        covariance = isinstance(X, _Covariance)
+        if covariance:
+            # the positive phase is exact: ⟨φ E[h|φ]ᵀ⟩ = σ_h² C W, ⟨φ²⟩ = diag C
+            Xb = xp.zeros((0, W.shape[0]), dtype=W.dtype)
+            pos_phi2 = xp.diagonal(X.C)
+        else:
+            Xb = X
+            pos_phi2 = xp.mean(X * X, axis=0)
+        if self.method == "exact":
+            Kinv = self._kernel_inverse(model, xp)
+            stats = ModelStatistics(None, None, (Kinv @ W) * s2)
+            neg_phi2 = xp.diagonal(Kinv)
+            h_pos, v_neg, h_neg = model.mean_hiddens(Xb), None, None
+        else:
+            # persistent chains when there is no data to start CD from
+            method = "pcd" if covariance else self.method
+            h_pos, v_neg, h_neg, stats = gradient_phases(
+                self, model, Xb, method, self.n_gibbs_steps, self._n_chains(), rng
+            )
+            neg_phi2 = xp.mean(v_neg * v_neg, axis=0)
+        if covariance:
+            pos = (X.C @ W) * s2
+            if stats is not None:
+                neg = stats.vh
+            else:
+                neg = (v_neg.T @ h_neg) * dt(1.0 / v_neg.shape[0])
+            g = {"W": pos - neg}
+        else:
+            g = likelihood_gradient(model, Xb, h_pos, v_neg, h_neg, stats, False)
+        mode = self._mu2_mode
+        if mode is not None:
+            d = (neg_phi2 - pos_phi2) * dt(0.5)  # eq. 22: -½(⟨φ²⟩_data - ⟨φ²⟩_model)
+            g["mu2"] = d if mode == "local" else xp.sum(d, keepdims=True)
+        return g
+
+    def _kernel_inverse(self, model, xp):
+        W = model.W
+        K = -self._sigma2 * (W @ W.T)
+        K = K + xp.diag(xp.broadcast_to(model.vis.precision, (W.shape[0],)))
+        try:
+            L = xp.linalg.cholesky(K)
+        except Exception:  # NumPy LinAlgError; CuPy returns NaNs instead
+            L = None
+        if L is None or not bool(xp.isfinite(L).all()):
+            raise KernelNotPositiveDefiniteError(
+                f"GaussianRBM: the kernel is not positive definite in epoch "
+                f"{self.n_iter_ + 1}; raise mu2, lower learning_rate or start from "
+                "a smaller init_scale."
+            )
+        Linv = xp.linalg.inv(L)
+        return Linv.T @ Linv
+
+    def _n_chains(self):
+        return self.n_chains if self.n_chains is not None else self.batch_size
+
+    def _decayed_keys(self):
+        return ("W",)
+
+    def _monitor(self, model, X, xp):
+        rec = {"mu2": float(B.to_numpy(model.vis.precision).mean())}
+        if self.n_iter_ % self._spectrum_period(model.n_visible) != 0:
+            return rec
+        W = B.to_numpy(model.W)
+        K = self._kernel_np(W, B.to_numpy(model.vis.precision))
+        lam = np.linalg.eigvalsh(K)
+        rec["kernel_eigenvalues"] = lam
+        if lam[0] <= 0 and self._gaussian_hidden:
+            self._check_kernel(
+                {"W": model.W, "mu2": model.vis.precision},
+                xp,
+                when=f"after epoch {self.n_iter_}",
+                exact=True,
+            )
+        if not self._gaussian_hidden:
+            return rec
+        logdet = float(np.sum(np.log(lam)))
+        target = getattr(self, "_target_covariance", None)
+        if X is not None:
+            Xs = B.to_numpy(X[:1000]).astype(np.float64)
+            quad = np.einsum("ij,jk,ik->i", Xs, K, Xs).mean()
+            rec["log_likelihood"] = (
+                -0.5 * quad - 0.5 * len(lam) * math.log(2 * math.pi) + 0.5 * logdet
+            )
+        elif target is not None:
+            C, logdet_c = target
+            rec["kl"] = 0.5 * (float(np.sum(K * C)) - len(lam) - logdet - logdet_c)
+        return rec
+
+    # -- training from a covariance -------------------------------------------------
+    def fit_covariance(
+        self, covariance=None, *, kernel=None, n_epochs=None, reset=True
+    ):
+        """Train from a target two-point function instead of samples.
+
+        The positive phase of eqs. 20 and 22 is then exact: ⟨φφᵀ⟩_target = C,
+        so ∂L/∂W = σ_h² (C − ⟨φφᵀ⟩_model) W.  The negative phase is the
+        persistent chains (``method="pcd"``; ``"cd"`` has no data to start
+        from and also uses persistent chains) or K⁻¹ (``method="exact"``).
+        Each epoch is one update, as in the paper (App. A).  Gaussian hidden
+        units only: with binary hidden units the positive phase is not a
+        function of C.
+
+        Parameters
+        ----------
+        covariance : array-like of shape (n_features, n_features), default=None
+            Target ⟨φ φᵀ⟩ (zero-mean fields), symmetric positive semi-definite.
+        kernel : array-like of shape (n_features, n_features), default=None
+            Target kernel K_φ (symmetric positive definite); the covariance is
+            its inverse.  Give exactly one of ``covariance`` and ``kernel``.
+        n_epochs : int, default=None
+            Updates to run; None uses ``max_iter``.
+        reset : bool, default=True
+            Start from a fresh initialization; False continues training (same
+            target, parameters, optimizer state and chains).
+
+        Returns
+        -------
+        self : object
+        """
+        self._validate_params()
+        if not self._gaussian_hidden:
+            raise ValueError(
+                "fit_covariance needs hidden='gaussian': with binary hidden units "
+                "the positive phase is not a function of the covariance. Use fit "
+                "with samples."
+            )
+        C = _check_target(covariance, kernel)
+        if n_epochs is None:
+            n_epochs = self.max_iter
+        if not isinstance(n_epochs, Integral) or n_epochs < 0:
+            raise ValueError(
+                f"n_epochs must be a non-negative integer; got {n_epochs!r}."
+            )
+        first = reset or not hasattr(self, "components_")
+        if not first and C.shape[0] != self.n_features_in_:
+            raise ValueError(
+                f"the target has {C.shape[0]} fields, but this GaussianRBM was "
+                f"trained on {self.n_features_in_}."
+            )
+        if first:
+            self._reset_fit_state()
+            self.n_features_in_ = C.shape[0]
+            self.mean_ = np.zeros(C.shape[0])
+        sign, logdet_c = np.linalg.slogdet(C)
+        self._target_covariance = (C, logdet_c if sign > 0 else -np.inf)
+        self._init_covariance = C
+        self._covariance_mode = True
+        try:
+            self._train(C, n_epochs, first=first)
+        finally:
+            self._covariance_mode = False
+        return self
+
+    def _training_source(self, X, xp, dtype):
+        if getattr(self, "_covariance_mode", False):
+            return _Covariance(B.to_device(X, xp, dtype))
+        source = super()._training_source(X, xp, dtype)
+        if self.init != "random" and not hasattr(self, "components_"):
+            Xc = B.to_numpy(source.X).astype(np.float64)
+            self._init_covariance = Xc.T @ Xc / max(1, Xc.shape[0])
+        self._target_covariance = None
+        return source
+
+    def _dtype_for(self, X):
+        return np.float32 if X.dtype == np.float32 else np.float64
+
+    # -- exact quantities -------------------------------------------------------------
+    def _exact_log_z(self, model):
+        if not self._gaussian_hidden:
+            return super()._exact_log_z(model)
+        K = self._kernel_np(B.to_numpy(model.W), B.to_numpy(model.vis.precision))
+        lam = np.linalg.eigvalsh(K)
+        if lam[0] <= 0:
+            raise KernelNotPositiveDefiniteError(
+                "GaussianRBM: the kernel is not positive definite (smallest "
+                f"eigenvalue {lam[0]:.4g}); the model has no normalizable "
+                "distribution and log Z is infinite."
+            )
+        logdet = float(np.sum(np.log(lam)))
+        V, H = model.n_visible, model.n_hidden
+        # ∫ exp(-F(φ)) dφ with F(φ) = ½ φᵀKφ − (H/2) log(2π σ_h²)
+        return (
+            0.5 * V * math.log(2 * math.pi)
+            - 0.5 * logdet
+            + 0.5 * H * math.log(2 * math.pi * self.sigma_h2)
+        )
+
+    def sample(self, n_samples=1, *, n_steps=1000, v_init=None, random_state=None):
+        """Draw visible samples.
+
+        Gaussian hidden units: exact independent samples φ = mean_ + L⁻ᵀ z with
+        K = L Lᵀ and z ~ N(0, 1), unless ``v_init`` is given (then Gibbs
+        chains start there).  Binary hidden units: ``n_steps`` block-Gibbs
+        sweeps per chain, as for the other estimators.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+        n_steps : int, default=1000
+            Gibbs sweeps (binary hidden units, or when ``v_init`` is given).
+        v_init : array-like of shape (n_samples, n_features), default=None
+        random_state : int, RandomState instance or None, default=None
+
+        Returns
+        -------
+        V : ndarray of shape (n_samples, n_features)
+        """
+        if not self._gaussian_hidden or v_init is not None:
+            return super().sample(
+                n_samples, n_steps=n_steps, v_init=v_init, random_state=random_state
+            )
+        check_is_fitted(self, "components_")
+        if not isinstance(n_samples, Integral) or n_samples < 1:
+            raise ValueError(
+                f"n_samples must be a positive integer; got {n_samples!r}."
+            )
+        L = self._kernel_cholesky()
+        rng = np.random.default_rng(B.seed_from(self._host_rs(random_state)))
+        z = rng.standard_normal((self.n_features_in_, n_samples))
+        phi = np.linalg.solve(L.T, z).T
+        out = phi + (self.mean_ if self.center else 0.0)
+        return out.astype(self.components_.dtype)
+
+    def _host_rs(self, random_state):
+        from sklearn.utils import check_random_state
+
+        if random_state is not None:
+            return check_random_state(random_state)
+        if not hasattr(self, "random_state_"):
+            self.random_state_ = check_random_state(self.random_state)
+        return self.random_state_
+
+    def _kernel_cholesky(self):
+        try:
+            return np.linalg.cholesky(self.kernel_)
+        except np.linalg.LinAlgError:
+            raise KernelNotPositiveDefiniteError(
+                "GaussianRBM: kernel_ is not positive definite; the model has no "
+                "distribution to sample."
+            ) from None
+
+    def covariance(self):
+        """The model's two-point function ⟨φφᵀ⟩ − ⟨φ⟩⟨φ⟩ᵀ = K⁻¹ (eq. 11).
+
+        Exact for Gaussian hidden units; for binary hidden units this is the
+        inverse of the quadratic kernel (eq. 93), an approximation.
+
+        Returns
+        -------
+        C : ndarray of shape (n_features, n_features)
+        """
+        check_is_fitted(self, "components_")
+        L = self._kernel_cholesky()
+        Linv = np.linalg.inv(L)
+        return Linv.T @ Linv
+
+
+def _check_target(covariance, kernel):
+    if (covariance is None) == (kernel is None):
+        raise ValueError("give exactly one of covariance and kernel.")
+    name = "covariance" if kernel is None else "kernel"
+    M = np.asarray(covariance if kernel is None else kernel, dtype=np.float64)
+    if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] < 1:
+        raise ValueError(f"{name} must be a square matrix; got shape {M.shape}.")
+    if not np.all(np.isfinite(M)):
+        raise ValueError(f"{name} contains NaN or infinity.")
+    if not np.allclose(M, M.T, rtol=1e-8, atol=1e-10 * max(1.0, np.abs(M).max())):
+        raise ValueError(f"{name} must be symmetric.")
+    M = 0.5 * (M + M.T)
+    lam = np.linalg.eigvalsh(M)
+    if kernel is not None:
+        if lam[0] <= 0:
+            raise ValueError(
+                f"kernel must be positive definite (a normalizable Gaussian); its "
+                f"smallest eigenvalue is {lam[0]:.4g}."
+            )
+        return np.linalg.inv(M)
+    if lam[0] < -1e-10 * max(1.0, lam[-1]):
+        raise ValueError(
+            f"covariance must be positive semi-definite; its smallest eigenvalue "
+            f"is {lam[0]:.4g}."
+        )
+    return M
