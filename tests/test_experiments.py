@@ -82,3 +82,56 @@ def test_mnist_probe_quick(mnist_like, tmp_path):
     # resuming skips the finished seed, and the file holds one line per seed
     again = run_seeds(mnist_probe, [0], path, method="rbm", **kw)[0]
     assert again == json.loads(path.read_text().splitlines()[0])
+
+
+def test_lattice_spectrum_quick():
+    """1D lattice, exact negative phase: the spectrum is learnt, the infrared
+    mode settles first, and a mass below κ_max pins the modes above it."""
+    from skrapid.experiments import lattice_spectrum
+
+    kw = dict(method="exact", learning_rate=0.5, lr_decay=1.0, max_iter=1500)
+    r = lattice_spectrum(0, **kw)
+    assert r["max_relative_error"] < 1e-4
+    first = r["epochs_to_tolerance"]
+    assert first[0] < first[-1]
+    cut = lattice_spectrum(0, mu2=6.0, **kw)
+    assert np.allclose(np.array(cut["eigenvalues"])[-4:], 6.0, rtol=1e-3)
+    assert cut["kl"] == pytest.approx(cut["kl_eq_b8"], rel=1e-2)
+    assert cut["kl"] > 0.01
+
+
+def test_gaussian_kl_vs_n_hidden_flattens_beyond_the_cutoff():
+    """Held-out log-likelihood of the best RBM a cutoff allows rises with N_h
+    and is flat once N_h covers every mode below mu2; a trained model does
+    not beat it."""
+    from skrapid.experiments import mnist_correlation_spectrum, mnist_gaussian_kl
+
+    rng = np.random.default_rng(0)
+    scales = np.r_[np.full(4, 1.0), np.full(8, 0.05)]  # 4 modes below mu2 = 10
+    Q, _ = np.linalg.qr(rng.normal(size=(12, 12)))
+    Xtr = rng.normal(size=(3000, 12)) * np.sqrt(scales) @ Q.T
+    Xte = rng.normal(size=(2000, 12)) * np.sqrt(scales) @ Q.T
+    spec = mnist_correlation_spectrum(X=Xtr, center=True)
+    assert int(np.sum(spec > 0.1)) == 4
+    recs = mnist_gaussian_kl(
+        [1, 2, 4, 6, 12],
+        data=(Xtr, Xte),
+        mu2=10.0,
+        max_iter=0,
+        progress=lambda *a: None,
+    )
+    best = [r["best_test_log_likelihood"] for r in recs]
+    assert best[0] < best[1] < best[2]
+    assert best[2] == pytest.approx(best[3], abs=1e-9) == pytest.approx(best[4])
+    assert recs[0]["n_modes_below_mu2"] == 4
+    trained = mnist_gaussian_kl(
+        [4],
+        data=(Xtr, Xte),
+        mu2=10.0,
+        max_iter=400,
+        learning_rate=0.05,
+        progress=lambda *a: None,
+    )[0]
+    best_train = trained["best_train_log_likelihood"]
+    assert trained["train_log_likelihood"] <= best_train + 1e-6
+    assert trained["test_log_likelihood"] > recs[0]["best_test_log_likelihood"]
