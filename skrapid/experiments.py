@@ -353,9 +353,7 @@ def lattice_spectrum(
     kappa = lattice_eigenvalues(shape, m2)
     n = K.shape[0]
     n_h = n if n_components is None else n_components
-    est = GaussianRBM(
-        n_components=n_h,
-        mu2=mu2,
+    settings = dict(
         learn_mu2=learn_mu2,
         method=method,
         n_chains=n_chains,
@@ -364,8 +362,9 @@ def lattice_spectrum(
         lr_decay_every=lr_decay_every,
         max_iter=max_iter,
         init=init,
-        random_state=seed,
-        device="cpu",
+    )
+    est = GaussianRBM(
+        n_components=n_h, mu2=mu2, random_state=seed, device="cpu", **settings
     )
     t0 = time.perf_counter()
     est.fit_covariance(kernel=K)
@@ -391,16 +390,7 @@ def lattice_spectrum(
         "mu2": mu2,
         "mu2_final": mu2_final,
         "n_components": n_h,
-        "settings": dict(
-            learn_mu2=learn_mu2,
-            method=method,
-            n_chains=n_chains,
-            learning_rate=learning_rate,
-            lr_decay=lr_decay,
-            lr_decay_every=lr_decay_every,
-            max_iter=max_iter,
-            init=init,
-        ),
+        "settings": settings,
         "target_eigenvalues": kappa.tolist(),
         "expected_eigenvalues": expected.tolist(),
         "eigenvalues": lam.tolist(),
