@@ -119,3 +119,41 @@ def test_gpu_training_improves_log_likelihood(method):
         device="gpu",
     ).fit(X)
     assert rbm.score(X) > init.score(X) + 0.15
+
+
+@gpu
+def test_gpu_gaussian_rbm_matches_cpu_and_learns_the_lattice():
+    import cupy as cp
+
+    from skrapid import GaussianRBM
+    from skrapid.datasets import lattice_eigenvalues, lattice_kernel
+
+    K = lattice_kernel(10, m2=4.0)
+    kw = dict(
+        n_components=10,
+        mu2=9.0,
+        n_chains=512,
+        learning_rate=0.1,
+        lr_decay=0.8,
+        lr_decay_every=500,
+        max_iter=6000,
+        random_state=0,
+    )
+    est = GaussianRBM(device="gpu", **kw).fit_covariance(kernel=K)
+    lam = np.linalg.eigvalsh(est.kernel_)
+    assert np.max(np.abs(lam / lattice_eigenvalues(10, m2=4.0) - 1)) < 0.02
+    X = np.random.default_rng(0).normal(size=(50, 10))
+    gpu_lp = est.score_samples(cp.asarray(X))
+    assert isinstance(gpu_lp, cp.ndarray)
+    est.set_params(device="cpu")
+    np.testing.assert_allclose(gpu_lp.get(), est.score_samples(X), rtol=1e-8)
+    est.set_params(device="gpu")
+    exact = GaussianRBM(
+        device="gpu",
+        method="exact",
+        **{**kw, "max_iter": 1500, "learning_rate": 0.5, "lr_decay": 1.0},
+    )
+    exact.fit_covariance(kernel=K)
+    np.testing.assert_allclose(
+        np.linalg.eigvalsh(exact.kernel_), lattice_eigenvalues(10, m2=4.0), rtol=1e-5
+    )

@@ -153,3 +153,37 @@ def test_rarbm_device_path(fake_gpu, kw):
         assert type(getattr(est, name)) is np.ndarray
     assert B.is_cupy_array(est.transform(fake_gpu.asarray(X)))
     assert np.isfinite(est.score(X))
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(),
+        dict(method="exact", learn_mu2="local"),
+        dict(hidden="spin", learn_mu2="global"),
+    ],
+)
+def test_gaussian_rbm_device_path(fake_gpu, kw):
+    from skrapid import GaussianRBM
+    from skrapid.datasets import lattice_kernel, sample_gaussian_field
+
+    X = sample_gaussian_field(lattice_kernel(6), 200, random_state=0)
+    X = X.astype(np.float32) + 1.0
+    est = GaussianRBM(
+        n_components=6, mu2=7.0, max_iter=3, device="gpu", random_state=0, **kw
+    ).fit(fake_gpu.asarray(X))
+    for name, value in vars(est).items():
+        if name.endswith("_") and isinstance(value, np.ndarray):
+            assert type(value) is np.ndarray, name
+    assert est.components_.dtype == np.float32
+    Xd = fake_gpu.asarray(X)
+    for method in (est.transform, est.score_samples, est.gibbs, est.sample_hidden):
+        assert B.is_cupy_array(method(Xd)), method.__name__
+    np.testing.assert_allclose(
+        est.score_samples(Xd).get(), est.score_samples(X), rtol=1e-5
+    )
+    assert np.isfinite(est.score(X))
+    if "hidden" not in kw:
+        est2 = GaussianRBM(n_components=6, mu2=7.0, max_iter=3, device="gpu")
+        est2.fit_covariance(kernel=lattice_kernel(6))
+        assert type(est2.kernel_) is np.ndarray
