@@ -43,6 +43,15 @@ class TrainingDivergedError(FloatingPointError):
     """
 
 
+def _format_monitored(name, value):
+    """One monitored quantity for a verbose line (arrays as their range)."""
+    label = name.replace("_", " ")
+    if np.ndim(value):
+        a = np.asarray(value)
+        return f"{label} [{a.min():.4g} .. {a.max():.4g}]"
+    return f"{label} {value:.4f}"
+
+
 class _Minibatches:
     """An epoch over data X: shuffled minibatches of ``batch_size`` rows (the
     last one shorter when the size does not divide)."""
@@ -364,7 +373,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
             self.history_[k].append(record.get(k))
         if self.verbose:
             extras = ", ".join(
-                f"{k.replace('_', ' ')} {v:.4f}"
+                _format_monitored(k, v)
                 for k, v in record.items()
                 if k not in ("epoch", "time", "learning_rate") and v is not None
             )

@@ -395,3 +395,17 @@ def test_float32_pickle_and_reproducibility():
     c = pickle.loads(pickle.dumps(a))
     np.testing.assert_array_equal(c.score_samples(X), a.score_samples(X))
     assert np.isfinite(a.score(X))
+
+
+def test_verbose_lines_report_the_spectrum_and_mu2(capsys):
+    X = sample_gaussian_field(K10, 300, random_state=0)
+    GaussianRBM(n_components=10, mu2=9.0, max_iter=2, verbose=1).fit(X)
+    GaussianRBM(
+        n_components=10, mu2=9.0, max_iter=1, verbose=1, learn_mu2="local"
+    ).fit_covariance(kernel=K10)
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 3
+    assert out[0].startswith("[GaussianRBM] epoch 1: time")
+    assert "kernel eigenvalues [" in out[0] and "mu2 9.0" in out[0]
+    assert "log likelihood" in out[1]
+    assert " kl " in out[2]
