@@ -535,7 +535,28 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--dtypes", nargs="+", default=["float32", "float64"])
     bench.add_argument("--json", default=None, help="write the results here")
     bench.set_defaults(func=_bench)
+    from .reproduce import REPRODUCTIONS
+
+    rep = sub.add_parser(
+        "reproduce",
+        help="re-run one experiment of the papers: a PNG figure and a JSON file "
+        "with our numbers next to the paper's",
+    )
+    rep.add_argument("name", choices=sorted(REPRODUCTIONS))
+    rep.add_argument(
+        "--quick", action="store_true", help="the documented reduced setting"
+    )
+    rep.add_argument("--seeds", type=int, default=None)
+    rep.add_argument("--out", default="skrapid_out")
+    rep.set_defaults(func=_reproduce)
     return parser
+
+
+def _reproduce(args) -> int:
+    from .reproduce import reproduce
+
+    reproduce(args.name, quick=args.quick, seeds=args.seeds, out=args.out)
+    return 0
 
 
 def main(argv=None) -> int:
