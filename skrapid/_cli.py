@@ -548,6 +548,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rep.add_argument("--seeds", type=int, default=None)
     rep.add_argument("--out", default="skrapid_out")
+    rep.add_argument(
+        "--data-home",
+        default=None,
+        help="folder with the MNIST files (full mode of the MNIST experiments)",
+    )
     rep.set_defaults(func=_reproduce)
     return parser
 
@@ -555,7 +560,13 @@ def build_parser() -> argparse.ArgumentParser:
 def _reproduce(args) -> int:
     from .reproduce import reproduce
 
-    reproduce(args.name, quick=args.quick, seeds=args.seeds, out=args.out)
+    reproduce(
+        args.name,
+        quick=args.quick,
+        seeds=args.seeds,
+        out=args.out,
+        data_home=args.data_home,
+    )
     return 0
 
 

@@ -73,3 +73,14 @@ def test_fig12_and_fig18_quick(tmp_path):
     a = r["runs"]["no_decay"]["max_relative_error"]
     b = r["runs"]["decay_r099_n128"]["max_relative_error"]
     assert b < a
+
+
+def test_fig13_17_quick_likelihood_flattens_at_the_modes_below_mu2(tmp_path):
+    r = _run("sfrbm-fig13-17", tmp_path)
+    recs = r["kl_vs_nh"]
+    n_below = recs[0]["n_modes_below_mu2"]
+    best = np.array([x["best_test_log_likelihood"] for x in recs])
+    nh = np.array([x["n_components"] for x in recs])
+    assert np.all(np.diff(best[nh <= n_below]) > 0)
+    assert np.allclose(best[nh >= n_below], best[nh >= n_below][0])
+    assert r["comparisons"][0]["paper"] == 289
