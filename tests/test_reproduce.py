@@ -84,3 +84,16 @@ def test_fig13_17_quick_likelihood_flattens_at_the_modes_below_mu2(tmp_path):
     assert np.all(np.diff(best[nh <= n_below]) > 0)
     assert np.allclose(best[nh >= n_below], best[nh >= n_below][0])
     assert r["comparisons"][0]["paper"] == 289
+
+
+def test_fig3_4_quick_exact_inits_start_exact_and_keep_their_structure(tmp_path):
+    r = _run("sfrbm-fig3-4", tmp_path)
+    for key in ("cholesky", "symmetric"):
+        run = r["runs"][key]
+        assert run["initial_max_relative_error"] < 1e-10
+        assert run["mean_relative_deviation"] < 0.05
+    parts = r["runs"]["cholesky"]["parts_history"]
+    assert parts[0]["upper"] == 0.0 and parts[-1]["upper"] < 0.2 * parts[-1]["lower"]
+    sym = r["runs"]["symmetric"]["parts_history"]
+    assert sym[0]["antisymmetric"] < 1e-12 < sym[-1]["antisymmetric"]
+    assert sym[-1]["antisymmetric"] < 0.05 * sym[-1]["symmetric"]
