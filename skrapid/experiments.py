@@ -24,6 +24,7 @@ __all__ = [
     "bars_4x4_hamming",
     "bars_4x4_estimator",
     "exact_init_stability",
+    "two_node_flow",
     "lattice_spectrum",
     "mnist_correlation_spectrum",
     "mnist_estimator",
@@ -484,6 +485,135 @@ def exact_init_stability(
         "max_relative_deviation": float(np.max(np.abs(S / kappa - 1))),
         "mean_relative_deviation": float(np.mean(np.abs(S[1:] / kappa - 1))),
         "seconds": time.perf_counter() - t0,
+    }
+
+
+def two_node_flow(
+    kappa,
+    mu2,
+    *,
+    learn_mu2=False,
+    sigma_h2=1.0,
+    theta_target=0.3,
+    xi0=(0.3, 0.2),
+    delta_theta0=0.5,
+    t_max=20.0,
+    learning_rate=0.01,
+):
+    """The N_v = N_h = 2 learning flow, three ways (Sec. IV.C, Fig. 2).
+
+    1. The reduced ODEs of the paper for the singular values ξ_1, ξ_2, the
+       angle Δθ = θ_U − θ_0 and μ² (eqs. 53-57, with
+       dΔθ/dt = σ_h² ρ (ξ_1² + ξ_2²)/(ξ_1² − ξ_2²), which follows from eq. 44).
+    2. The matrix ODE dW/dt = σ_h² (K_φ⁻¹ − K⁻¹) W, dμ²/dt = ½ tr(K⁻¹ − K_φ⁻¹)
+       (eqs. 26-27).
+    3. A :class:`GaussianRBM` trained with the exact negative phase and plain
+       gradient ascent, epoch n standing for time t = n · learning_rate.
+
+    All start from W = U diag(ξ0) Vᵀ with U at angle θ_0 + Δθ0, V = 1.
+    Returns time series of ξ_1, ξ_2, the RBM eigenvalues μ² − σ_h² ξ², Δθ
+    and μ² for each, on the grid of the trained epochs.
+    """
+    from scipy.integrate import solve_ivp
+
+    from ._gaussian import GaussianRBM
+
+    k1, k2 = map(float, kappa)
+    s2 = float(sigma_h2)
+
+    def rot(a):
+        return np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+
+    O = rot(theta_target)
+    K_phi = O @ np.diag([k1, k2]) @ O.T
+    C = np.linalg.inv(K_phi)
+    W0 = rot(theta_target + delta_theta0) @ np.diag(xi0)
+    n_epochs = int(round(t_max / learning_rate))
+    t_eval = np.arange(n_epochs + 1) * learning_rate
+
+    def reduced(t, y):
+        x1, x2, dth, m = y
+        c, s = np.cos(dth), np.sin(dth)
+        l1, l2 = m - s2 * x1**2, m - s2 * x2**2
+        rho = (1 / k2 - 1 / k1) * c * s
+        dx1 = s2 * (c * c / k1 + s * s / k2 - 1 / l1) * x1
+        dx2 = s2 * (c * c / k2 + s * s / k1 - 1 / l2) * x2
+        denom = x1**2 - x2**2
+        dd = s2 * rho * (x1**2 + x2**2) / denom if abs(denom) > 1e-12 else 0.0
+        dm = 0.5 * (1 / l1 + 1 / l2 - 1 / k1 - 1 / k2) if learn_mu2 else 0.0
+        return [dx1, dx2, dd, dm]
+
+    y0 = [xi0[0], xi0[1], delta_theta0, mu2]
+    red = solve_ivp(reduced, (0, t_max), y0, t_eval=t_eval, rtol=1e-9, atol=1e-12)
+
+    def matrix(t, y):
+        W = y[:4].reshape(2, 2)
+        m = y[4]
+        K = m * np.eye(2) - s2 * W @ W.T
+        Kinv = np.linalg.inv(K)
+        dW = s2 * (C - Kinv) @ W
+        dm = 0.5 * np.trace(Kinv - C) if learn_mu2 else 0.0
+        return np.r_[dW.ravel(), dm]
+
+    mat = solve_ivp(
+        matrix,
+        (0, t_max),
+        np.r_[W0.ravel(), mu2],
+        t_eval=t_eval,
+        rtol=1e-9,
+        atol=1e-12,
+    )
+
+    def summarize(Ws, mus):
+        xi, ev, dth = [], [], []
+        for W, m in zip(Ws, mus, strict=True):
+            U, sv, _ = np.linalg.svd(W)
+            xi.append(sv)
+            ev.append(m - s2 * sv**2)
+            a = np.arctan2(U[1, 0], U[0, 0]) - theta_target
+            dth.append(float(np.mod(a + np.pi / 2, np.pi) - np.pi / 2))
+        return {
+            "xi": np.array(xi).T.tolist(),
+            "eigenvalues": np.array(ev).T.tolist(),
+            "delta_theta": dth,
+            "mu2": list(map(float, mus)),
+        }
+
+    est = GaussianRBM(
+        n_components=2,
+        mu2=mu2,
+        sigma_h2=s2,
+        learn_mu2="global" if learn_mu2 else False,
+        method="exact",
+        learning_rate=learning_rate,
+        init_scale=1e-3,
+        random_state=0,
+        device="cpu",
+    )
+    est.fit_covariance(covariance=C, n_epochs=0)
+    est.components_ = np.ascontiguousarray(W0.T)  # start where the ODEs start
+    est.kernel_ = est._kernel_np(W0, est.mu2_)
+    Ws, mus = [W0], [mu2]
+    for _ in range(n_epochs):
+        est.fit_covariance(covariance=C, n_epochs=1, reset=False)
+        Ws.append(est.components_.T.copy())
+        mus.append(float(np.max(est.mu2_)))
+    red_xi = red.y[:2]
+    return {
+        "kappa": [k1, k2],
+        "mu2": mu2,
+        "learn_mu2": learn_mu2,
+        "sigma_h2": s2,
+        "learning_rate": learning_rate,
+        "t": t_eval.tolist(),
+        "reduced": {
+            "xi": red_xi.tolist(),
+            "eigenvalues": (red.y[3] - s2 * red_xi**2).tolist(),
+            "delta_theta": red.y[2].tolist(),
+            "mu2": red.y[3].tolist(),
+        },
+        "matrix": summarize(mat.y[:4].T.reshape(-1, 2, 2), mat.y[4]),
+        "trained": summarize(Ws, mus),
     }
 
 
