@@ -118,3 +118,16 @@ def test_fig2_quick_odes_and_training_reach_the_paper_fixed_points(tmp_path):
     assert abs(r["runs"]["k1 > mu2 > k2"]["reduced"]["delta_theta"][-1]) == (
         pytest.approx(np.pi / 2, abs=1e-3)
     )
+
+
+def test_rapid_fig3_quick_rapid_beats_cd10(tmp_path):
+    r = _run("rapid-fig3", tmp_path)
+    rapid, cd = r["curves"]["rapid"], r["curves"]["cd10"]
+    assert rapid["first_epoch_mean_test_le_0.05"] is not None
+    assert rapid["first_epoch_mean_test_le_0.05"] <= 30
+    assert rapid["test_mean"][-1] < cd["test_mean"][-1] - 0.1
+    # finished seeds are kept: a second run reads them back
+    lines = (tmp_path / "rapid-fig3" / "rapid.jsonl").read_text().splitlines()
+    assert len(lines) == 3
+    again = _run("rapid-fig3", tmp_path)
+    assert again["curves"]["rapid"]["test_mean"] == rapid["test_mean"]
