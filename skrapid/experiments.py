@@ -155,10 +155,12 @@ def run_seeds(fn, seeds, path, *, progress=print, **kwargs):
         with path.open("a") as fh:
             fh.write(json.dumps(r) + "\n")
         done[s] = r
-        progress(
-            f"  seed {s}: first epoch with test Hamming <= target: "
-            f"{r.get('first_epoch_at_target')}, {r['seconds']:.1f} s"
+        extra = (
+            f"first epoch with test Hamming <= target: {r['first_epoch_at_target']}, "
+            if "first_epoch_at_target" in r
+            else ""
         )
+        progress(f"  seed {s}: {extra}{r['seconds']:.1f} s ({path.name})")
     return [done[s] for s in seeds]
 
 

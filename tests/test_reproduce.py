@@ -131,3 +131,16 @@ def test_rapid_fig3_quick_rapid_beats_cd10(tmp_path):
     assert len(lines) == 3
     again = _run("rapid-fig3", tmp_path)
     assert again["curves"]["rapid"]["test_mean"] == rapid["test_mean"]
+
+
+def test_rapid_probe_quick_hidden_layers_carry_the_class(tmp_path):
+    r = _run("rapid-sec5.2", tmp_path)
+    rapid, rbm = r["runs"]["rapid"][0], r["runs"]["rbm"][0]
+    assert rbm["probe_means"]["test"] > 0.5  # chance is 0.1
+    assert rapid["probe_sampled"]["test"] > 0.15
+    for rec in (rapid, rbm):
+        gap = rec["log_z_reverse_ais"] - rec["log_z_ais"]
+        assert abs(gap) < 5 * np.hypot(
+            rec["log_z_ais_std"], rec["log_z_reverse_ais_std"]
+        )
+    assert r["comparisons"][0]["paper"] == 0.9384
