@@ -23,7 +23,9 @@ from .metrics import reconstruction_hamming
 __all__ = [
     "bars_4x4_hamming",
     "bars_4x4_estimator",
+    "accessibility_vs_scale",
     "exact_init_stability",
+    "random_weights",
     "two_node_flow",
     "lattice_spectrum",
     "mnist_correlation_spectrum",
@@ -315,6 +317,86 @@ def mnist_probe(
         "probe_seconds": probe_seconds,
         "ais_seconds": ais_seconds,
         "seconds": time.perf_counter() - t0,
+    }
+
+
+def _spin_rbm_with_weights(W):
+    """A fitted spin BinaryRBM without biases whose weights are W (V x H)."""
+    V, H = W.shape
+    est = BinaryRBM(
+        n_components=H, units="spin", fit_intercept=False, max_iter=0, device="cpu"
+    ).fit(np.ones((1, V)))
+    est.components_ = np.ascontiguousarray(W.T)
+    return est
+
+
+def random_weights(kind, n_visible, n_hidden, rng, *, n_patterns=10):
+    """Untrained weights with unit standard deviation (Fig. 1 of RAPID).
+
+    ``"ra"``: eq. 5 with K random ±1 patterns (Bernoulli-random), rescaled to
+    unit measured std; ``"gaussian"``: N(0, 1); ``"uniform"``: U(−√3, √3).
+    """
+    if kind == "ra":
+        xi_v = rng.choice([-1.0, 1.0], size=(n_patterns, n_visible))
+        xi_h = rng.choice([-1.0, 1.0], size=(n_patterns, n_hidden))
+        W = xi_v.T @ xi_h / np.sqrt(n_patterns)
+    elif kind == "gaussian":
+        W = rng.standard_normal((n_visible, n_hidden))
+    elif kind == "uniform":
+        W = rng.uniform(-np.sqrt(3), np.sqrt(3), (n_visible, n_hidden))
+    else:
+        raise ValueError(f"kind must be 'ra', 'gaussian' or 'uniform'; got {kind!r}.")
+    return W / W.std()
+
+
+def accessibility_vs_scale(
+    kind,
+    stds,
+    *,
+    n_visible=20,
+    n_hidden=1000,
+    n_patterns=10,
+    n_repeats=100,
+    n_chains=10,
+    n_steps=10,
+    seed=0,
+    progress=None,
+):
+    """Gibbs accessibility of untrained models vs the weights' std (Fig. 1).
+
+    For each repeat one unit-std weight matrix of the given ``kind`` is drawn
+    (:func:`random_weights`); its exact ground-state energy is computed once
+    and rescaled (no biases: E_GS(sW) = s·E_GS(W)), and the Gibbs
+    accessibility of :func:`~skrapid.metrics.gibbs_accessibility` is measured
+    at every std.  Returns the mean and std over repeats per std.
+    """
+    from .metrics import gibbs_accessibility, ground_state_energy
+
+    rng = np.random.default_rng(seed)
+    acc = np.zeros((n_repeats, len(stds)))
+    for r in range(n_repeats):
+        W = random_weights(kind, n_visible, n_hidden, rng, n_patterns=n_patterns)
+        e0, _, _ = ground_state_energy(_spin_rbm_with_weights(W))
+        for j, s in enumerate(stds):
+            est = _spin_rbm_with_weights(W * s)
+            acc[r, j] = gibbs_accessibility(
+                est,
+                n_chains=n_chains,
+                n_steps=n_steps,
+                random_state=rng.integers(2**31),
+                ground_energy=e0 * s,
+            )
+        if progress is not None and (r + 1) % max(1, n_repeats // 5) == 0:
+            progress(f"  {kind}, V={n_visible}: {r + 1}/{n_repeats} repeats")
+    return {
+        "kind": kind,
+        "stds": list(map(float, stds)),
+        "n_visible": n_visible,
+        "n_hidden": n_hidden,
+        "n_patterns": n_patterns,
+        "n_repeats": n_repeats,
+        "mean": acc.mean(0).tolist(),
+        "std": acc.std(0).tolist(),
     }
 
 

@@ -337,7 +337,9 @@ def ground_state_energy(estimator):
     return energy, v, h
 
 
-def gibbs_accessibility(estimator, *, n_chains=10, n_steps=10, random_state=None):
+def gibbs_accessibility(
+    estimator, *, n_chains=10, n_steps=10, random_state=None, ground_energy=None
+):
     """How close short Gibbs chains get to the ground-state energy.
 
     The test of the RAPID paper (Sec. 5.1.1): ``n_chains`` chains start at
@@ -365,6 +367,11 @@ def gibbs_accessibility(estimator, *, n_chains=10, n_steps=10, random_state=None
         Seeds the starting states and the sampling. Pass an int for
         reproducible output.
 
+    ground_energy : float, default=None
+        The exact ground-state energy, when already known (e.g. from
+        :func:`ground_state_energy` of the same weights at another scale:
+        without biases E_GS(sW) = s E_GS(W)); None computes it.
+
     Returns
     -------
     ratio : float
@@ -389,7 +396,10 @@ def gibbs_accessibility(estimator, *, n_chains=10, n_steps=10, random_state=None
     """
     n_chains = _check_int("n_chains", n_chains, 1)
     n_steps = _check_int("n_steps", n_steps, 1)
-    ground, _, _ = ground_state_energy(estimator)
+    if ground_energy is None:
+        ground, _, _ = ground_state_energy(estimator)
+    else:
+        ground = float(ground_energy)
     if not ground < 0:
         raise ValueError(
             f"The ground-state energy of this model is {ground:g} >= 0, so the "

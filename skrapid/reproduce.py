@@ -231,6 +231,110 @@ def _plot_rapid_fig3(result, path):
 
 
 # --------------------------------------------------------------------------
+# RAPID: Gibbs accessibility of untrained models (Fig. 1)
+# --------------------------------------------------------------------------
+def _rapid_fig1(quick, seeds, workdir, progress, data_home=None):
+    if quick:
+        V, H, reps = 10, 100, seeds or 5
+        stds = np.logspace(-2, 2, 9)
+        inset_v = [4, 6, 8, 10]
+    else:
+        V, H, reps = 20, 1000, seeds or 100
+        stds = np.logspace(-3, 2, 16)
+        inset_v = [4, 8, 12, 16, 20]
+    glorot = float(np.sqrt(2.0 / (V + H)))
+    curves = {}
+    for kind in ("ra", "gaussian", "uniform"):
+        curves[kind] = E.accessibility_vs_scale(
+            kind,
+            np.r_[stds, glorot],
+            n_visible=V,
+            n_hidden=H,
+            n_repeats=reps,
+            progress=progress,
+        )
+    inset = {
+        kind: [
+            E.accessibility_vs_scale(
+                kind, [10.0], n_visible=v, n_hidden=H, n_repeats=reps, seed=1
+            )["mean"][0]
+            for v in inset_v
+        ]
+        for kind in ("ra", "gaussian")
+    }
+    ra_plateau, g_plateau = curves["ra"]["mean"][-2], curves["gaussian"]["mean"][-2]
+    g_glorot = curves["gaussian"]["mean"][-1]
+    return {
+        "settings": {
+            "n_visible": V,
+            "n_hidden": H,
+            "n_patterns": 10,
+            "n_repeats": reps,
+            "n_chains": 10,
+            "n_steps": 10,
+            "glorot_std": glorot,
+        },
+        "curves": curves,
+        "inset_n_visible": inset_v,
+        "inset": inset,
+        "comparisons": [
+            {
+                "quantity": f"Gibbs accessibility at std {stds[-1]:g}, RA-RBM vs "
+                "Gaussian RBM",
+                "paper": "RA-RBM higher on the plateau",
+                "ours": [round(ra_plateau, 3), round(g_plateau, 3)],
+                "verdict": _verdict(ra_plateau > g_plateau),
+            },
+            {
+                "quantity": "Gaussian RBM at the Glorot std",
+                "paper": "about 1/3 (energy not below 3x the ground state's)",
+                "ours": round(g_glorot, 3),
+                "verdict": _verdict(g_glorot < 0.5),
+            },
+            {
+                "quantity": "accessibility at std 10 vs V (inset), RA / Gaussian: "
+                "change from the smallest to the largest V",
+                "paper": "RA constant, Gaussian decreasing",
+                "ours": [
+                    round(inset["ra"][-1] - inset["ra"][0], 3),
+                    round(inset["gaussian"][-1] - inset["gaussian"][0], 3),
+                ],
+                "verdict": _verdict(
+                    abs(inset["ra"][-1] - inset["ra"][0]) < 0.05
+                    and inset["gaussian"][-1] < inset["gaussian"][0] - 0.02
+                ),
+            },
+        ],
+    }
+
+
+def _plot_rapid_fig1(result, path):
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    labels = {"ra": "RA-RBM (K = 10)", "gaussian": "Gaussian", "uniform": "uniform"}
+    for i, (kind, c) in enumerate(result["curves"].items()):
+        x = np.asarray(c["stds"][:-1])
+        m, sd = np.asarray(c["mean"][:-1]), np.asarray(c["std"][:-1])
+        ax.semilogx(x, m, color=f"C{i}", label=labels[kind])
+        ax.fill_between(x, m - sd, m + sd, color=f"C{i}", alpha=0.2)
+    g = result["curves"]["gaussian"]
+    ax.plot(g["stds"][-1], g["mean"][-1], "k*", ms=10, label="Glorot")
+    ax.set_xlabel("standard deviation of the weights")
+    ax.set_ylabel("Gibbs accessibility")
+    ax.legend(fontsize=7, loc="upper left")
+    ins = ax.inset_axes([0.6, 0.14, 0.35, 0.36])
+    for i, kind in enumerate(("ra", "gaussian")):
+        ins.plot(
+            result["inset_n_visible"], result["inset"][kind], "o-", ms=3, color=f"C{i}"
+        )
+    ins.set_xlabel("V", fontsize=7)
+    ins.tick_params(labelsize=6)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+# --------------------------------------------------------------------------
 # RAPID: MNIST probe (Sec. 5.2)
 # --------------------------------------------------------------------------
 def _rapid_probe(quick, seeds, workdir, progress, data_home=None):
@@ -1011,4 +1115,13 @@ _register(
     "log-likelihood by AIS (Sec. 5.2)",
     _rapid_probe,
     _plot_rapid_probe,
+)
+_register(
+    "rapid-fig1",
+    _RAPID,
+    "Gibbs accessibility of untrained RA-RBMs vs Gaussian- and uniform-init "
+    "RBMs against the weights' std, the Glorot point, and vs V at std 10 "
+    "(Fig. 1)",
+    _rapid_fig1,
+    _plot_rapid_fig1,
 )

@@ -144,3 +144,26 @@ def test_rapid_probe_quick_hidden_layers_carry_the_class(tmp_path):
             rec["log_z_ais_std"], rec["log_z_reverse_ais_std"]
         )
     assert r["comparisons"][0]["paper"] == 0.9384
+
+
+def test_rapid_fig1_quick_ra_weights_keep_the_ground_state_accessible(tmp_path):
+    r = _run("rapid-fig1", tmp_path)
+    ra, g = r["curves"]["ra"], r["curves"]["gaussian"]
+    # tiny weights: paramagnetic, all models far from the ground state
+    assert max(ra["mean"][0], g["mean"][0]) < 0.4
+    # the plateau: RA-RBMs reach the ground state, random RBMs do not always
+    assert ra["mean"][-2] > 0.97 and ra["mean"][-2] > g["mean"][-2]
+    assert r["inset"]["gaussian"][-1] < r["inset"]["ra"][-1]
+
+
+def test_gibbs_accessibility_accepts_a_known_ground_energy():
+    from skrapid.experiments import _spin_rbm_with_weights, random_weights
+    from skrapid.metrics import gibbs_accessibility, ground_state_energy
+
+    W = random_weights("gaussian", 8, 30, np.random.default_rng(0))
+    e0 = ground_state_energy(_spin_rbm_with_weights(W))[0]
+    est = _spin_rbm_with_weights(3.0 * W)
+    assert ground_state_energy(est)[0] == pytest.approx(3.0 * e0)
+    a = gibbs_accessibility(est, random_state=0)
+    b = gibbs_accessibility(est, random_state=0, ground_energy=3.0 * e0)
+    assert a == pytest.approx(b)
