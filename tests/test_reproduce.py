@@ -167,3 +167,21 @@ def test_gibbs_accessibility_accepts_a_known_ground_energy():
     a = gibbs_accessibility(est, random_state=0)
     b = gibbs_accessibility(est, random_state=0, ground_energy=3.0 * e0)
     assert a == pytest.approx(b)
+
+
+def test_results_page_lists_every_run_with_paper_and_ours(tmp_path):
+    _run("sfrbm-fig18", tmp_path)
+    _run("sfrbm-fig10-11", tmp_path)
+    page = (tmp_path / "results.rst").read_text()
+    assert page.index("``sfrbm-fig10-11``") < page.index("``sfrbm-fig18``")
+    assert "quick mode" in page and ".. image:: sfrbm-fig18.png" in page
+    r = json.loads((tmp_path / "sfrbm-fig18.json").read_text())
+    assert r["comparisons"][0]["verdict"] in page
+    docutils = pytest.importorskip("docutils.core")
+    import io
+
+    err = io.StringIO()
+    docutils.publish_doctree(
+        page, settings_overrides={"warning_stream": err, "report_level": 2}
+    )
+    assert err.getvalue() == ""
