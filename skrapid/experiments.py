@@ -18,7 +18,7 @@ import numpy as np
 from ._binary import BinaryRBM
 from ._rapid import RARBM
 from .datasets import bars_4x4_split, binarize, load_mnist
-from .metrics import reconstruction_hamming
+from .metrics import reconstruction_hamming, weight_singular_values
 
 __all__ = [
     "bars_4x4_hamming",
@@ -127,6 +127,7 @@ def bars_4x4_hamming(
         if time_limit is not None and time.perf_counter() - t0 > time_limit:
             stopped = "time_limit"
             break
+    rec["singular_values"] = weight_singular_values(est).tolist()
     rec.update(
         method=method,
         seed=seed,

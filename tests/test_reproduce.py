@@ -185,3 +185,10 @@ def test_results_page_lists_every_run_with_paper_and_ours(tmp_path):
         page, settings_overrides={"warning_stream": err, "report_level": 2}
     )
     assert err.getvalue() == ""
+
+
+def test_rapid_fig4_quick_four_singular_values_stand_out(tmp_path):
+    r = _run("rapid-fig4", tmp_path)
+    for method in ("rapid", "cd10"):
+        s = np.asarray(r["singular_values"][method])
+        assert s[3] > 3 * s[4]  # four large singular values (4 bar positions)
