@@ -744,7 +744,10 @@ def mnist_gaussian_kl(
     optimum.  The data-averaged KL of
     eq. 86 is −(mean log-likelihood) + const, so the log-likelihood is what is
     reported, with the best value the cutoff allows (the maximum-likelihood
-    Gaussian with its spectrum regulated by μ² and N_h) next to it.
+    Gaussian with its spectrum regulated by μ² and N_h) next to it, the
+    log-likelihood of an RBM with N_h hidden nodes built at that optimum, and
+    its exact gradient relative to its positive phase (≈ 0: a fixed point of
+    the training equations).
     """
     from ._gaussian import GaussianRBM
 
@@ -761,12 +764,15 @@ def mnist_gaussian_kl(
     for n_h in n_components:
         t0 = time.perf_counter()
         best = _regulated_gaussian(C, mu2, n_h)
+        rbm, grad = _rbm_at_optimum(C, mu2, n_h, mean)
         rec = {
             "n_components": n_h,
             "mu2": mu2,
             "n_modes_below_mu2": n_below,
             "best_test_log_likelihood": _gaussian_loglik(best, Xte - mean),
             "best_train_log_likelihood": _gaussian_loglik(best, Xc),
+            "rbm_at_optimum_test_log_likelihood": rbm.score(Xte),
+            "relative_gradient_at_optimum": grad,
             "max_iter": max_iter,
             "learning_rate": learning_rate,
             "test_log_likelihood": None,
@@ -810,6 +816,38 @@ def _regulated_gaussian(C, mu2, n_components):
     with np.errstate(divide="ignore"):
         k[top] = np.minimum(np.where(evals[top] > 0, 1.0 / evals[top], np.inf), mu2)
     return (evecs * k) @ evecs.T
+
+
+def _rbm_at_optimum(C, mu2, n_components, mean, sigma_h2=1.0):
+    """A GaussianRBM whose N_h hidden nodes carry the optimum of
+    :func:`_regulated_gaussian`: W = U √((μ² − κ)/σ_h²) on the N_h modes of
+    largest variance below the cutoff (eqs. 13, 33), zero columns otherwise.
+    Returns it and the norm of its exact log-likelihood gradient relative to
+    the norm of its positive phase (zero at a fixed point of training)."""
+    from ._gaussian import GaussianRBM, _Covariance
+
+    evals, evecs = np.linalg.eigh(C)
+    order = np.argsort(evals)[::-1][: int(n_components)]
+    V = C.shape[0]
+    W = np.zeros((V, int(n_components)))
+    for j, i in enumerate(order):
+        if evals[i] > 1.0 / mu2:
+            W[:, j] = evecs[:, i] * np.sqrt((mu2 - 1.0 / evals[i]) / sigma_h2)
+    est = GaussianRBM(
+        n_components=int(n_components),
+        mu2=mu2,
+        sigma_h2=sigma_h2,
+        method="exact",
+        device="cpu",
+    )
+    est.fit_covariance(covariance=C, n_epochs=0)
+    est.components_ = np.ascontiguousarray(W.T)
+    est.kernel_ = est._kernel_np(W, est.mu2_)
+    est.mean_ = mean
+    est.n_iter_ = 0
+    g = est._gradient({"W": W}, _Covariance(C), np, None)["W"]
+    pos = np.linalg.norm(sigma_h2 * C @ W)
+    return est, float(np.linalg.norm(g) / pos) if pos > 0 else 0.0
 
 
 def _gaussian_loglik(K, Xc):

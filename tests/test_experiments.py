@@ -124,6 +124,11 @@ def test_gaussian_kl_vs_n_hidden_flattens_beyond_the_cutoff():
     assert best[0] < best[1] < best[2]
     assert best[2] == pytest.approx(best[3], abs=1e-9) == pytest.approx(best[4])
     assert recs[0]["n_modes_below_mu2"] == 4
+    for r in recs:  # an RBM with N_h hidden nodes attains it, at a fixed point
+        assert r["rbm_at_optimum_test_log_likelihood"] == pytest.approx(
+            r["best_test_log_likelihood"], abs=1e-8
+        )
+        assert r["relative_gradient_at_optimum"] < 1e-10
     trained = mnist_gaussian_kl(
         [4],
         data=(Xtr, Xte),
