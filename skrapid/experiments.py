@@ -231,6 +231,7 @@ def mnist_probe(
     n_ais_chains=100,
     n_betas=10000,
     progress=print,
+    save_model=None,
     **overrides,
 ):
     """Train on binarized MNIST; probe the hidden layer; held-out log-likelihood.
@@ -244,7 +245,9 @@ def mnist_probe(
 
     ``data`` = ``(X_train, y_train, X_test, y_test)`` replaces the MNIST files
     (the test suite passes a small synthetic set); otherwise MNIST is read
-    from ``data_home`` by :func:`load_binarized_mnist`.
+    from ``data_home`` by :func:`load_binarized_mnist`.  ``save_model`` (a
+    path, may contain ``{method}`` and ``{seed}``) pickles the trained
+    estimator there with :func:`joblib.dump` (for the pattern figures).
     """
     from sklearn.linear_model import LogisticRegression
 
@@ -262,6 +265,12 @@ def mnist_probe(
             f"{time.perf_counter() - t0:.0f} s"
         )
     fit_seconds = time.perf_counter() - t0
+    if save_model is not None:
+        import joblib
+
+        model_path = Path(str(save_model).format(method=method, seed=seed))
+        model_path.parent.mkdir(parents=True, exist_ok=True)
+        joblib.dump(est, model_path)
 
     def probe(H_train, H_test):
         clf = LogisticRegression(C=probe_C, max_iter=1000)

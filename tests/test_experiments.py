@@ -75,7 +75,13 @@ def test_mnist_probe_quick(mnist_like, tmp_path):
     gap = rec["log_z_reverse_ais"] - rec["log_z_ais"]
     assert abs(gap) < 5 * np.hypot(rec["log_z_ais_std"], rec["log_z_reverse_ais_std"])
     assert rec["test_log_likelihood"] < 0
-    ra = mnist_probe("rapid", 0, n_patterns=40, **kw)
+    ra = mnist_probe(
+        "rapid", 0, n_patterns=40, save_model=tmp_path / "{method}-{seed}.joblib", **kw
+    )
+    import joblib
+
+    saved = joblib.load(tmp_path / "rapid-0.joblib")
+    assert saved.patterns_visible_.shape == (40, 784)
     assert ra["probe_means"]["test"] > 0.3
     assert np.isfinite(ra["test_log_likelihood"])
     assert ra["settings"]["n_patterns"] == 40 and ra["n_train"] == 1200
