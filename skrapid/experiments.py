@@ -287,20 +287,10 @@ def mnist_probe(
     probe_seconds = time.perf_counter() - t1
 
     t2 = time.perf_counter()
-    log_z, log_z_std = est.log_partition_function(
-        method="ais",
-        n_chains=n_ais_chains,
-        n_betas=n_betas,
-        return_std=True,
-        random_state=rs,
-    )
+    ais = dict(n_chains=n_ais_chains, n_betas=n_betas, return_std=True, random_state=rs)
+    log_z, log_z_std = est.log_partition_function(method="ais", **ais)
     log_z_rev, log_z_rev_std = est.log_partition_function(
-        method="reverse_ais",
-        n_chains=n_ais_chains,
-        n_betas=n_betas,
-        X=X_test,
-        return_std=True,
-        random_state=rs,
+        method="reverse_ais", X=X_test, **ais
     )
     neg_f_test = float(-est.free_energy(X_test).mean())
     neg_f_train = float(-est.free_energy(X_train).mean())

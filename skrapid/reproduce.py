@@ -203,6 +203,13 @@ def _pyplot():
     return plt
 
 
+def _save(fig, path):
+    """Lay out, write as PNG and close a figure."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    _pyplot().close(fig)
+
+
 def _verdict(ok):
     return "reproduced" if ok else "short"
 
@@ -290,9 +297,7 @@ def _plot_rapid_fig3(result, path):
     ax.set_ylabel("Hamming distance (App. C)")
     ax.set_title("4x4 bars: solid test, dotted train (Fig. 3)", fontsize=9)
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(fig, path)
 
 
 def _rapid_fig4(quick, seeds, workdir, progress, data_home=None):
@@ -344,9 +349,7 @@ def _plot_rapid_fig4(result, path):
     ax.set_ylabel("singular value / largest")
     ax.set_title("SVD of trained weights, 4x4 bars (Fig. 4)", fontsize=9)
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(fig, path)
 
 
 # --------------------------------------------------------------------------
@@ -448,9 +451,7 @@ def _plot_rapid_fig1(result, path):
         )
     ins.set_xlabel("V", fontsize=7)
     ins.tick_params(labelsize=6)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(fig, path)
 
 
 # --------------------------------------------------------------------------
@@ -558,9 +559,7 @@ def _plot_rapid_probe(result, path):
     b.set_xlabel("epoch")
     b.set_ylabel("training time (s)")
     b.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(fig, path)
 
 
 # --------------------------------------------------------------------------
@@ -598,9 +597,7 @@ def _plot_spectra(runs, path, titles):
         ax.set_xlabel("epoch")
         ax.set_ylabel("RBM eigenvalues λ")
         ax.set_title(titles.get(key, key), fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(fig, path)
 
 
 _FIG5 = {
@@ -959,9 +956,7 @@ def _plot_fig3_4(result, path):
         ax.set_title("standardized L2 norms of the parts of W", fontsize=9)
         ax.set_xlabel("epoch")
         ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(fig, path)
 
 
 _FIG2_CASES = {
@@ -1048,9 +1043,7 @@ def _plot_fig2(result, path):
                 ax.plot(t, r["reduced"]["mu2"], color="k", lw=1.2)
             ax.set_title(f"{key}: {label}", fontsize=8)
             ax.set_xlabel("t")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(fig, path)
 
 
 # --------------------------------------------------------------------------
@@ -1146,9 +1139,7 @@ def _plot_fig13_17(result, path):
     b.set_xlabel("N_h")
     b.set_ylabel("held-out NLL = KL + const (nats)")
     b.set_title("best RBM under the cutoff μ² = 100 (Fig. 17)", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(fig, path)
 
 
 _register(
