@@ -184,16 +184,24 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
     # ------------------------------------------------------------------
     # randomness
     # ------------------------------------------------------------------
-    def _device_rng(self, xp, random_state=None):
-        """A native generator seeded from ``random_state`` or the persistent
+    def _host_random_state(self, random_state=None):
+        """``random_state`` as a RandomState, or the persistent
         ``random_state_`` (whose stream then advances)."""
         if random_state is not None:
-            rs = check_random_state(random_state)
-        else:
-            if not hasattr(self, "random_state_"):
-                self.random_state_ = check_random_state(self.random_state)
-            rs = self.random_state_
-        return B.make_generator(xp, B.seed_from(rs))
+            return check_random_state(random_state)
+        if not hasattr(self, "random_state_"):
+            self.random_state_ = check_random_state(self.random_state)
+        return self.random_state_
+
+    def _device_rng(self, xp, random_state=None):
+        """A native generator seeded from ``random_state`` or the persistent
+        ``random_state_``."""
+        return B.make_generator(xp, B.seed_from(self._host_random_state(random_state)))
+
+    def _n_chains(self):
+        """Persistent chains: ``n_chains``, or one per minibatch row."""
+        n = getattr(self, "n_chains", None)
+        return n if n is not None else self.batch_size
 
     # ------------------------------------------------------------------
     # training

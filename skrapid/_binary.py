@@ -151,9 +151,6 @@ class BinaryLayersMixin:
             params["c"] = B.to_device(self.intercept_hidden_, xp, dtype)
         return params
 
-    def _n_chains(self):
-        return self.n_chains if self.n_chains is not None else self.batch_size
-
     def _monitor(self, model, X, xp):
         return monitor_quantities(model, X, xp)
 

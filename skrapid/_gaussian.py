@@ -531,12 +531,6 @@ class GaussianRBM(BaseRBM):
         Linv = xp.linalg.inv(L)
         return Linv.T @ Linv
 
-    def _n_chains(self):
-        return self.n_chains if self.n_chains is not None else self.batch_size
-
-    def _decayed_keys(self):
-        return ("W",)
-
     def _monitor(self, model, X, xp):
         rec = {"mu2": float(B.to_numpy(model.vis.precision).mean())}
         if self.n_iter_ % self._spectrum_period(model.n_visible) != 0:
@@ -642,9 +636,6 @@ class GaussianRBM(BaseRBM):
         self._target_covariance = None
         return source
 
-    def _dtype_for(self, X):
-        return np.float32 if X.dtype == np.float32 else np.float64
-
     # -- exact quantities -------------------------------------------------------------
     def _exact_log_z(self, model):
         if not self._gaussian_hidden:
@@ -696,20 +687,11 @@ class GaussianRBM(BaseRBM):
                 f"n_samples must be a positive integer; got {n_samples!r}."
             )
         L = self._kernel_cholesky()
-        rng = np.random.default_rng(B.seed_from(self._host_rs(random_state)))
+        rng = np.random.default_rng(B.seed_from(self._host_random_state(random_state)))
         z = rng.standard_normal((self.n_features_in_, n_samples))
         phi = np.linalg.solve(L.T, z).T
         out = phi + (self.mean_ if self.center else 0.0)
         return out.astype(self.components_.dtype)
-
-    def _host_rs(self, random_state):
-        from sklearn.utils import check_random_state
-
-        if random_state is not None:
-            return check_random_state(random_state)
-        if not hasattr(self, "random_state_"):
-            self.random_state_ = check_random_state(self.random_state)
-        return self.random_state_
 
     def _kernel_cholesky(self):
         try:
