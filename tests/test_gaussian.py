@@ -409,3 +409,26 @@ def test_verbose_lines_report_the_spectrum_and_mu2(capsys):
     assert "kernel eigenvalues [" in out[0] and "mu2 9.0" in out[0]
     assert "log likelihood" in out[1]
     assert " kl " in out[2]
+
+
+def test_grid_search_selects_n_components_by_held_out_likelihood():
+    from sklearn.model_selection import GridSearchCV
+
+    X = sample_gaussian_field(K10, 2000, random_state=0)
+    grid = GridSearchCV(
+        GaussianRBM(
+            mu2=9.0,
+            method="exact",
+            learning_rate=0.3,
+            batch_size=500,
+            max_iter=150,
+            random_state=0,
+        ),
+        {"n_components": [2, 10]},
+        cv=3,
+    ).fit(X)
+    # all 10 modes are below the cutoff: the full RBM wins, by the Gaussian
+    # log-likelihood of held-out folds
+    assert grid.best_params_ == {"n_components": 10}
+    scores = grid.cv_results_["mean_test_score"]
+    assert scores[1] > scores[0] and np.all(np.isfinite(scores))
