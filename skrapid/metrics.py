@@ -140,6 +140,7 @@ def reconstruction_hamming(
     n_repeats=1,
     n_gibbs_steps=1,
     random_state=None,
+    clamp=None,
 ):
     """Mean Hamming distance of images reconstructed from a clamped part.
 
@@ -180,6 +181,13 @@ def reconstruction_hamming(
     random_state : int, RandomState instance or None, default=None
         Seeds the sampling (a NumPy Generator of its own; the estimator's
         random stream is not used). Pass an int for reproducible output.
+
+    clamp : array-like of bool, default=None
+        Shape (n_features,) or (n_samples, n_features): the pixels kept, for
+        all images or per image, instead of the leading
+        ``n_clamped`` ones (e.g. the first column of a horizontal-stripes
+        image: the line perpendicular to its stripes, as App. C asks).
+        Give at most one of ``n_clamped`` and ``clamp``.
 
     Returns
     -------
@@ -225,6 +233,18 @@ def reconstruction_hamming(
             f"X must be binary with values in {{{lo:g}, {hi:g}}} for "
             f"units={units!r}; found {int(bad.sum())} entries that are neither."
         )
+    if clamp is not None:
+        if n_clamped is not None:
+            raise ValueError("give at most one of n_clamped and clamp.")
+        keep = np.asarray(clamp)
+        if keep.dtype != bool or keep.shape not in ((V,), X.shape):
+            raise ValueError(
+                f"clamp must be a boolean array of shape ({V},) or {X.shape}; got "
+                f"dtype {keep.dtype} and shape {keep.shape}."
+            )
+        n_clamped = 0
+    else:
+        keep = None
     if n_clamped is None:
         side = int(np.sqrt(V) + 0.5)
         if side * side != V:
@@ -239,7 +259,10 @@ def reconstruction_hamming(
     rng = _make_rng(random_state)
 
     start = X.copy()
-    start[:, n_clamped:] = 0.0
+    if keep is None:
+        start[:, n_clamped:] = 0.0
+    else:
+        start[~np.broadcast_to(keep, X.shape)] = 0.0
     mismatches = 0
     for _ in range(n_repeats):
         v = start

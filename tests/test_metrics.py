@@ -245,3 +245,30 @@ def test_weight_singular_values(V, H):
     np.testing.assert_allclose(
         s, np.linalg.svd(rbm.components_, compute_uv=False), rtol=1e-12
     )
+
+
+def test_reconstruction_hamming_clamp_mask():
+    X = make_bars(4)
+    rbm = _random_rbm(16, 5, "spin", seed=1, scale=0.5)
+    first_row = np.zeros(16, dtype=bool)
+    first_row[:4] = True
+    a = reconstruction_hamming(rbm, X, n_clamped=4, n_repeats=3, random_state=2)
+    b = reconstruction_hamming(rbm, X, clamp=first_row, n_repeats=3, random_state=2)
+    per_image = np.broadcast_to(first_row, X.shape).copy()
+    c = reconstruction_hamming(rbm, X, clamp=per_image, n_repeats=3, random_state=2)
+    assert a == b == c
+    none = reconstruction_hamming(rbm, X, n_clamped=0, random_state=3)
+    assert none == reconstruction_hamming(
+        rbm, X, clamp=np.zeros(16, dtype=bool), random_state=3
+    )
+    # a per-image mask: the first column of each image is what is kept
+    first_col = np.zeros((4, 4), dtype=bool)
+    first_col[:, 0] = True
+    d = reconstruction_hamming(rbm, X, clamp=first_col.ravel(), random_state=0)
+    assert 0.0 <= d <= 1.0
+    with pytest.raises(ValueError, match="at most one"):
+        reconstruction_hamming(rbm, X, n_clamped=4, clamp=first_row)
+    with pytest.raises(ValueError, match="boolean array"):
+        reconstruction_hamming(rbm, X, clamp=first_row.astype(int))
+    with pytest.raises(ValueError, match="boolean array"):
+        reconstruction_hamming(rbm, X, clamp=np.ones(5, dtype=bool))
