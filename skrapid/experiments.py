@@ -22,6 +22,8 @@ from .metrics import reconstruction_hamming, weight_singular_values
 
 __all__ = [
     "bars_4x4_hamming",
+    "bas_clamp_mask",
+    "bas_hamming",
     "bars_4x4_estimator",
     "accessibility_vs_scale",
     "exact_init_stability",
@@ -136,6 +138,96 @@ def bars_4x4_hamming(
         stopped=stopped,
         settings=BARS_METHODS[method],
         n_components=n_components,
+    )
+    return rec
+
+
+def bas_clamp_mask(X, n=12):
+    """App. C's clamp for bars-and-stripes images: the line perpendicular to
+    the lines of each image (first row of a vertical-bars image, first column
+    of a horizontal-stripes image)."""
+    imgs = np.asarray(X).reshape(-1, n, n)
+    vertical = np.all(imgs == imgs[:, :1, :], axis=(1, 2))
+    m = np.zeros(imgs.shape, dtype=bool)
+    m[vertical, 0, :] = True
+    m[~vertical, :, 0] = True
+    return m.reshape(len(imgs), -1)
+
+
+def bas_hamming(
+    seed,
+    *,
+    max_epochs=40,
+    n=12,
+    n_components=1000,
+    n_patterns=40,
+    batch_size=120,
+    learning_rate=0.01,
+    n_eval=None,
+    eval_every=5,
+    n_samples=100,
+):
+    """RAPID on N x N bars and stripes (RAPID paper, Sec. 5.2, Fig. 5).
+
+    80/20 random split (seeded), RARBM with pure PID and sign-constrained
+    patterns; every ``eval_every`` epochs the train and test reconstruction
+    Hamming distances (App. C, :func:`bas_clamp_mask`) on up to ``n_eval``
+    images.  At the end ``n_samples`` chains from random states run 100
+    Gibbs sweeps; the record says how many end on a valid BAS image and how
+    many of those are not in the training set.
+    """
+    from .datasets import make_bars_and_stripes
+
+    X = make_bars_and_stripes(n)
+    idx = np.random.default_rng(seed).permutation(len(X))
+    n_train = int(0.8 * len(X))
+    X_train, X_test = X[idx[:n_train]], X[idx[n_train:]]
+    ev_tr = X_train[:n_eval] if n_eval else X_train
+    ev_te = X_test[:n_eval] if n_eval else X_test
+    est = RARBM(
+        n_components=n_components,
+        n_patterns=n_patterns,
+        learning_rate=learning_rate,
+        batch_size=batch_size,
+        max_iter=0,
+        random_state=seed,
+        device="cpu",
+    ).fit(X_train)
+    rec = {"epochs": [], "train": [], "test": []}
+    t0 = time.perf_counter()
+    for epoch in range(max_epochs + 1):
+        if epoch:
+            est.partial_fit(X_train)
+        if epoch % eval_every == 0 or epoch == max_epochs:
+            rs = 1000 * seed + epoch
+            rec["epochs"].append(epoch)
+            for key, E in (("train", ev_tr), ("test", ev_te)):
+                rec[key].append(
+                    reconstruction_hamming(
+                        est, E, clamp=bas_clamp_mask(E, n), random_state=rs
+                    )
+                )
+    samples = est.sample(n_samples, n_steps=100, random_state=seed)
+    valid = {tuple(r) for r in X.astype(int)}
+    train = {tuple(r) for r in X_train.astype(int)}
+    s_int = [tuple(r) for r in samples.astype(int)]
+    rec.update(
+        seed=seed,
+        max_epochs=max_epochs,
+        n_train=int(n_train),
+        samples_valid=int(sum(t in valid for t in s_int)),
+        samples_valid_not_in_train=int(
+            sum(t in valid and t not in train for t in s_int)
+        ),
+        n_samples=n_samples,
+        samples=samples[:12].astype(int).tolist(),
+        seconds=time.perf_counter() - t0,
+        settings=dict(
+            n_components=n_components,
+            n_patterns=n_patterns,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+        ),
     )
     return rec
 
@@ -860,6 +952,7 @@ def _gaussian_loglik(K, Xc):
 #: The experiments implemented so far, by name.
 EXPERIMENTS = {
     "bars4x4": bars_4x4_hamming,
+    "bas12x12": bas_hamming,
     "mnist": mnist_probe,
     "lattice": lattice_spectrum,
     "exact_init": exact_init_stability,

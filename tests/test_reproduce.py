@@ -192,3 +192,28 @@ def test_rapid_fig4_quick_four_singular_values_stand_out(tmp_path):
     for method in ("rapid", "cd10"):
         s = np.asarray(r["singular_values"][method])
         assert s[3] > 3 * s[4]  # four large singular values (4 bar positions)
+
+
+def test_rapid_fig5_quick_bas_train_and_test_fall_together(tmp_path):
+    r = _run("rapid-fig5", tmp_path)
+    tr, te = np.array(r["train_mean"]), np.array(r["test_mean"])
+    assert te[-1] < 0.5 * te[0]  # learning
+    assert np.max(np.abs(tr - te)) < 0.02  # generalizing, not memorizing
+
+
+def test_bas_clamp_mask_is_perpendicular_to_the_lines():
+    from skrapid.datasets import make_bars_and_stripes
+    from skrapid.experiments import bas_clamp_mask
+
+    X = make_bars_and_stripes(4)
+    m = bas_clamp_mask(X, 4).reshape(-1, 4, 4)
+    imgs = X.reshape(-1, 4, 4)
+    for img, mask in zip(imgs, m, strict=True):
+        assert mask.sum() == 4
+        kept = img[mask]
+        # the kept line determines the whole image
+        if mask[0].all():
+            assert np.array_equal(np.tile(kept, (4, 1)), img)
+        else:
+            assert mask[:, 0].all()
+            assert np.array_equal(np.tile(kept[:, None], (1, 4)), img)
