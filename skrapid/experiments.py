@@ -18,7 +18,13 @@ import numpy as np
 from ._binary import BinaryRBM
 from ._rapid import RARBM
 from .datasets import bars_4x4_split, binarize, load_mnist
-from .metrics import reconstruction_hamming, weight_singular_values
+from .metrics import (
+    gibbs_accessibility,
+    ground_state_energy,
+    method_accessibility,
+    reconstruction_hamming,
+    weight_singular_values,
+)
 
 __all__ = [
     "bars_4x4_hamming",
@@ -93,6 +99,7 @@ def bars_4x4_hamming(
     stop_at_target=False,
     time_limit=None,
     n_components=1000,
+    accessibility=False,
 ):
     """Train one seed on the 4x4 bars and record train/test Hamming distances.
 
@@ -100,11 +107,18 @@ def bars_4x4_hamming(
     distance of the App. C reconstruction at those epochs, the first epoch at
     which the test distance is <= ``target`` (None if never), the wall time,
     and whether the run stopped early (target reached or ``time_limit`` s).
+    With ``accessibility=True`` it also records, at the same epochs, the
+    Gibbs accessibility (10 chains from random states, 10 sweeps) and the
+    method accessibility of the negative phase (CD chains started at the
+    training set; None for exact gradients and for PCD before its first
+    update), both against the exact ground-state energy (Fig. 2).
     """
     X_train, X_test = bars_4x4_split()
     est = bars_4x4_estimator(method, seed, n_components=n_components).fit(X_train)
     evals = set(_eval_epochs(max_epochs))
     rec = {"epochs": [], "train": [], "test": [], "first_epoch_at_target": None}
+    if accessibility:
+        rec.update(gibbs_accessibility=[], method_accessibility=[])
     t0 = time.perf_counter()
     stopped = None
     for epoch in range(max_epochs + 1):
@@ -121,6 +135,10 @@ def bars_4x4_hamming(
             rec["epochs"].append(epoch)
             rec["test"].append(test)
             rec["train"].append(train)
+            if accessibility:
+                gibbs, meth = _bars_accessibility(est, method, X_train, rs)
+                rec["gibbs_accessibility"].append(gibbs)
+                rec["method_accessibility"].append(meth)
             if test <= target and rec["first_epoch_at_target"] is None:
                 rec["first_epoch_at_target"] = epoch
                 if stop_at_target:
@@ -140,6 +158,22 @@ def bars_4x4_hamming(
         n_components=n_components,
     )
     return rec
+
+
+def _bars_accessibility(est, method, X_train, seed):
+    """(Gibbs accessibility, method accessibility or None) of one model."""
+    ground = ground_state_energy(est)[0]
+    gibbs = gibbs_accessibility(
+        est, n_chains=10, n_steps=10, random_state=seed, ground_energy=ground
+    )
+    if method == "exact" or (
+        method.startswith("pcd") and getattr(est, "persistent_chains_", None) is None
+    ):
+        return gibbs, None
+    meth = method_accessibility(
+        est, X_train, random_state=seed + 1, ground_energy=ground
+    )
+    return gibbs, meth
 
 
 def bas_clamp_mask(X, n=12):

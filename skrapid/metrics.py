@@ -34,6 +34,7 @@ __all__ = [
     "gaussian_kl",
     "gibbs_accessibility",
     "ground_state_energy",
+    "method_accessibility",
     "reconstruction_hamming",
     "regulated_kl",
     "regulated_spectrum",
@@ -436,6 +437,123 @@ def gibbs_accessibility(
         v, h = _gibbs_sweep(W, b, c, units, v, rng)
     lowest = float(_energy(W, b, c, v, h).min())
     return lowest / ground
+
+
+def method_accessibility(
+    estimator, X=None, *, random_state=None, ground_energy=None
+):
+    """How close the training method's negative-phase states are to the
+    ground state.
+
+    The *method accessibility* of the RAPID paper (Sec. 5.1.2): the lowest
+    joint energy E(v, h) among the configurations the estimator's negative
+    phase employs, divided by the exact ground-state energy
+    (:func:`ground_state_energy`). The configurations are
+
+    - CD-k: ``n_gibbs_steps`` block-Gibbs sweeps started at the rows of
+      ``X`` (the chains of one update on the batch ``X``; pass the training
+      set for those of an epoch);
+    - PCD-k: the persistent chains after the last update
+      (``persistent_chains_`` and the hidden states ``persistent_hidden_``
+      drawn from them);
+    - PID (:class:`~skrapid.RARBM` with ``negative_phase="pid"``): the
+      binarized patterns (ξ_v, ξ_h) themselves, or, with
+      ``n_gibbs_steps = k > 0``, the end states of k sweeps seeded at them.
+
+    Exact gradients employ no configurations, so they have no method
+    accessibility.
+
+    Parameters
+    ----------
+    estimator : BinaryRBM or RARBM
+        A fitted model with binary units (its smaller layer must have at most
+        25 units unless ``ground_energy`` is given).
+
+    X : array-like of shape (n_samples, n_features), default=None
+        Starting states of the CD chains; required for CD and unused
+        otherwise.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the Gibbs sweeps (CD, and PID with k > 0).
+
+    ground_energy : float, default=None
+        The exact ground-state energy, when already known; None computes it.
+
+    Returns
+    -------
+    ratio : float
+        Lowest energy of the negative-phase configurations divided by the
+        ground-state energy (at most 1).
+
+    Raises
+    ------
+    ValueError
+        For exact gradients, for PCD before any training update, for CD
+        without ``X``, or if the ground-state energy is not negative.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrapid import RARBM
+    >>> from skrapid.metrics import method_accessibility
+    >>> X = np.array([[1.0, -1.0, 1.0, -1.0], [-1.0, 1.0, -1.0, 1.0]])
+    >>> ra = RARBM(10, n_patterns=1, max_iter=0, random_state=0).fit(X)
+    >>> method_accessibility(ra)  # one pattern: it is the ground state
+    1.0
+    """
+    W, b, c, units = _fitted_parameters(estimator)
+    method = getattr(estimator, "negative_phase", None) or getattr(
+        estimator, "method", None
+    )
+    k = int(getattr(estimator, "n_gibbs_steps", 1))
+    rng = _make_rng(random_state)
+    if method == "exact":
+        raise ValueError(
+            "exact gradients employ no negative-phase configurations, so the "
+            "method accessibility is undefined for method='exact'."
+        )
+    if method == "pid":
+        lo, hi = _UNIT_VALUES[units]
+        v = np.where(np.asarray(estimator.patterns_visible_) >= 0, hi, lo)
+        h = np.where(np.asarray(estimator.patterns_hidden_) >= 0, hi, lo)
+        for _ in range(k):
+            v, h = _gibbs_sweep(W, b, c, units, v, rng)
+    elif method == "pcd":
+        v = getattr(estimator, "persistent_chains_", None)
+        h = getattr(estimator, "persistent_hidden_", None)
+        if v is None or h is None:
+            raise ValueError(
+                "this PCD model has no persistent chains yet: train it for at "
+                "least one update before measuring its method accessibility."
+            )
+        v, h = np.asarray(v, dtype=np.float64), np.asarray(h, dtype=np.float64)
+    elif method == "cd":
+        if X is None:
+            raise ValueError(
+                "CD chains start at the data: pass X (e.g. the training set)."
+            )
+        v = check_array(X, dtype=np.float64)
+        if v.shape[1] != W.shape[0]:
+            raise ValueError(
+                f"X has {v.shape[1]} features, but the model has {W.shape[0]}."
+            )
+        for _ in range(k):
+            v, h = _gibbs_sweep(W, b, c, units, v, rng)
+    else:
+        raise ValueError(
+            f"cannot tell the negative phase of {type(estimator).__name__} "
+            f"(method={method!r})."
+        )
+    if ground_energy is None:
+        ground, _, _ = ground_state_energy(estimator)
+    else:
+        ground = float(ground_energy)
+    if not ground < 0:
+        raise ValueError(
+            f"The ground-state energy of this model is {ground:g} >= 0, so the "
+            "ratio of energies that method_accessibility returns is undefined."
+        )
+    return float(_energy(W, b, c, v, h).min()) / ground
 
 
 # --------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from skrapid.datasets import make_bars
 from skrapid.metrics import (
     gibbs_accessibility,
     ground_state_energy,
+    method_accessibility,
     reconstruction_hamming,
     weight_singular_values,
 )
@@ -229,6 +230,73 @@ def test_gibbs_accessibility_errors():
         gibbs_accessibility(rbm, n_chains=0)
     with pytest.raises(ValueError, match="n_steps=0"):
         gibbs_accessibility(rbm, n_steps=0)
+
+
+# --------------------------------------------------------------------------
+# method_accessibility
+# --------------------------------------------------------------------------
+
+
+def test_method_accessibility_cd_at_ground_state():
+    rbm, p = _pattern_rbm()
+    rbm.set_params(method="cd", n_gibbs_steps=3)
+    # chains started at a ground state's visible part stay there
+    assert method_accessibility(rbm, p[None], random_state=0) == pytest.approx(1.0)
+    # a weak model's chains started far away do not get there
+    weak = _random_rbm(10, 8, "spin", seed=1, scale=0.05)
+    weak.set_params(method="cd", n_gibbs_steps=1)
+    X = np.ones((3, 10))
+    r = method_accessibility(weak, X, random_state=0)
+    assert r < 0.9
+
+
+def test_method_accessibility_pcd_reads_the_persistent_chains():
+    X = all_states(6, "spin")[::3]
+    rbm = BinaryRBM(
+        n_components=5,
+        units="spin",
+        method="pcd",
+        n_chains=7,
+        max_iter=2,
+        random_state=0,
+        device="cpu",
+    ).fit(X)
+    v, h = rbm.persistent_chains_, rbm.persistent_hidden_
+    lowest = min(_energy(rbm, v[i], h[i]) for i in range(len(v)))
+    ground = _brute_force_ground(rbm)
+    assert method_accessibility(rbm) == pytest.approx(lowest / ground, rel=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore::skrapid.SpinGlassWarning")
+def test_method_accessibility_pid_uses_the_patterns():
+    from skrapid import RARBM
+
+    X = all_states(8, "spin")[::17]
+    ra = RARBM(6, n_patterns=3, max_iter=1, random_state=0, device="cpu").fit(X)
+    xv = np.where(ra.patterns_visible_ >= 0, 1.0, -1.0)
+    xh = np.where(ra.patterns_hidden_ >= 0, 1.0, -1.0)
+    lowest = min(_energy(ra, xv[k], xh[k]) for k in range(3))
+    expected = lowest / _brute_force_ground(ra)
+    assert method_accessibility(ra) == pytest.approx(expected, rel=1e-12)
+    assert 0.0 < expected <= 1.0 + 1e-12
+    # one pattern: the pattern itself is a ground state
+    one = RARBM(10, n_patterns=1, max_iter=0, random_state=0, device="cpu").fit(X)
+    assert method_accessibility(one) == pytest.approx(1.0)
+
+
+def test_method_accessibility_errors():
+    rbm, p = _pattern_rbm()
+    rbm.set_params(method="exact")
+    with pytest.raises(ValueError, match="exact gradients"):
+        method_accessibility(rbm)
+    rbm.set_params(method="pcd")
+    with pytest.raises(ValueError, match="persistent chains"):
+        method_accessibility(rbm)
+    rbm.set_params(method="cd")
+    with pytest.raises(ValueError, match="pass X"):
+        method_accessibility(rbm)
+    with pytest.raises(ValueError, match="features"):
+        method_accessibility(rbm, np.ones((2, 3)))
 
 
 # --------------------------------------------------------------------------
