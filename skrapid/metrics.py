@@ -439,9 +439,7 @@ def gibbs_accessibility(
     return lowest / ground
 
 
-def method_accessibility(
-    estimator, X=None, *, random_state=None, ground_energy=None
-):
+def method_accessibility(estimator, X=None, *, random_state=None, ground_energy=None):
     """How close the training method's negative-phase states are to the
     ground state.
 

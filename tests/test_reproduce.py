@@ -217,3 +217,17 @@ def test_bas_clamp_mask_is_perpendicular_to_the_lines():
         else:
             assert mask[:, 0].all()
             assert np.array_equal(np.tile(kept[:, None], (1, 4)), img)
+
+
+def test_rapid_fig2_quick_ra_models_start_where_sampling_is_easy(tmp_path):
+    r = _run("rapid-fig2", tmp_path)
+    rapid, cd = r["curves"]["rapid"], r["curves"]["cd10"]
+    # Fig. 2a: the RA-RBM starts at the ground state, the small-weight RBM
+    # (paramagnetic) far from it
+    assert rapid["gibbs_accessibility"][0] > 0.9 > 0.5 > cd["gibbs_accessibility"][0]
+    # Fig. 2b: the patterns are much closer to the ground state than CD's
+    # chains early in training; PCD has no chains before the first update
+    assert rapid["method_accessibility"][1] > cd["method_accessibility"][1] + 0.3
+    assert all(0 < a <= 1 + 1e-9 for a in rapid["gibbs_accessibility"])
+    verdicts = [c["verdict"] for c in r["comparisons"]]
+    assert verdicts[0] == verdicts[2] == "reproduced"
