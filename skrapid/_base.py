@@ -18,7 +18,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils import check_random_state
+from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -422,6 +422,47 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         """
         Xd, model, xp = self._prepare(X)
         return B.like_input(model.mean_hiddens(Xd), X)
+
+    def inverse_transform(self, H):
+        """Visible conditional means E[v | h]: back from the hidden layer.
+
+        ``inverse_transform(transform(X))`` is one deterministic pass forward
+        and backward through the model, the *regenerated* data of the
+        scalar-field paper (Sec. VI, Fig. 16).
+
+        Parameters
+        ----------
+        H : array-like of shape (n_samples, n_components)
+            Hidden states or conditional means.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_features)
+            E[v_i | h]: sigmoid of the visible field for {0, 1} units, tanh
+            for spins, field / μ² (plus ``mean_``) for Gaussian units.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skrapid import BinaryRBM
+        >>> X = np.array([[0, 1, 1], [1, 0, 0]] * 5, dtype=float)
+        >>> rbm = BinaryRBM(4, learning_rate=0.5, max_iter=200, random_state=0)
+        >>> rbm = rbm.fit(X)
+        >>> np.round(rbm.inverse_transform(rbm.transform(X[:2])), 1)
+        array([[0., 1., 1.],
+               [1., 0., 0.]])
+        """
+        check_is_fitted(self, "components_")
+        H = check_array(H, dtype=[np.float64, np.float32])
+        if H.shape[1] != self.components_.shape[0]:
+            raise ValueError(
+                f"H has {H.shape[1]} columns, but this model has "
+                f"n_components={self.components_.shape[0]} hidden units."
+            )
+        model, xp = self._fitted_model(H)
+        Hd = B.to_device(H, xp, model.dtype)
+        V = model.vis.mean(xp, model.visible_field(Hd))
+        return B.like_input(self._from_model_space(V, xp), H)
 
     def sample_hidden(self, X, *, random_state=None):
         """Hidden states drawn from P(h | v), one per row of X.

@@ -300,3 +300,20 @@ def test_divergence_leaves_no_training_state_behind():
     with pytest.raises(TrainingDivergedError), np.errstate(all="ignore"):
         rbm.fit(X)
     assert not hasattr(rbm, "_chains") and not hasattr(rbm, "_chains_visible")
+
+
+@pytest.mark.parametrize("units", ["bernoulli", "spin"])
+def test_inverse_transform_is_the_visible_conditional_mean(units):
+    from scipy.special import expit
+
+    rbm = make_rbm(5, 3, units=units, seed=2)
+    W, b = rbm.components_.T, rbm.intercept_visible_
+    H = np.random.default_rng(0).random((4, 3))
+    field = H @ W.T + b
+    expected = expit(field) if units == "bernoulli" else np.tanh(field)
+    np.testing.assert_allclose(rbm.inverse_transform(H), expected, rtol=1e-12)
+    assert rbm.inverse_transform(H.astype(np.float32)).shape == (4, 5)
+    with pytest.raises(ValueError, match="n_components=3"):
+        rbm.inverse_transform(np.ones((2, 5)))
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        rbm.inverse_transform(np.full((2, 3), np.nan))

@@ -432,3 +432,21 @@ def test_grid_search_selects_n_components_by_held_out_likelihood():
     assert grid.best_params_ == {"n_components": 10}
     scores = grid.cv_results_["mean_test_score"]
     assert scores[1] > scores[0] and np.all(np.isfinite(scores))
+
+
+@pytest.mark.parametrize("learn_mu2", [False, "local"])
+def test_regeneration_is_one_pass_forward_and_backward(learn_mu2):
+    """inverse_transform(transform(x)) = m + σ_h² W Wᵀ (x − m) / μ² (Fig. 16):
+    E[h|v] = σ_h² Wᵀ (v − m), E[v|h] = m + W h / μ²."""
+    rng = np.random.default_rng(3)
+    W = 0.3 * rng.normal(size=(6, 4))
+    mu2 = np.linspace(4.0, 6.0, 6) if learn_mu2 == "local" else 5.0
+    mean = rng.normal(size=6)
+    est = fitted(W, mu2, sigma_h2=0.7, mean=mean, learn_mu2=learn_mu2)
+    X = rng.normal(size=(5, 6))
+    H = est.transform(X)
+    np.testing.assert_allclose(H, 0.7 * (X - mean) @ W, rtol=1e-12)
+    expected = mean + 0.7 * (X - mean) @ W @ W.T / mu2
+    np.testing.assert_allclose(est.inverse_transform(H), expected, rtol=1e-12)
+    with pytest.raises(ValueError, match="n_components=4"):
+        est.inverse_transform(np.ones((2, 3)))
