@@ -40,6 +40,8 @@ __all__ = [
     "mnist_estimator",
     "mnist_gaussian_kl",
     "mnist_probe",
+    "mnist_regeneration",
+    "mnist_spectrum_training",
     "EXPERIMENTS",
 ]
 
@@ -559,7 +561,7 @@ def lattice_spectrum(
     """
     from ._gaussian import GaussianRBM
     from .datasets import lattice_eigenvalues, lattice_kernel
-    from .metrics import gaussian_kl, regulated_kl, regulated_spectrum
+    from .metrics import gaussian_kl, regulated_kl
 
     K = lattice_kernel(shape, m2)
     kappa = lattice_eigenvalues(shape, m2)
@@ -578,44 +580,142 @@ def lattice_spectrum(
     est = GaussianRBM(
         n_components=n_h, mu2=mu2, random_state=seed, device="cpu", **settings
     )
-    t0 = time.perf_counter()
-    est.fit_covariance(kernel=K)
-    seconds = time.perf_counter() - t0
-    lam = np.linalg.eigvalsh(est.kernel_)
-    mu2_final = float(np.max(est.mu2_))
-    expected = regulated_spectrum(kappa, max(mu2_final, 1e-12), n_h)
-    spectra = np.array(est.history_["kernel_eigenvalues"])
-    within = np.abs(spectra / expected - 1) <= tolerance
-    # first epoch from which a mode stays within tolerance to the end
-    settled = np.flip(np.logical_and.accumulate(np.flip(within, 0), 0), 0)
-    first = [
-        int(est.history_["epoch"][int(np.argmax(settled[:, k]))])
-        if settled[:, k].any()
-        else None
-        for k in range(n)
-    ]
-    step = max(1, len(spectra) // 400)
+    rec = _spectrum_training(est, kappa, tolerance, kernel=K)
     return {
         "seed": seed,
         "shape": shape,
         "m2": m2,
         "mu2": mu2,
-        "mu2_final": mu2_final,
         "n_components": n_h,
         "settings": settings,
-        "target_eigenvalues": kappa.tolist(),
+        **rec,
+        "kl": gaussian_kl(K, est.kernel_),
+        "kl_eq_b8": regulated_kl(kappa, rec["mu2_final"], n_h),
+    }
+
+
+def _spectrum_training(est, kappa, tolerance, *, n_history=400, **target):
+    """Train a :class:`GaussianRBM` by ``fit_covariance(**target)`` and follow
+    its spectrum against the target eigenvalues ``kappa`` (ascending order on
+    both sides), the regulated target being
+    :func:`~skrapid.metrics.regulated_spectrum` at the final μ²."""
+    from .metrics import regulated_spectrum
+
+    t0 = time.perf_counter()
+    est.fit_covariance(**target)
+    seconds = time.perf_counter() - t0
+    lam = np.linalg.eigvalsh(est.kernel_)
+    mu2_final = float(np.max(est.mu2_))
+    expected = regulated_spectrum(kappa, max(mu2_final, 1e-12), est.n_components)
+    hist = est.history_
+    rows = [i for i, x in enumerate(hist["kernel_eigenvalues"]) if x is not None]
+    spectra = np.array([hist["kernel_eigenvalues"][i] for i in rows])
+    epochs = [hist["epoch"][i] for i in rows]
+    within = np.abs(spectra / expected - 1) <= tolerance
+    # first recorded epoch from which a mode stays within tolerance to the end
+    settled = np.flip(np.logical_and.accumulate(np.flip(within, 0), 0), 0)
+    first = [
+        int(epochs[int(np.argmax(settled[:, k]))]) if settled[:, k].any() else None
+        for k in range(len(kappa))
+    ]
+    # first recorded epoch at which a mode is halfway (geometrically) from
+    # where training starts, μ², to its regulated target
+    mid = np.sqrt(spectra[0] * expected)
+    moved = (spectra <= mid) & (expected < spectra[0] * (1 - tolerance))
+    halfway = [
+        int(epochs[int(np.argmax(moved[:, k]))]) if moved[:, k].any() else None
+        for k in range(len(kappa))
+    ]
+    step = max(1, len(rows) // n_history)
+    return {
+        "mu2_final": mu2_final,
+        "target_eigenvalues": np.sort(kappa).tolist(),
         "expected_eigenvalues": expected.tolist(),
         "eigenvalues": lam.tolist(),
+        "relative_errors": (lam / expected - 1).tolist(),
         "max_relative_error": float(np.max(np.abs(lam / expected - 1))),
         "epochs_to_tolerance": first,
+        "epochs_to_halfway": halfway,
         "tolerance": tolerance,
-        "kl": gaussian_kl(K, est.kernel_),
-        "kl_eq_b8": regulated_kl(kappa, mu2_final, n_h),
-        "epochs": est.history_["epoch"][::step],
+        "epochs": epochs[::step],
         "spectrum_history": spectra[::step].tolist(),
-        "mu2_history": est.history_["mu2"][::step],
+        "mu2_history": [hist["mu2"][i] for i in rows][::step],
         "seconds": seconds,
     }
+
+
+def mnist_spectrum_training(
+    X,
+    seed=0,
+    *,
+    X_test=None,
+    mu2=100.0,
+    learn_mu2=False,
+    n_components=None,
+    method="pcd",
+    n_chains=512,
+    learning_rate=2e-4,
+    lr_decay=1.0,
+    lr_decay_every=1000,
+    max_iter=10000,
+    tolerance=0.05,
+):
+    """Train a Gaussian RBM on the two-point function of image data (Sec. VI,
+    Figs. 14-15).
+
+    The target is the (centred) correlation matrix C of ``X``; its kernel
+    eigenvalues κ = 1/eig(C) (∞ for pixels that never vary, capped at μ² by
+    the cutoff) are learnt by :meth:`GaussianRBM.fit_covariance` from a random
+    start, ``n_chains`` persistent chains as in App. A, plain gradient ascent.
+    The flow is stiff (see :func:`mnist_gaussian_kl`): the step must stay
+    below ~2/(2 μ² c_max²) for the largest variance c_max, and modes whose
+    variance is near 1/μ² barely move in any affordable number of epochs,
+    which is the paper's observation (Fig. 14 right).  Returns the spectrum
+    histories (ascending), the first epoch from which each mode stays within
+    ``tolerance`` of its regulated target, the number of modes below the
+    cutoff that are learnt, the μ² history, and the held-out log-likelihood
+    when ``X_test`` is given.
+    """
+    from ._gaussian import GaussianRBM
+
+    X = np.asarray(X, dtype=np.float64)
+    mean = X.mean(axis=0)
+    C = (X - mean).T @ (X - mean) / X.shape[0]
+    var = np.linalg.eigvalsh(C)
+    kappa = 1.0 / np.maximum(var, 1e-12)
+    n_h = X.shape[1] if n_components is None else int(n_components)
+    settings = dict(
+        learn_mu2=learn_mu2,
+        method=method,
+        n_chains=n_chains,
+        learning_rate=learning_rate,
+        lr_decay=lr_decay,
+        lr_decay_every=lr_decay_every,
+        max_iter=max_iter,
+    )
+    est = GaussianRBM(
+        n_components=n_h,
+        mu2=mu2,
+        random_state=seed,
+        device="cpu",
+        spectrum_every=max(1, max_iter // 400),
+        **settings,
+    )
+    rec = _spectrum_training(est, kappa, tolerance, covariance=C)
+    n_below = int(np.sum(kappa < rec["mu2_final"]))
+    err = np.abs(np.asarray(rec["relative_errors"]))
+    rec.update(
+        seed=seed,
+        mu2=mu2,
+        n_components=n_h,
+        settings=settings,
+        n_modes_below_mu2=n_below,
+        n_modes_learnt=int(np.sum(err[:n_below] <= tolerance)),
+    )
+    if X_test is not None:
+        est.mean_ = mean  # the model of x: the centred model shifted back
+        rec["test_log_likelihood"] = est.score(X_test)
+    return rec
 
 
 def exact_init_stability(
@@ -928,6 +1028,40 @@ def mnist_gaussian_kl(
         )
         out.append(rec)
     return out
+
+
+def mnist_regeneration(n_components, *, data, mu2=100.0, n_show=8):
+    """Regenerated images vs N_h (scalar-field paper, Fig. 16).
+
+    For each N_h the Gaussian RBM at the fixed point of training under the
+    cutoff (:func:`mnist_gaussian_kl` checks that its exact gradient
+    vanishes) maps each test image forward and back once,
+    ``inverse_transform(transform(x))``.  That pass multiplies each
+    eigenmode of the centred data by 1 − κ/μ² (learnt modes) or 0 (modes the
+    cutoff removes), so the ultraviolet modes, which carry little variance,
+    are the ones lost.  Returns per N_h the mean squared error per pixel on
+    the test set, and the first ``n_show`` test images regenerated.
+    """
+    Xtr, Xte = (np.asarray(a, dtype=np.float64) for a in data)
+    mean = Xtr.mean(axis=0)
+    C = (Xtr - mean).T @ (Xtr - mean) / Xtr.shape[0]
+    out = []
+    for n_h in n_components:
+        rbm, _ = _rbm_at_optimum(C, mu2, n_h, mean)
+        R = rbm.inverse_transform(rbm.transform(Xte))
+        out.append(
+            {
+                "n_components": int(n_h),
+                "mse": float(np.mean((R - Xte) ** 2)),
+                "regenerated": R[:n_show].tolist(),
+            }
+        )
+    return {
+        "mu2": mu2,
+        "originals": Xte[:n_show].tolist(),
+        "mse_of_mean_image": float(np.mean((Xte - mean) ** 2)),
+        "by_n_components": out,
+    }
 
 
 def _regulated_gaussian(C, mu2, n_components):

@@ -231,3 +231,21 @@ def test_rapid_fig2_quick_ra_models_start_where_sampling_is_easy(tmp_path):
     assert all(0 < a <= 1 + 1e-9 for a in rapid["gibbs_accessibility"])
     verdicts = [c["verdict"] for c in r["comparisons"]]
     assert verdicts[0] == verdicts[2] == "reproduced"
+
+
+def test_sfrbm_fig14_16_quick_infrared_first_and_regeneration(tmp_path):
+    r = _run("sfrbm-fig14-16", tmp_path)
+    fixed = r["runs"]["fixed_mu2"]
+    n_below = fixed["n_modes_below_mu2"]
+    # Fig. 14: the spectrum starts near mu2 and the infrared modes move first
+    assert min(fixed["spectrum_history"][0]) > 50
+    half = [e for e in fixed["epochs_to_halfway"][:n_below] if e is not None]
+    assert len(half) > 10 and np.all(np.diff(half[:10]) >= 0)
+    assert 0 < fixed["n_modes_learnt"] < n_below
+    # the learnt modes are the infrared ones, within 5% of kappa
+    err = np.abs(fixed["relative_errors"][:5])
+    assert np.all(err < 0.05)
+    # Fig. 16: one pass forward and back loses less as N_h grows
+    mse = [x["mse"] for x in r["regeneration"]["by_n_components"]]
+    assert np.all(np.diff(mse) < 0) and mse[-1] < 0.2 * mse[0]
+    assert r["comparisons"][1]["verdict"] == "reproduced"
