@@ -249,3 +249,16 @@ def test_sfrbm_fig14_16_quick_infrared_first_and_regeneration(tmp_path):
     mse = [x["mse"] for x in r["regeneration"]["by_n_components"]]
     assert np.all(np.diff(mse) < 0) and mse[-1] < 0.2 * mse[0]
     assert r["comparisons"][1]["verdict"] == "reproduced"
+
+
+def test_rapid_fig6_7_quick_nll_falls_in_parallel_on_train_and_test(tmp_path):
+    r = _run("rapid-fig6-7", tmp_path)
+    tr, te = np.array(r["train_nll_mean"]), np.array(r["test_nll_mean"])
+    assert np.all(np.diff(te) < 0) and te[-1] < 0.2 * te[0]
+    # AIS error bars are small next to the changes measured
+    assert max(r["log_z_std"]) < 0.05 * (te[0] - te[-1])
+    assert np.max(np.abs(te - tr) / te) < 0.02
+    # patterns are not copies of training images; samples from one pattern
+    # are images of the model's size
+    assert r["comparisons"][3]["ours"] > 0.05
+    assert np.asarray(r["samples_from_pattern"]).shape == (16, 784)
