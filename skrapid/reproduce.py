@@ -42,6 +42,7 @@ class Reproduction:
     what: str
     run: Callable
     plot: Callable
+    notes: str = ""
 
 
 REPRODUCTIONS: dict[str, Reproduction] = {}
@@ -51,7 +52,63 @@ _RAPID = "Pozas-Kerstjens et al., Mach. Learn.: Sci. Technol. 2, 025026 (2021)"
 
 
 def _register(name, paper, what, run, plot):
-    REPRODUCTIONS[name] = Reproduction(name, paper, what, run, plot)
+    REPRODUCTIONS[name] = Reproduction(
+        name, paper, what, run, plot, _NOTES.get(name, "")
+    )
+
+
+#: Where and why a reproduction departs from the paper (rendered under its
+#: table on the results page).
+_NOTES = {
+    "rapid-fig1": "The paper averages 100 independent models per point; the "
+    "committed full-mode run used ``--seeds 10`` (CPU time).",
+    "rapid-fig2": "One training run per method (seed 0), as the paper's "
+    "figure shows single curves. Learning rates and batch sizes are ours (the "
+    "paper does not give them; see ``experiments.BARS_METHODS``). The PID "
+    "method accessibility uses the binarized patterns (ξ_v, ξ_h) as the "
+    "configurations.",
+    "rapid-fig3": "The paper shows 100 instances per method; a 2-core CPU "
+    "runs an exact-gradient seed of 2000 epochs in ~50 min and a PCD-10 seed "
+    "in ~40 min, so the full mode averages 20 (RAPID), 10 (CD-10), 2 (PCD-10) "
+    "and 2 (exact) seeds. The shading is the standard error of the mean, not "
+    "the paper's standard deviation.",
+    "rapid-fig4": "Singular values of seed 0 of each method's full-mode run.",
+    "rapid-fig5": "The paper averages 100 instances; the committed run has 10.",
+    "rapid-fig6-7": "The full setting (H = 3000, K = 190, 20 epochs, AIS with "
+    "100 chains x 10 000 temperatures after every epoch) needs ~1.6 h of "
+    "training plus ~2-3 h of AIS on a 2-core CPU and was not run here (no GPU "
+    "in this task); the committed result is the quick mode, which checks the "
+    "qualitative behaviour on a small stand-in. The paper's Fig. 6c samples "
+    "come from a K = 290 model; ours from the K = 190 model of Figs. 6a-b.",
+    "rapid-sec5.2": "One seed (the paper: 100 models). The held-out "
+    "log-likelihood of the PID-trained RA-RBM is far below a standard RBM's "
+    "(forward and reverse AIS agree on the order of magnitude): PID with 10 "
+    "Gibbs steps from the patterns never visits modes that random-start "
+    "chains find, so as a density model on MNIST it is short of the paper's "
+    "'comparable to standard RBMs'. As a feature extractor it meets the "
+    "paper's probe accuracy.",
+    "sfrbm-fig3-4": "The symmetric initialization keeps W symmetric to "
+    "~5e-3 (relative) under PCD at our learning rate, not the paper's ~1e-6: "
+    "the antisymmetric part is driven by the PCD noise, which the paper's "
+    "(unstated) settings must have kept smaller.",
+    "sfrbm-fig13-17": "We count 251 eigenvalues of ⟨φφᵀ⟩ above 1/μ² = 0.01 "
+    "with or without centring (pixels x/255); the paper quotes 289. In our "
+    "spectrum the 289th mode sits at κ = 128, so a different pixel scaling or "
+    "subset in the paper would explain it. The KL vs N_h curve uses the exact "
+    "optimum under the cutoff (and checks it is a fixed point of training) "
+    "rather than a million epochs of training.",
+    "sfrbm-fig14-16": "The paper trains with 512 PCD chains for 10^6 epochs; "
+    "we integrate the same flow with the exact negative phase (K⁻¹) for 5000 "
+    "epochs at the largest stable step (the flow is stiff: MNIST's "
+    "largest-variance mode relaxes ~5000 times faster than a mode near the "
+    "cutoff, and PCD noise at a larger step breaks positive definiteness). "
+    "Learnable μ² first falls: at the start the model's total variance "
+    "N_v/μ² is below the data's, so ∂log p/∂μ² < 0; it can only rise once "
+    "the infrared modes are learnt and the remaining data variance is below "
+    "1/μ², which takes far longer than our budget (the paper's Fig. 15 shows "
+    "the rise). Regeneration uses, for each N_h, the RBM at the fixed point "
+    "of training.",
+}
 
 
 def reproduce(
@@ -142,8 +199,36 @@ def results_page(results_dir, *, title="Reproduced results"):
         (n for n in REPRODUCTIONS if (results_dir / f"{n}.json").exists()),
         key=_figure_order,
     )
-    for name in names:
-        r = json.loads((results_dir / f"{name}.json").read_text())
+    results = {n: json.loads((results_dir / f"{n}.json").read_text()) for n in names}
+    lines += [
+        "Summary",
+        "-------",
+        "",
+        ".. list-table::",
+        "   :header-rows: 1",
+        "",
+        "   * - experiment",
+        "     - mode",
+        "     - wall time (s)",
+        "     - training runs (s)",
+        "     - reproduced / short / differs",
+    ]
+    for name, r in results.items():
+        v = [c["verdict"] for c in r.get("comparisons", [])]
+        counts = " / ".join(str(v.count(k)) for k in ("reproduced", "short", "differs"))
+        run_s = f"{r.get('run_seconds', r['seconds']):.0f}"
+        lines += [
+            f"   * - ``{name}``",
+            f"     - {r['mode']}",
+            f"     - {r['seconds']:.0f}",
+            f"     - {run_s}",
+            f"     - {counts}",
+        ]
+    missing = [n for n in sorted(REPRODUCTIONS, key=_figure_order) if n not in results]
+    if missing:
+        lines += ["", "Not in this folder: " + ", ".join(f"``{n}``" for n in missing)]
+    lines.append("")
+    for name, r in results.items():
         head = f"``{name}``"
         lines += [head, "-" * len(head), "", r["what"] + ".", ""]
         timing = f"{r['seconds']:.0f} s wall time"
@@ -171,7 +256,10 @@ def results_page(results_dir, *, title="Reproduced results"):
                 f"     - {_rst_cell(c['ours'])}",
                 f"     - {c['verdict']}",
             ]
-        lines += ["", f".. image:: {name}.png", f"   :alt: {name}", ""]
+        lines.append("")
+        if REPRODUCTIONS[name].notes:
+            lines += ["**Where we differ and why.** " + REPRODUCTIONS[name].notes, ""]
+        lines += [f".. image:: {name}.png", f"   :alt: {name}", ""]
     return "\n".join(lines) + "\n"
 
 
@@ -724,6 +812,7 @@ def _rapid_probe(quick, seeds, workdir, progress, data_home=None):
             "methods": {m: E.MNIST_METHODS[m] for m in res},
         },
         "runs": res,
+        "run_seconds": _run_seconds(res),
         "comparisons": [
             {
                 "quantity": "RA-RBM probe, sampled hidden states (test accuracy)",
