@@ -541,12 +541,24 @@ def build_parser() -> argparse.ArgumentParser:
         "reproduce",
         help="re-run one experiment of the papers: a PNG figure and a JSON file "
         "with our numbers next to the paper's",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="experiments (full mode; --quick):\n"
+        + "\n".join(
+            f"  {n}: {r.what}.\n    --quick: {r.quick}."
+            for n, r in sorted(REPRODUCTIONS.items())
+        ),
     )
     rep.add_argument("name", choices=sorted(REPRODUCTIONS))
     rep.add_argument(
         "--quick", action="store_true", help="the documented reduced setting"
     )
-    rep.add_argument("--seeds", type=int, default=None)
+    rep.add_argument(
+        "--seeds",
+        type=int,
+        default=None,
+        help="seeds (independent runs) per method, where the experiment "
+        "averages over seeds (default: the experiment's own)",
+    )
     rep.add_argument("--out", default="skrapid_out")
     rep.add_argument(
         "--data-home",

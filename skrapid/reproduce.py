@@ -43,6 +43,7 @@ class Reproduction:
     run: Callable
     plot: Callable
     notes: str = ""
+    quick: str = ""
 
 
 REPRODUCTIONS: dict[str, Reproduction] = {}
@@ -53,8 +54,41 @@ _RAPID = "Pozas-Kerstjens et al., Mach. Learn.: Sci. Technol. 2, 025026 (2021)"
 
 def _register(name, paper, what, run, plot):
     REPRODUCTIONS[name] = Reproduction(
-        name, paper, what, run, plot, _NOTES.get(name, "")
+        name, paper, what, run, plot, _NOTES.get(name, ""), _QUICK[name]
     )
+
+
+_LATTICE_QUICK = (
+    "the same lattices with a quarter of the epochs (at least 200) and the "
+    "learning-rate decay period divided by four"
+)
+#: What ``--quick`` reduces, per experiment (seconds instead of minutes or
+#: hours; the test suite runs every quick mode).
+_QUICK = {
+    "rapid-fig1": "V = 10, H = 100, 9 weight scales from 1e-2 to 1e2, 5 "
+    "models per point, inset V = 4-10",
+    "rapid-fig2": "RAPID and CD-10 only, 10 epochs, one seed",
+    "rapid-fig3": "RAPID and CD-10 only, 30 epochs, 3 seeds",
+    "rapid-fig4": "RAPID (30 epochs) and CD-10 (100 epochs), one seed",
+    "rapid-fig5": "10 epochs, 2 seeds, Hamming distances on 300 images",
+    "rapid-fig6-7": "a 28x28 stand-in made from scikit-learn's digits (1500 "
+    "train / 500 test), H = 200, K = 40, 5 epochs, AIS 32 chains x 1000 "
+    "temperatures, 200-sweep samples",
+    "rapid-sec5.2": "the 28x28 digits stand-in, H = 200 (K = 40), 5 epochs, "
+    "AIS 32 chains x 1000 temperatures",
+    "sfrbm-fig2": "step 0.04 instead of 0.01 (the same flow time)",
+    "sfrbm-fig3-4": "1000 epochs instead of 5000",
+    "sfrbm-fig5-6": _LATTICE_QUICK,
+    "sfrbm-fig7": _LATTICE_QUICK,
+    "sfrbm-fig9": _LATTICE_QUICK,
+    "sfrbm-fig10-11": _LATTICE_QUICK,
+    "sfrbm-fig12": _LATTICE_QUICK,
+    "sfrbm-fig18": _LATTICE_QUICK,
+    "sfrbm-fig13-17": "digits upsampled to 28x28 (3000 / 1000) instead of "
+    "MNIST, N_h in 1-784",
+    "sfrbm-fig14-16": "scikit-learn's 8x8 digits (1200 / 597), step 1e-2, "
+    "5000 epochs, N_h in 1-64",
+}
 
 
 #: Where and why a reproduction departs from the paper (rendered under its
@@ -238,7 +272,8 @@ def results_page(results_dir, *, title="Reproduced results"):
                 "(runs finished earlier are read back from their files)"
             )
         lines += [
-            f"*{r['paper']}*; {r['mode']} mode, {timing}.",
+            f"*{r['paper']}*; {r['mode']} mode, {timing}. Quick mode "
+            f"(``--quick``): {REPRODUCTIONS[name].quick}.",
             "",
             ".. list-table::",
             "   :header-rows: 1",
