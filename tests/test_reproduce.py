@@ -262,3 +262,16 @@ def test_rapid_fig6_7_quick_nll_falls_in_parallel_on_train_and_test(tmp_path):
     # are images of the model's size
     assert r["comparisons"][3]["ours"] > 0.05
     assert np.asarray(r["samples_from_pattern"]).shape == (16, 784)
+
+
+def test_every_experiment_has_a_quick_test_and_a_documented_quick_mode():
+    import re
+    from pathlib import Path
+
+    source = Path(__file__).read_text()
+    tested = set(re.findall(r'_run\("([a-z0-9.\-]+)"', source))
+    tested |= set(re.findall(r'reproduce\("([a-z0-9.\-]+)", quick=True', source))
+    tested |= set(re.findall(r'"reproduce", "([a-z0-9.\-]+)", "--quick"', source))
+    assert set(REPRODUCTIONS) <= tested, set(REPRODUCTIONS) - tested
+    for rep in REPRODUCTIONS.values():
+        assert rep.quick and rep.what
