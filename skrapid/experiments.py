@@ -700,15 +700,32 @@ def lattice_spectrum(
     }
 
 
-def _spectrum_training(est, kappa, tolerance, *, n_history=400, **target):
+def _spectrum_training(
+    est, kappa, tolerance, *, n_history=400, progress=None, **target
+):
     """Train a :class:`GaussianRBM` by ``fit_covariance(**target)`` and follow
     its spectrum against the target eigenvalues ``kappa`` (ascending order on
     both sides), the regulated target being
-    :func:`~skrapid.metrics.regulated_spectrum` at the final μ²."""
+    :func:`~skrapid.metrics.regulated_spectrum` at the final μ².  With a
+    ``progress`` callable the epochs run in ten chunks (``reset=False``
+    continues the same training) with a line after each."""
     from .metrics import regulated_spectrum
 
     t0 = time.perf_counter()
-    est.fit_covariance(**target)
+    if progress is None:
+        est.fit_covariance(**target)
+    else:
+        n = est.max_iter
+        done = 0
+        for i in range(10):
+            chunk = n * (i + 1) // 10 - done
+            est.fit_covariance(**target, n_epochs=chunk, reset=i == 0)
+            done += chunk
+            lam = np.linalg.eigvalsh(est.kernel_)
+            progress(
+                f"    epoch {done}/{n}: smallest eigenvalue {lam[0]:.4g}, "
+                f"μ² {float(np.max(est.mu2_)):.4g}, {time.perf_counter() - t0:.0f} s"
+            )
     seconds = time.perf_counter() - t0
     lam = np.linalg.eigvalsh(est.kernel_)
     mu2_final = float(np.max(est.mu2_))
@@ -765,6 +782,7 @@ def mnist_spectrum_training(
     lr_decay_every=1000,
     max_iter=10000,
     tolerance=0.05,
+    progress=None,
 ):
     """Train a Gaussian RBM on the two-point function of image data (Sec. VI,
     Figs. 14-15).
@@ -807,7 +825,7 @@ def mnist_spectrum_training(
         spectrum_every=max(1, max_iter // 400),
         **settings,
     )
-    rec = _spectrum_training(est, kappa, tolerance, covariance=C)
+    rec = _spectrum_training(est, kappa, tolerance, progress=progress, covariance=C)
     n_below = int(np.sum(kappa < rec["mu2_final"]))
     err = np.abs(np.asarray(rec["relative_errors"]))
     rec.update(

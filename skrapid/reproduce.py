@@ -1629,7 +1629,13 @@ def _sfrbm_fig14_16(quick, seeds, workdir, progress, data_home=None):
     runs = {}
     for key, lm in (("fixed_mu2", False), ("learn_mu2", "global")):
         r = E.mnist_spectrum_training(
-            Xtr, X_test=Xte, mu2=mu2, learn_mu2=lm, method="exact", **train
+            Xtr,
+            X_test=Xte,
+            mu2=mu2,
+            learn_mu2=lm,
+            method="exact",
+            progress=progress,
+            **train,
         )
         progress(
             f"  {key}: {r['n_modes_learnt']} of {r['n_modes_below_mu2']} modes "
