@@ -139,101 +139,6 @@ def _demo(args) -> int:
     return 0
 
 
-def _gemm_peak(dtype, n=2000, repeats=5) -> float:
-    """Measured GEMM throughput (FLOP/s) of this machine's BLAS for ``dtype``."""
-    rng = np.random.default_rng(0)
-    a = rng.random((n, n)).astype(dtype)
-    b = rng.random((n, n)).astype(dtype)
-    a @ b
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        a @ b
-        times.append(time.perf_counter() - t0)
-    return 2 * n**3 / float(np.median(times))
-
-
-def _bench_pcd(args) -> dict:
-    """One PCD-1 epoch of BinaryRBM vs sklearn's BernoulliRBM on MNIST."""
-    from sklearn.neural_network import BernoulliRBM
-
-    from . import BinaryRBM
-
-    if args.data == "synthetic":
-        from .datasets import make_mnist_like
-
-        n = args.n_samples or 60000
-        X, _ = make_mnist_like(n, random_state=0)
-        source = f"make_mnist_like({n}) (synthetic, binary)"
-    else:
-        from .datasets import load_mnist
-
-        X, _ = load_mnist(args.data_home, subset="train", allow_download=False)
-        source = "MNIST train (60000 x 784, pixels/255)"
-    if args.n_samples:
-        X = X[: args.n_samples]
-    H, batch = args.n_components, args.batch_size
-    report = {
-        "benchmark": "pcd",
-        "data": source,
-        "n_samples": int(X.shape[0]),
-        "n_features": int(X.shape[1]),
-        "n_components": H,
-        "batch_size": batch,
-        "repeats": args.repeats,
-        "results": {},
-    }
-    for dtype in args.dtypes:
-        Xd = np.ascontiguousarray(X, dtype=dtype)
-        t_sk, t_us, peaks = [], [], []
-        for r in range(args.repeats):
-            # the machine's speed drifts: measure the GEMM peak every repeat
-            peaks.append(_gemm_peak(dtype, repeats=3))
-            sk = BernoulliRBM(
-                n_components=H,
-                batch_size=batch,
-                n_iter=1,
-                learning_rate=0.01,
-                random_state=r,
-            )
-            t0 = time.perf_counter()
-            sk.fit(Xd)
-            t_sk.append(time.perf_counter() - t0)
-            us = BinaryRBM(
-                n_components=H,
-                batch_size=batch,
-                max_iter=1,
-                learning_rate=0.01,
-                method="pcd",
-                n_gibbs_steps=1,
-                random_state=r,
-                device="cpu",
-            )
-            t0 = time.perf_counter()
-            us.fit(Xd)
-            t_us.append(time.perf_counter() - t0)
-            print(
-                f"  {np.dtype(dtype).name} repeat {r + 1}: sklearn {t_sk[-1]:.3f} s,"
-                f" skrapid {t_us[-1]:.3f} s",
-                flush=True,
-            )
-        n_batches = -(-X.shape[0] // batch)
-        flops = 5 * 2 * batch * X.shape[1] * H * n_batches  # 5 GEMMs per update
-        med_sk, med_us = float(np.median(t_sk)), float(np.median(t_us))
-        peak = float(np.median(peaks))
-        report["results"][np.dtype(dtype).name] = {
-            "sklearn_seconds": t_sk,
-            "skrapid_seconds": t_us,
-            "sklearn_median": med_sk,
-            "skrapid_median": med_us,
-            "speedup_vs_sklearn": med_sk / med_us,
-            "gemm_peak_gflops": peak / 1e9,
-            "skrapid_fraction_of_gemm_peak": flops / med_us / peak,
-            "sklearn_fraction_of_gemm_peak": flops / med_sk / peak,
-        }
-    return report
-
-
 def _bench_digits_probe(args) -> dict:
     """Probe accuracy of Pipeline(RBM, LogisticRegression) on the nudged digits:
     BinaryRBM vs sklearn's BernoulliRBM at the settings of sklearn's example."""
@@ -292,77 +197,6 @@ def _bench_digits_probe(args) -> dict:
         "accuracy": acc,
         "seconds": secs,
         "median_accuracy": med,
-        "results": {},
-    }
-
-
-def _bench_pid(args) -> dict:
-    """Cost of one update: RARBM with pure PID (and PID + k Gibbs steps) vs
-    BinaryRBM with CD-k, at equal V, H and batch (App. D: O(KVH) vs
-    O(2kfVH))."""
-    from . import RARBM, BinaryRBM
-    from .datasets import make_mnist_like
-
-    H, batch, K, k = args.n_components, args.batch_size, args.n_patterns, 10
-    n_batches = 20
-    X, _ = make_mnist_like(batch * n_batches, random_state=0, dtype=np.float32)
-    X = 2 * X - 1  # spins
-    V = X.shape[1]
-    models = {
-        f"RARBM PID k=0 (K={K})": RARBM(
-            n_components=H, n_patterns=K, batch_size=batch, device="cpu"
-        ),
-        f"RARBM PID k={k} (K={K})": RARBM(
-            n_components=H,
-            n_patterns=K,
-            n_gibbs_steps=k,
-            batch_size=batch,
-            device="cpu",
-        ),
-        f"BinaryRBM CD-{k}": BinaryRBM(
-            n_components=H,
-            units="spin",
-            fit_intercept=False,
-            method="cd",
-            n_gibbs_steps=k,
-            batch_size=batch,
-            device="cpu",
-        ),
-        "BinaryRBM CD-1": BinaryRBM(
-            n_components=H,
-            units="spin",
-            fit_intercept=False,
-            method="cd",
-            n_gibbs_steps=1,
-            batch_size=batch,
-            device="cpu",
-        ),
-    }
-    times = {name: [] for name in models}
-    for r in range(args.repeats):
-        for name, est in models.items():
-            est.set_params(random_state=r, max_iter=1)
-            t0 = time.perf_counter()
-            est.fit(X)
-            times[name].append((time.perf_counter() - t0) / n_batches)
-    med = {name: float(np.median(t)) for name, t in times.items()}
-    ref = med[f"BinaryRBM CD-{k}"]
-    print(
-        f"\nV={V}, H={H}, batch={batch}, K={K}: median seconds per update "
-        f"(one epoch of {n_batches} updates / {n_batches}, {args.repeats} "
-        "repeats)"
-    )
-    for name, t in med.items():
-        print(f"  {name:28s} {1e3 * t:9.2f} ms   CD-{k} / this = {ref / t:6.2f}")
-    return {
-        "benchmark": "pid",
-        "V": V,
-        "H": H,
-        "batch_size": batch,
-        "K": K,
-        "k": k,
-        "seconds_per_update": times,
-        "median": med,
         "results": {},
     }
 
@@ -439,44 +273,64 @@ def _bench_ais(args) -> dict:
     return report
 
 
-BENCHMARKS = {
-    "ais": _bench_ais,
-    "pcd": _bench_pcd,
-    "digits-probe": _bench_digits_probe,
-    "pid": _bench_pid,
-}
+def _bench_all(args) -> dict:
+    """pcd, pid, ais-speed and gaussian in one report."""
+    from ._bench import BENCHMARKS as SPEED
+
+    reports = {}
+    for name, fn in SPEED.items():
+        print(f"== {name}", flush=True)
+        reports[name] = fn(args)
+        print_table(reports[name]["results"])
+    return {"benchmark": "all", "reports": reports, "results": {}}
+
+
+def _benchmarks():
+    from ._bench import BENCHMARKS as SPEED
+
+    return {
+        **SPEED,
+        "ais": _bench_ais,
+        "digits-probe": _bench_digits_probe,
+        "all": _bench_all,
+    }
 
 
 def _bench(args) -> int:
-    report = BENCHMARKS[args.name](args)
+    from ._bench import compare_reports
+
+    report = _benchmarks()[args.name](args)
     report["machine"] = {
         "platform": platform.platform(),
+        "processor": platform.processor(),
         "cpus": os.cpu_count(),
         "python": sys.version.split()[0],
         "numpy": np.__version__,
+        "blas": _blas_name(),
     }
     report["date"] = time.strftime("%Y-%m-%d %H:%M:%S")
     if report["results"]:
-        _print_speed_table(report["results"])
+        print_table(report["results"])
+    if args.compare:
+        compare_reports(report, json.loads(Path(args.compare).read_text()))
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2))
         print(f"written: {args.json}")
     return 0
 
 
-def _print_speed_table(results):
-    print(
-        f"\n{'dtype':8} {'sklearn s':>10} {'skrapid s':>10} {'ratio':>7} "
-        f"{'skrapid %peak':>14} {'sklearn %peak':>14} {'peak GFLOP/s':>13}"
-    )
-    for name, r in results.items():
-        print(
-            f"{name:8} {r['sklearn_median']:10.3f} {r['skrapid_median']:10.3f} "
-            f"{r['speedup_vs_sklearn']:7.2f} "
-            f"{100 * r['skrapid_fraction_of_gemm_peak']:13.1f}% "
-            f"{100 * r['sklearn_fraction_of_gemm_peak']:13.1f}% "
-            f"{r['gemm_peak_gflops']:13.1f}"
-        )
+def _blas_name():
+    try:
+        cfg = np.show_config(mode="dicts")
+        return cfg["Build Dependencies"]["blas"]["name"]
+    except Exception:  # pragma: no cover - depends on the NumPy build
+        return "unknown"
+
+
+def print_table(results):
+    from ._bench import print_table as _print
+
+    _print(results)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -511,10 +365,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument(
         "name",
-        choices=sorted(BENCHMARKS),
-        help="pcd: one PCD-1 epoch vs sklearn BernoulliRBM; digits-probe: probe "
-        "accuracy vs BernoulliRBM over seeds; pid: one PID update vs one CD-k "
-        "update; ais: AIS and reverse AIS vs exact log Z on 784 x H",
+        choices=sorted(_benchmarks()),
+        help="pcd: one PCD-1 epoch vs sklearn BernoulliRBM (float32, float64); "
+        "pid: one RAPID epoch (pure PID, PID + 10 Gibbs) vs one CD-10 epoch; "
+        "ais-speed: AIS chains x temperatures per second on 784 x H; "
+        "gaussian: one GaussianRBM epoch vs one BinaryRBM epoch; all: these "
+        "four; ais: AIS and reverse AIS vs exact log Z on 784 x H (accuracy); "
+        "digits-probe: probe accuracy vs BernoulliRBM over seeds",
     )
     bench.add_argument("--data", choices=["mnist", "synthetic"], default="mnist")
     bench.add_argument(
@@ -530,10 +387,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--hidden", type=int, nargs="+", default=[15, 20], help="hidden sizes (ais)"
     )
     bench.add_argument("--n-betas", type=int, default=10000, help="AIS temperatures")
+    bench.add_argument("--n-chains", type=int, default=100, help="AIS chains")
     bench.add_argument("--batch-size", type=int, default=100)
     bench.add_argument("--repeats", type=int, default=3)
     bench.add_argument("--dtypes", nargs="+", default=["float32", "float64"])
     bench.add_argument("--json", default=None, help="write the results here")
+    bench.add_argument(
+        "--compare",
+        default=None,
+        help="an earlier --json report: print the ratio of each median to it",
+    )
     bench.set_defaults(func=_bench)
     from .reproduce import REPRODUCTIONS
 

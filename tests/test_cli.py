@@ -50,10 +50,73 @@ def test_bench_pcd_runs_on_synthetic_data(tmp_path, capsys):
         == 0
     )
     report = json.loads(path.read_text())
-    r = report["results"]["float32"]
-    assert r["speedup_vs_sklearn"] > 0
-    assert 0 < r["skrapid_fraction_of_gemm_peak"]
-    assert "ratio" in capsys.readouterr().out
+    r = report["results"]["skrapid float32"]
+    assert r["reference"] == "sklearn float32" and r["speedup_vs_reference"] > 0
+    assert 0 < r["fraction_of_gemm_peak"] and r["peak_memory_mib"] > 0
+    assert "%GEMM peak" in capsys.readouterr().out
+    # a second run compared against the first: one ratio per shared case
+    assert (
+        main(
+            [
+                "bench",
+                "pcd",
+                "--data",
+                "synthetic",
+                "--n-samples",
+                "300",
+                "--n-components",
+                "16",
+                "--batch-size",
+                "50",
+                "--repeats",
+                "1",
+                "--dtypes",
+                "float32",
+                "--compare",
+                str(path),
+            ]
+        )
+        == 0
+    )
+    assert "earlier median / this median" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ["pid", "ais-speed", "gaussian"])
+def test_speed_benchmarks_report_ratios_roofline_and_memory(name, tmp_path):
+    path = tmp_path / f"{name}.json"
+    args = [
+        "bench",
+        name,
+        "--data",
+        "synthetic",
+        "--n-samples",
+        "200",
+        "--n-components",
+        "16",
+        "--n-patterns",
+        "4",
+        "--batch-size",
+        "50",
+        "--repeats",
+        "1",
+        "--n-betas",
+        "20",
+        "--n-chains",
+        "10",
+        "--dtypes",
+        "float32",
+        "--json",
+        str(path),
+    ]
+    assert main(args) == 0
+    results = json.loads(path.read_text())["results"]
+    for r in results.values():
+        assert r["median"] > 0 and 0 < r["fraction_of_gemm_peak"] < 1.5
+        assert r["peak_memory_mib"] > 0
+    if name == "ais-speed":
+        assert results["AIS float32"]["chain_temperatures_per_second"] > 0
+    else:
+        assert any(r["speedup_vs_reference"] for r in results.values())
 
 
 def test_bench_without_mnist_is_a_clear_error(tmp_path):

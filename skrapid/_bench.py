@@ -1,0 +1,360 @@
+"""``skrapid bench``: the same work timed side by side, medians and ratios.
+
+Every benchmark times its cases ``repeats`` times in one process (repeats
+interleaved, so a drifting machine affects all cases alike), reports the
+median, the ratio to the reference case, the fraction of this machine's
+measured GEMM throughput the case reaches (from a count of its matrix-product
+flops), and the peak memory of one run of the case measured by
+:mod:`tracemalloc` (NumPy reports its array allocations there) in a separate,
+untimed run.  Reports are JSON; ``--compare OLD.json`` prints the ratio of
+each median to the same case in an earlier report.
+"""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+
+import numpy as np
+
+__all__ = ["BENCHMARKS", "compare_reports", "gemm_peak", "print_table"]
+
+
+def gemm_peak(dtype, n=2000, repeats=5) -> float:
+    """Measured GEMM throughput (FLOP/s) of this machine's BLAS for ``dtype``:
+    the median over ``repeats`` products of two n x n matrices."""
+    rng = np.random.default_rng(0)
+    a = rng.random((n, n)).astype(dtype)
+    b = rng.random((n, n)).astype(dtype)
+    a @ b
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        a @ b
+        times.append(time.perf_counter() - t0)
+    return 2 * n**3 / float(np.median(times))
+
+
+def _peak_mib(fn) -> float:
+    """Peak traced memory (MiB) of one call of ``fn``."""
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def _time_cases(cases, repeats, progress=print):
+    """Median-ready timings of ``{name: fn(repeat)}``, repeats interleaved."""
+    times = {name: [] for name in cases}
+    for r in range(repeats):
+        for name, fn in cases.items():
+            t0 = time.perf_counter()
+            fn(r)
+            times[name].append(time.perf_counter() - t0)
+        progress(
+            f"  repeat {r + 1}/{repeats}: "
+            + ", ".join(f"{n} {t[-1]:.3f} s" for n, t in times.items())
+        )
+    return times
+
+
+def _results(cases, flops, dtypes, reference, repeats, progress):
+    """Time, measure memory and put each case against the GEMM peak of its
+    dtype and against the reference case."""
+    peaks = {dt: gemm_peak(dt) for dt in set(dtypes.values())}
+    times = _time_cases(cases, repeats, progress)
+    memory = {name: _peak_mib(lambda f=fn: f(0)) for name, fn in cases.items()}
+    out = {}
+    for name, t in times.items():
+        med = float(np.median(t))
+        ref = reference.get(name)
+        out[name] = {
+            "dtype": dtypes[name],
+            "seconds": t,
+            "median": med,
+            "reference": ref,
+            "speedup_vs_reference": (
+                float(np.median(times[ref])) / med if ref is not None else None
+            ),
+            "gflop": flops[name] / 1e9,
+            "gemm_peak_gflops": peaks[dtypes[name]] / 1e9,
+            "fraction_of_gemm_peak": flops[name] / med / peaks[dtypes[name]],
+            "peak_memory_mib": memory[name],
+        }
+    return out
+
+
+def _mnist_or_synthetic(args, n_default=60000):
+    if args.data == "synthetic":
+        from .datasets import make_mnist_like
+
+        n = args.n_samples or n_default
+        X, _ = make_mnist_like(n, random_state=0)
+        return X, f"make_mnist_like({n}) (synthetic, binary)"
+    from .datasets import load_mnist
+
+    X, _ = load_mnist(args.data_home, subset="train", allow_download=False)
+    if args.n_samples:
+        X = X[: args.n_samples]
+    return X, f"MNIST train ({X.shape[0]} x 784, pixels/255)"
+
+
+# --------------------------------------------------------------------------
+# benchmarks
+# --------------------------------------------------------------------------
+def bench_pcd(args, progress=print) -> dict:
+    """One PCD-1 epoch of BinaryRBM vs scikit-learn's BernoulliRBM (same data,
+    H, batch, learning rate), float32 and float64."""
+    from sklearn.neural_network import BernoulliRBM
+
+    from . import BinaryRBM
+
+    X, source = _mnist_or_synthetic(args)
+    n, V = X.shape
+    H, B = args.n_components, args.batch_size
+    n_batches = -(-n // B)
+    cases, flops, dtypes, reference = {}, {}, {}, {}
+    for dt in args.dtypes:
+        Xd = np.ascontiguousarray(X, dtype=dt)
+        name = np.dtype(dt).name
+
+        def sk(r, Xd=Xd):
+            BernoulliRBM(
+                n_components=H,
+                batch_size=B,
+                n_iter=1,
+                learning_rate=0.01,
+                random_state=r,
+            ).fit(Xd)
+
+        def us(r, Xd=Xd):
+            BinaryRBM(
+                n_components=H,
+                batch_size=B,
+                max_iter=1,
+                learning_rate=0.01,
+                method="pcd",
+                n_gibbs_steps=1,
+                random_state=r,
+                device="cpu",
+            ).fit(Xd)
+
+        for label, fn in ((f"sklearn {name}", sk), (f"skrapid {name}", us)):
+            cases[label] = fn
+            # 5 products of B x V x H per update (both implementations)
+            flops[label] = 10.0 * B * V * H * n_batches
+            dtypes[label] = name
+        reference[f"skrapid {name}"] = f"sklearn {name}"
+    return {
+        "benchmark": "pcd",
+        "data": source,
+        "n_samples": n,
+        "n_features": V,
+        "n_components": H,
+        "batch_size": B,
+        "repeats": args.repeats,
+        "results": _results(cases, flops, dtypes, reference, args.repeats, progress),
+    }
+
+
+def bench_pid(args, progress=print) -> dict:
+    """One epoch of RARBM with pure PID and with PID + 10 Gibbs steps from the
+    patterns, against one epoch of BinaryRBM CD-10 at equal V, H and batch
+    (App. D: O(K V H) per update against O(2 k V H) per sample)."""
+    from . import RARBM, BinaryRBM
+    from .datasets import make_mnist_like
+
+    H, B, K, k = args.n_components, args.batch_size, args.n_patterns, 10
+    n = args.n_samples or 20 * B
+    X, _ = make_mnist_like(n, random_state=0, dtype=np.float32)
+    X = 2 * X - 1  # spins, no biases: the paper's bars/MNIST RAPID units
+    V = X.shape[1]
+    nb = -(-n // B)
+    common = dict(n_components=H, batch_size=B, max_iter=1, device="cpu")
+    models = {
+        "RARBM PID k=0": lambda r: RARBM(n_patterns=K, random_state=r, **common).fit(X),
+        f"RARBM PID k={k}": lambda r: RARBM(
+            n_patterns=K, n_gibbs_steps=k, random_state=r, **common
+        ).fit(X),
+        f"BinaryRBM CD-{k}": lambda r: BinaryRBM(
+            units="spin",
+            fit_intercept=False,
+            method="cd",
+            n_gibbs_steps=k,
+            random_state=r,
+            **common,
+        ).fit(X),
+    }
+    # per update: W = ξ_vᵀ ξ_h / √K (K V H), the fields of [X; ξ_v] ((B + K) V H),
+    # the factored gradient (2 K (V + H) (B + K)); k sweeps of K chains
+    # (2 k K V H).  CD-k: positive field, k sweeps of B chains, the gradient.
+    pid0 = K * V * H + (B + K) * V * H + 2 * K * (V + H) * (B + K)
+    flops = {
+        "RARBM PID k=0": 2.0 * nb * pid0,
+        f"RARBM PID k={k}": 2.0 * nb * (pid0 + 2 * k * K * V * H),
+        f"BinaryRBM CD-{k}": 2.0 * nb * (3 + 2 * k) * B * V * H,
+    }
+    dtypes = dict.fromkeys(models, "float32")
+    reference = {m: f"BinaryRBM CD-{k}" for m in models if m.startswith("RARBM")}
+    return {
+        "benchmark": "pid",
+        "n_samples": n,
+        "n_features": V,
+        "n_components": H,
+        "n_patterns": K,
+        "batch_size": B,
+        "k": k,
+        "repeats": args.repeats,
+        "results": _results(models, flops, dtypes, reference, args.repeats, progress),
+    }
+
+
+def bench_ais_speed(args, progress=print) -> dict:
+    """Throughput of forward AIS on a 784 x H model: chains x temperatures per
+    second, float32 and float64 (two products of V x H per chain and
+    temperature)."""
+    from . import BinaryRBM
+    from .datasets import make_mnist_like
+
+    H, n_chains, n_betas = args.n_components, args.n_chains, args.n_betas
+    X, _ = make_mnist_like(2000, random_state=0)
+    V = X.shape[1]
+    cases, flops, dtypes = {}, {}, {}
+    for dt in args.dtypes:
+        rbm = BinaryRBM(
+            n_components=H,
+            max_iter=1,
+            batch_size=50,
+            learning_rate=0.05,
+            random_state=0,
+            device="cpu",
+        ).fit(X.astype(dt))
+        name = f"AIS {np.dtype(dt).name}"
+
+        def run(r, rbm=rbm):
+            rbm.log_partition_function(
+                "ais", n_chains=n_chains, n_betas=n_betas, random_state=r
+            )
+
+        cases[name] = run
+        flops[name] = 4.0 * V * H * n_chains * (n_betas - 1)
+        dtypes[name] = np.dtype(dt).name
+    res = _results(cases, flops, dtypes, {}, args.repeats, progress)
+    for r in res.values():
+        r["chain_temperatures_per_second"] = n_chains * (n_betas - 1) / r["median"]
+    return {
+        "benchmark": "ais-speed",
+        "n_features": V,
+        "n_components": H,
+        "n_chains": n_chains,
+        "n_betas": n_betas,
+        "repeats": args.repeats,
+        "results": res,
+    }
+
+
+def bench_gaussian(args, progress=print) -> dict:
+    """One PCD-1 epoch of GaussianRBM (Gaussian visible and hidden fields) on
+    continuous MNIST pixels, next to one BinaryRBM PCD-1 epoch at the same
+    sizes (the same five products per update), float32 and float64."""
+    from . import BinaryRBM, GaussianRBM
+
+    X, source = _mnist_or_synthetic(args, n_default=20000)
+    n, V = X.shape
+    H, B = args.n_components, args.batch_size
+    nb = -(-n // B)
+    cases, flops, dtypes, reference = {}, {}, {}, {}
+    for dt in args.dtypes:
+        Xd = np.ascontiguousarray(X, dtype=dt)
+        name = np.dtype(dt).name
+
+        def g(r, Xd=Xd):
+            GaussianRBM(
+                n_components=H,
+                mu2=100.0,
+                batch_size=B,
+                max_iter=1,
+                learning_rate=1e-4,
+                n_chains=B,
+                spectrum_every=10**9,
+                random_state=r,
+                device="cpu",
+            ).fit(Xd)
+
+        def b(r, Xd=Xd):
+            BinaryRBM(
+                n_components=H,
+                batch_size=B,
+                max_iter=1,
+                learning_rate=0.01,
+                method="pcd",
+                random_state=r,
+                device="cpu",
+            ).fit(Xd)
+
+        for label, fn in ((f"GaussianRBM {name}", g), (f"BinaryRBM {name}", b)):
+            cases[label] = fn
+            flops[label] = 10.0 * B * V * H * nb
+            dtypes[label] = name
+        reference[f"GaussianRBM {name}"] = f"BinaryRBM {name}"
+    return {
+        "benchmark": "gaussian",
+        "data": source,
+        "n_samples": n,
+        "n_features": V,
+        "n_components": H,
+        "batch_size": B,
+        "repeats": args.repeats,
+        "results": _results(cases, flops, dtypes, reference, args.repeats, progress),
+    }
+
+
+def print_table(results, print=print):
+    """The table of one report's ``results``."""
+    print(
+        f"\n{'case':26} {'median s':>9} {'vs ref':>7} {'%GEMM peak':>10} "
+        f"{'peak GFLOP/s':>12} {'peak MiB':>9}"
+    )
+    for name, r in results.items():
+        ratio = r.get("speedup_vs_reference")
+        print(
+            f"{name:26} {r['median']:9.3f} "
+            f"{(f'{ratio:7.2f}' if ratio is not None else '      -')} "
+            f"{100 * r['fraction_of_gemm_peak']:9.1f}% "
+            f"{r['gemm_peak_gflops']:12.1f} {r['peak_memory_mib']:9.1f}"
+        )
+        if "chain_temperatures_per_second" in r:
+            print(
+                f"{'':26} {r['chain_temperatures_per_second']:.4g} chain-temperatures/s"
+            )
+
+
+def compare_reports(new, old, print=print):
+    """Ratios old median / new median (> 1: faster now) for the cases the two
+    reports share, benchmark by benchmark."""
+    reports_new = new.get("reports", {new.get("benchmark"): new})
+    reports_old = old.get("reports", {old.get("benchmark"): old})
+    out = {}
+    for bench, rep in reports_new.items():
+        prev = reports_old.get(bench)
+        if not prev:
+            continue
+        for case, r in rep.get("results", {}).items():
+            p = prev.get("results", {}).get(case)
+            if p and "median" in p and "median" in r:
+                out[f"{bench}: {case}"] = p["median"] / r["median"]
+    if out:
+        print("\nagainst the earlier report (earlier median / this median):")
+        for k, v in out.items():
+            print(f"  {k:40s} {v:6.2f}")
+    return out
+
+
+BENCHMARKS = {
+    "pcd": bench_pcd,
+    "pid": bench_pid,
+    "ais-speed": bench_ais_speed,
+    "gaussian": bench_gaussian,
+}
