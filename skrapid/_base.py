@@ -65,9 +65,10 @@ class _Minibatches:
         X, xp = self.X, self.xp
         n = X.shape[0]
         order = host_rs.permutation(n)
+        if xp is not np:  # one host-to-device copy per epoch, not per batch
+            order = B.to_device(order, xp)
         for start in range(0, n, self.batch):
-            idx = order[start : start + self.batch]
-            yield X[B.to_device(idx, xp)] if xp is not np else X[idx]
+            yield X[order[start : start + self.batch]]
 
 
 class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):

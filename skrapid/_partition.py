@@ -28,6 +28,9 @@ from ._units import Bipartite
 MAX_EXACT_UNITS = 25
 #: Largest layer that ``method="auto"`` enumerates before switching to AIS.
 AUTO_EXACT_UNITS = 20
+#: Entries of the (chains x layer) arrays of one AIS chunk (64 MiB in float32).
+_AIS_CHUNK_ELEMENTS = 2**24
+
 #: Elements of the (chunk x other-layer) field matrix held at once.
 _CHUNK_ELEMENTS = 2**21
 
@@ -262,6 +265,29 @@ def _log_f(model: Bipartite, beta, vb, vbA, field_h):
     )
 
 
+def _anneal(model: Bipartite, v, bA, betas, rng):
+    """log importance weights of the chains ``v`` annealed along ``betas``."""
+    xp, dtype = model.xp, model.dtype
+    vis, hid = model.vis, model.hid
+    b = model.b
+    logw = xp.zeros(v.shape[0], dtype=xp.float64)
+    for k in range(1, len(betas)):
+        b_prev, b_cur = float(betas[k - 1]), float(betas[k])
+        field_h = model.hidden_field(v)
+        f64 = field_h.astype(xp.float64)
+        vb = (v @ b).astype(xp.float64)
+        vbA = (v @ bA).astype(xp.float64)
+        logw += _log_f(model, b_cur, vb, vbA, f64) - _log_f(model, b_prev, vb, vbA, f64)
+        if k < len(betas) - 1:
+            # transition T_{β_k}, which leaves f_{β_k} invariant
+            h = hid.sample(xp, dtype.type(b_cur) * field_h, rng)
+            field_v = (
+                dtype.type(b_cur) * (h @ model.W.T + b) + dtype.type(1.0 - b_cur) * bA
+            )
+            v = vis.sample(xp, field_v, rng)
+    return logw
+
+
 def ais_log_partition(
     model: Bipartite,
     *,
@@ -301,27 +327,23 @@ def ais_log_partition(
     if reverse:
         if v_init is None:
             raise ValueError("reverse AIS needs starting states v_init.")
-        v = xp.asarray(v_init, dtype=dtype)
+        v_all = xp.asarray(v_init, dtype=dtype)
         betas = betas[::-1]
+        n = v_all.shape[0]
     else:
-        v = vis.sample(xp, xp.broadcast_to(bA, (n_chains, bA.shape[0])), rng)
-    n = v.shape[0]
-    b = model.b
-    logw = xp.zeros(n, dtype=xp.float64)
-    for k in range(1, len(betas)):
-        b_prev, b_cur = float(betas[k - 1]), float(betas[k])
-        field_h = model.hidden_field(v)
-        f64 = field_h.astype(xp.float64)
-        vb = (v @ b).astype(xp.float64)
-        vbA = (v @ bA).astype(xp.float64)
-        logw += _log_f(model, b_cur, vb, vbA, f64) - _log_f(model, b_prev, vb, vbA, f64)
-        if k < len(betas) - 1:
-            # transition T_{β_k}, which leaves f_{β_k} invariant
-            h = hid.sample(xp, dtype.type(b_cur) * field_h, rng)
-            field_v = (
-                dtype.type(b_cur) * (h @ model.W.T + b) + dtype.type(1.0 - b_cur) * bA
-            )
-            v = vis.sample(xp, field_v, rng)
+        n = n_chains
+    # chains are annealed in chunks, so the (chunk x layer) arrays stay below
+    # _AIS_CHUNK_ELEMENTS entries whatever n_chains is
+    chunk = max(1, _AIS_CHUNK_ELEMENTS // max(model.n_visible, model.n_hidden))
+    parts = []
+    for start in range(0, n, chunk):
+        stop = min(n, start + chunk)
+        if reverse:
+            v = v_all[start:stop]
+        else:
+            v = vis.sample(xp, xp.broadcast_to(bA, (stop - start, bA.shape[0])), rng)
+        parts.append(_anneal(model, v, bA, betas, rng))
+    logw = parts[0] if len(parts) == 1 else xp.concatenate(parts)
     lw = to_numpy(logw)
     if not np.all(np.isfinite(lw)):
         raise FloatingPointError(

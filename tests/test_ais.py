@@ -93,3 +93,17 @@ def test_default_betas_schedule():
     assert len(b) == 14501
     with pytest.raises(ValueError, match="n_betas"):
         default_betas(2)
+
+
+@pytest.mark.parametrize("method", ["ais", "reverse_ais"])
+def test_ais_in_bounded_chunks_of_chains(mnist_like_rbm, monkeypatch, method):
+    """With chunks of 13 chains (forced), the 100 chains still give one
+    estimate, within its error of the exact log Z."""
+    import skrapid._partition as P
+
+    rbm, X, exact = mnist_like_rbm
+    monkeypatch.setattr(P, "_AIS_CHUNK_ELEMENTS", 13 * 784)
+    lz, se = rbm.log_partition_function(
+        method, n_chains=100, n_betas=1500, X=X, return_std=True, random_state=2
+    )
+    assert abs(lz - exact) < max(5 * se, 0.3)
