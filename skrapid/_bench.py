@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 
@@ -309,6 +310,145 @@ def bench_gaussian(args, progress=print) -> dict:
         "repeats": args.repeats,
         "results": _results(cases, flops, dtypes, reference, args.repeats, progress),
     }
+
+
+def _update_seconds(make, X, B, repeats):
+    """Median seconds per update of one epoch of ``make(seed)`` on X."""
+    times = []
+    for r in range(repeats):
+        est = make(r)
+        t0 = time.perf_counter()
+        est.fit(X)
+        times.append((time.perf_counter() - t0) / (-(-X.shape[0] // B)))
+    return float(np.median(times))
+
+
+def bench_scaling(args, progress=print) -> dict:
+    """How the cost of one update grows with H, V and the batch size f
+    (CD-1, BinaryRBM), and the cost of a pure-PID update with K at fixed V,
+    H, f next to CD-10 (App. D: O(K V H) against O(2 k f V H)).  Log-log
+    slopes are fitted; the figure goes to ``--out`` (default
+    ``skrapid_out/bench_scaling.png``) when matplotlib is installed."""
+    from . import RARBM, BinaryRBM
+
+    rng = np.random.default_rng(0)
+    n_up = 8  # updates per timed epoch
+    rep = args.repeats
+
+    def data(V, B, spins=False):
+        X = (rng.random((n_up * B, V)) < 0.3).astype(np.float32)
+        return 2 * X - 1 if spins else X
+
+    def cd(k, H, B, units="bernoulli"):
+        return lambda r: BinaryRBM(
+            n_components=H,
+            units=units,
+            method="cd",
+            n_gibbs_steps=k,
+            batch_size=B,
+            max_iter=1,
+            random_state=r,
+            device="cpu",
+        )
+
+    series = {}
+    grids = {
+        "H": ([100, 250, 500, 1000, 2000], lambda H: (784, H, 100)),
+        "V": ([100, 196, 400, 784, 1600], lambda V: (V, 500, 100)),
+        "f": ([10, 50, 100, 500, 1000], lambda f: (784, 500, f)),
+    }
+    for name, (values, sizes) in grids.items():
+        pts = []
+        for x in values:
+            V, H, B = sizes(x)
+            pts.append(_update_seconds(cd(1, H, B), data(V, B), B, rep))
+            progress(f"  CD-1, {name} = {x}: {1e3 * pts[-1]:.2f} ms per update")
+        series[f"CD-1 vs {name}"] = {"x": values, "seconds": pts}
+    Ks = [10, 25, 50, 100, 200, 400]
+    V, H, B = 784, 1000, 100
+    Xs = data(V, B, spins=True)
+    pid = []
+    for K in Ks:
+        make = lambda r, K=K: RARBM(  # noqa: E731
+            n_components=H,
+            n_patterns=K,
+            batch_size=B,
+            max_iter=1,
+            random_state=r,
+            device="cpu",
+        )
+        pid.append(_update_seconds(make, Xs, B, rep))
+        progress(f"  pure PID, K = {K}: {1e3 * pid[-1]:.2f} ms per update")
+    series["PID vs K"] = {"x": Ks, "seconds": pid}
+    ref = _update_seconds(cd(10, H, B, "spin"), Xs, B, rep)
+    series["CD-10 at the PID sizes"] = {"x": Ks, "seconds": [ref] * len(Ks)}
+    for sr in series.values():
+        x, t = np.log(sr["x"]), np.log(sr["seconds"])
+        sr["loglog_slope"] = float(np.polyfit(x, t, 1)[0]) if np.ptp(t) > 0 else 0.0
+    report = {
+        "benchmark": "scaling",
+        "sizes": {
+            "H": "V=784, f=100",
+            "V": "H=500, f=100",
+            "f": "V=784, H=500",
+            "PID": f"V={V}, H={H}, f={B}, spins",
+        },
+        "series": series,
+        "results": {},
+    }
+    try:
+        _plot_scaling(report, Path(args.out) / "bench_scaling.png")
+        report["figure"] = str(Path(args.out) / "bench_scaling.png")
+    except ImportError:
+        progress("matplotlib is not installed: no figure")
+    for k, sr in series.items():
+        progress(f"  {k}: log-log slope {sr['loglog_slope']:.2f}")
+    return report
+
+
+def _plot_scaling(report, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    s = report["series"]
+    fig, axes = plt.subplots(1, 4, figsize=(15, 3.4))
+    for ax, key, label in zip(
+        axes[:3],
+        ("CD-1 vs H", "CD-1 vs V", "CD-1 vs f"),
+        ("H", "V", "f (batch)"),
+        strict=True,
+    ):
+        x, t = np.asarray(s[key]["x"], float), np.asarray(s[key]["seconds"])
+        ax.loglog(
+            x, 1e3 * t, "o-", label=f"measured (slope {s[key]['loglog_slope']:.2f})"
+        )
+        ax.loglog(x, 1e3 * t[-1] * x / x[-1], "k--", lw=0.8, label="O(2kfVH): slope 1")
+        ax.set_xlabel(label)
+        ax.set_ylabel("ms per update")
+        ax.set_title(f"CD-1 update, {report['sizes'][label[0]]}", fontsize=9)
+        ax.legend(fontsize=7)
+    ax = axes[3]
+    x = np.asarray(s["PID vs K"]["x"], float)
+    t = np.asarray(s["PID vs K"]["seconds"])
+    ax.loglog(
+        x, 1e3 * t, "o-", label=f"pure PID (slope {s['PID vs K']['loglog_slope']:.2f})"
+    )
+    ax.loglog(x, 1e3 * t[-1] * x / x[-1], "k--", lw=0.8, label="O(KVH): slope 1")
+    ax.axhline(
+        1e3 * s["CD-10 at the PID sizes"]["seconds"][0],
+        color="C3",
+        label="CD-10 (O(2kfVH), k=10)",
+    )
+    ax.set_xlabel("K (patterns)")
+    ax.set_ylabel("ms per update")
+    ax.set_title(f"PID vs K, {report['sizes']['PID']}", fontsize=9)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def print_table(results, print=print):

@@ -287,9 +287,11 @@ def _bench_all(args) -> dict:
 
 def _benchmarks():
     from ._bench import BENCHMARKS as SPEED
+    from ._bench import bench_scaling
 
     return {
         **SPEED,
+        "scaling": bench_scaling,
         "ais": _bench_ais,
         "digits-probe": _bench_digits_probe,
         "all": _bench_all,
@@ -370,7 +372,9 @@ def build_parser() -> argparse.ArgumentParser:
         "pid: one RAPID epoch (pure PID, PID + 10 Gibbs) vs one CD-10 epoch; "
         "ais-speed: AIS chains x temperatures per second on 784 x H; "
         "gaussian: one GaussianRBM epoch vs one BinaryRBM epoch; all: these "
-        "four; ais: AIS and reverse AIS vs exact log Z on 784 x H (accuracy); "
+        "four; scaling: update cost vs H, V, batch and PID cost vs K (App. "
+        "D), with a figure; ais: AIS and reverse AIS vs exact log Z on "
+        "784 x H (accuracy); "
         "digits-probe: probe accuracy vs BernoulliRBM over seeds",
     )
     bench.add_argument("--data", choices=["mnist", "synthetic"], default="mnist")
@@ -392,6 +396,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeats", type=int, default=3)
     bench.add_argument("--dtypes", nargs="+", default=["float32", "float64"])
     bench.add_argument("--json", default=None, help="write the results here")
+    bench.add_argument(
+        "--out", default="skrapid_out", help="folder for figures (scaling)"
+    )
     bench.add_argument(
         "--compare",
         default=None,
