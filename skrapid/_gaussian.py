@@ -421,6 +421,48 @@ class GaussianRBM(BaseRBM):
         self._sv_vec = v
         return float(v @ (W.T @ (W @ v)))
 
+    def _top_sv2_device(self, W, xp, n_iter=3):
+        """:meth:`_top_sv2` without leaving the device (a device scalar)."""
+        v = getattr(self, "_sv_vec", None)
+        if v is None or v.shape[0] != W.shape[1] or B.get_namespace(v) is not xp:
+            v = xp.ones(W.shape[1], dtype=W.dtype)
+        tiny = W.dtype.type(np.finfo(W.dtype).tiny)
+        for _ in range(n_iter):
+            w = W.T @ (W @ v)
+            v = w / xp.maximum(xp.linalg.norm(w), tiny)
+        self._sv_vec = v
+        return v @ (W.T @ (W @ v))
+
+    def _after_epoch(self, params, xp, rng):
+        pd_min = getattr(self, "_pd_min", None)
+        if pd_min is None:
+            return
+        self._pd_min = None
+        bound = float(B.to_numpy(pd_min))
+        if not math.isfinite(bound):
+            self._sv_vec = None
+            return  # non-finite parameters: reported by the finiteness check
+        when = f"during epoch {self.n_iter_ + 1}"
+        if "mu2" in params and bound <= 0 and self._mu2_min(params) <= 0:
+            raise KernelNotPositiveDefiniteError(
+                "GaussianRBM: the learnt mass mu2 became non-positive "
+                f"{when}; lower learning_rate or start from a larger mu2."
+            )
+        if bound <= 0:
+            # the bound is an upper bound on the smallest eigenvalue: some
+            # update of this epoch left K not positive definite
+            self._check_kernel(params, xp, when=when, exact=True)
+            mu2 = self._mu2_min(params)
+            raise KernelNotPositiveDefiniteError(
+                f"GaussianRBM: the kernel K = mu2·1 - sigma_h2·W·Wᵀ was not "
+                f"positive definite after an update {when} (mu2 - sigma_h2·ξ₁² "
+                f"reached {bound:.4g} with mu2 = {mu2:.4g}), so the model had no "
+                "normalizable distribution. Raise mu2 (or learn it with "
+                "learn_mu2='global'), lower learning_rate, or start from a "
+                "smaller init_scale."
+            )
+        self._check_kernel(params, xp, when=f"after epoch {self.n_iter_ + 1}")
+
     def _min_kernel_eig(self, params, xp, exact):
         """Smallest eigenvalue of K (a bound unless ``exact``)."""
         W = params["W"]
@@ -462,8 +504,24 @@ class GaussianRBM(BaseRBM):
             return float(B.to_numpy(params["mu2"]).min())
         return float(self.mu2)
 
+    def _train(self, X, n_epochs, *, first):
+        try:
+            super()._train(X, n_epochs, first=first)
+        finally:  # no device arrays stay on the estimator
+            self._sv_vec = self._pd_min = None
+
     def _after_update(self, params):
         xp = B.get_namespace(params["W"])
+        if xp is not np and self._gaussian_hidden:
+            # on a device, no host synchronization per update: keep the running
+            # minimum of the (upper) bound μ² − σ_h² ξ₁²_est on the device and
+            # decide once per epoch (_after_epoch)
+            W = params["W"]
+            mu2 = self._mu2_array(params, xp, W.dtype)
+            lam = mu2.min() - W.dtype.type(self._sigma2) * self._top_sv2_device(W, xp)
+            prev = getattr(self, "_pd_min", None)
+            self._pd_min = lam if prev is None else xp.minimum(prev, lam)
+            return
         if "mu2" in params and not bool((params["mu2"] > 0).all()):
             raise KernelNotPositiveDefiniteError(
                 "GaussianRBM: the learnt mass mu2 became non-positive; lower "

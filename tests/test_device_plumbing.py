@@ -187,3 +187,29 @@ def test_gaussian_rbm_device_path(fake_gpu, kw):
         est2 = GaussianRBM(n_components=6, mu2=7.0, max_iter=3, device="gpu")
         est2.fit_covariance(kernel=lattice_kernel(6))
         assert type(est2.kernel_) is np.ndarray
+
+
+def test_gaussian_rbm_device_checks_positive_definiteness_per_epoch(fake_gpu):
+    """On a device the kernel bound is kept on the device between updates and
+    checked once per epoch: a diverging fit still stops with the PD error,
+    and no private device array is left on the estimator."""
+    from skrapid import GaussianRBM, KernelNotPositiveDefiniteError
+    from skrapid.datasets import lattice_kernel
+
+    est = GaussianRBM(
+        n_components=10,
+        mu2=9.0,
+        method="exact",
+        learning_rate=200.0,
+        max_iter=50,
+        device="gpu",
+    )
+    with pytest.raises(KernelNotPositiveDefiniteError, match="during epoch"):
+        est.fit_covariance(kernel=lattice_kernel(10, m2=0.05))
+    ok = GaussianRBM(n_components=6, mu2=9.0, max_iter=3, device="gpu", random_state=0)
+    ok.fit_covariance(kernel=lattice_kernel(6))
+    for name, value in vars(ok).items():
+        assert not B.is_cupy_array(value), name
+        if isinstance(value, dict):
+            assert not any(B.is_cupy_array(v) for v in value.values()), name
+    pickle.loads(pickle.dumps(ok))

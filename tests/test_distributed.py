@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn.model_selection import GridSearchCV, KFold
 
-from skrapid import BinaryRBM, RARBM
+from skrapid import RARBM, BinaryRBM
 from skrapid.datasets import make_bars
 
 distributed = pytest.importorskip("distributed")
