@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from . import _backend as B
 from ._base import BaseRBM
 from ._partition import MAX_EXACT_UNITS, check_exact_size, exact_statistics
-from ._sampling import gibbs_from_hidden, gibbs_from_hidden_field
+from ._sampling import gibbs_from_hidden
 from ._units import Bipartite, get_units
 
 
@@ -56,9 +56,10 @@ def gradient_phases(est, model, X, method, n_steps, n_chains, rng):
     if method == "exact":
         return model.mean_hiddens(X), None, None, exact_statistics(model)
     if method == "cd":
-        field_pos = model.hidden_field(X)
-        v_neg, field_neg = gibbs_from_hidden_field(model, field_pos, n_steps, rng)
-        return hid.mean(xp, field_pos), v_neg, hid.mean(xp, field_neg), None
+        h_pos = hid.mean(xp, model.hidden_field(X))
+        h0 = hid.sample_given_mean(xp, h_pos, rng)
+        v_neg, field_neg = gibbs_from_hidden(model, h0, n_steps, rng)
+        return h_pos, v_neg, hid.mean(xp, field_neg), None
     if est._chains is None:
         zeros = xp.zeros((n_chains, model.n_hidden), dtype=model.dtype)
         est._chains = hid.sample(xp, zeros, rng)
@@ -71,7 +72,7 @@ def gradient_phases(est, model, X, method, n_steps, n_chains, rng):
     fields = model.hidden_field(xp.concatenate([X, v_neg]))
     means = hid.mean(xp, fields)
     h_pos, h_neg = means[:n], means[n:]
-    est._chains = hid.sample(xp, fields[n:], rng)
+    est._chains = hid.sample_given_mean(xp, h_neg, rng)
     est._chains_visible = v_neg
     return h_pos, v_neg, h_neg, None
 

@@ -68,6 +68,17 @@ class _Units(ABC):
             return s.astype(field.dtype)
         return s.astype(field.dtype) * 2 - 1
 
+    def sample_given_mean(self, xp, mean, rng):
+        """:meth:`sample` from the conditional mean instead of the field (the
+        same draws, without evaluating the sigmoid twice when the mean is
+        already known)."""
+        u = rng.random(mean.shape, dtype=mean.dtype)
+        if self.low == 0.0:
+            return (u < mean).astype(mean.dtype)
+        p = mean + mean.dtype.type(1)
+        p *= mean.dtype.type(0.5)
+        return (u < p).astype(mean.dtype) * 2 - 1
+
     def from_bits(self, bits, dtype):
         """Map {0,1} bit arrays to this unit type's states."""
         if self.low == 0.0:
@@ -184,9 +195,12 @@ class Gaussian(_Units):
         raise TypeError("Gaussian units have no 'high' state.")
 
     def sample(self, xp, field, rng):
-        out = rng.standard_normal(field.shape, dtype=field.dtype)
+        return self.sample_given_mean(xp, field / self.precision, rng)
+
+    def sample_given_mean(self, xp, mean, rng):
+        out = rng.standard_normal(mean.shape, dtype=mean.dtype)
         out /= xp.sqrt(self.precision)
-        out += field / self.precision
+        out += mean
         return out
 
     def log_partition(self, xp, field):
