@@ -5,11 +5,10 @@ estimators, :mod:`skrapid.datasets` and :mod:`skrapid.metrics`), and writes
 two files: ``NAME.json`` with our numbers, the paper's numbers, a verdict per
 quantity and the settings, and ``NAME.png``, a figure drawn like the paper's.
 ``quick=True`` is a documented reduced setting (seconds); the JSON records
-which mode produced it.  Seeds finish into ``NAME/seeds.jsonl`` as they
-complete, so an interrupted run resumes.
-
-This module grows one experiment at a time; :data:`REPRODUCTIONS` lists what
-exists.
+which mode produced it.  Finished seeds are appended to JSON-lines files in
+``OUT/NAME/`` (``OUT/NAME/quick/`` for quick runs; the full-mode 4x4 bars runs
+of Figs. 2-4 share ``OUT/bars4x4-runs/``) as they complete, so an interrupted
+run resumes.  :data:`REPRODUCTIONS` lists every experiment of both papers.
 """
 
 from __future__ import annotations
@@ -178,7 +177,9 @@ def reproduce(
         )
     rep = REPRODUCTIONS[name]
     out = Path(out)
-    workdir = out / name
+    # quick runs keep their own records: a later full run in the same folder
+    # must not resume from them
+    workdir = out / name / "quick" if quick else out / name
     workdir.mkdir(parents=True, exist_ok=True)
     progress(f"{name}: {rep.what} ({'quick' if quick else 'full'} mode)")
     t0 = time.perf_counter()

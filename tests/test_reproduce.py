@@ -127,7 +127,7 @@ def test_rapid_fig3_quick_rapid_beats_cd10(tmp_path):
     assert rapid["first_epoch_mean_test_le_0.05"] <= 30
     assert rapid["test_mean"][-1] < cd["test_mean"][-1] - 0.1
     # finished seeds are kept: a second run reads them back
-    lines = (tmp_path / "rapid-fig3" / "rapid.jsonl").read_text().splitlines()
+    lines = (tmp_path / "rapid-fig3" / "quick" / "rapid.jsonl").read_text().splitlines()
     assert len(lines) == 3
     again = _run("rapid-fig3", tmp_path)
     assert again["curves"]["rapid"]["test_mean"] == rapid["test_mean"]
