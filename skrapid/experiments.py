@@ -9,6 +9,7 @@ Only the experiments implemented so far are listed in :data:`EXPERIMENTS`.
 
 from __future__ import annotations
 
+import inspect
 import json
 import time
 from pathlib import Path
@@ -279,6 +280,8 @@ def run_seeds(fn, seeds, path, *, progress=print, **kwargs):
             if line.strip():
                 r = json.loads(line)
                 done[r["seed"]] = r
+    if "progress" in inspect.signature(fn).parameters:
+        kwargs = {**kwargs, "progress": progress}
     for s in seeds:
         if s in done:
             progress(f"  seed {s}: already done ({path.name})")
