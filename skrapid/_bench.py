@@ -312,6 +312,98 @@ def bench_gaussian(args, progress=print) -> dict:
     }
 
 
+def bench_gpu(args, progress=print) -> dict:
+    """The CuPy path against the NumPy path in one process: one BinaryRBM
+    PCD-1 epoch at H = ``--n-components`` (500) and batch ``--batch-size``
+    (use >= 1000), float32, on each device; then the paper's MNIST RAPID run
+    (H = 3000, K = 200, PID + 10 Gibbs steps, ``--epochs`` epochs, default
+    500) on the GPU alone.  Needs CuPy and a CUDA GPU."""
+    from . import BinaryRBM
+    from . import _backend as Bk
+    from .experiments import mnist_estimator
+
+    if not Bk.gpu_available():
+        raise RuntimeError(
+            "skrapid bench gpu needs CuPy and a CUDA GPU: "
+            + Bk._why_no_gpu().rstrip(".")
+            + ". Install the extra with python -m pip install '.[gpu]'."
+        )
+    X, source = _mnist_or_synthetic(args)
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    n, V = X.shape
+    H, Bs = args.n_components, args.batch_size
+    cp = Bk._import_cupy()
+    Xg = cp.asarray(X)
+
+    def epoch(device, data):
+        def run(r):
+            BinaryRBM(
+                n_components=H,
+                batch_size=Bs,
+                max_iter=1,
+                learning_rate=0.01,
+                method="pcd",
+                random_state=r,
+                device=device,
+            ).fit(data)
+            Bk.synchronize(cp)
+
+        return run
+
+    cases = {"cpu epoch": epoch("cpu", X), "gpu epoch": epoch("gpu", Xg)}
+    epoch("gpu", Xg)(0)  # warm-up: CUDA context, kernels, memory pool
+    flops = dict.fromkeys(cases, 10.0 * Bs * V * H * -(-n // Bs))
+    res = _results(
+        cases,
+        flops,
+        dict.fromkeys(cases, "float32"),
+        {"gpu epoch": "cpu epoch"},
+        args.repeats,
+        progress,
+    )
+    report = {
+        "benchmark": "gpu",
+        "data": source,
+        "n_components": H,
+        "batch_size": Bs,
+        "repeats": args.repeats,
+        "results": res,
+    }
+    if args.epochs:
+        from .experiments import load_binarized_mnist
+
+        if args.data == "synthetic":
+            Xb = (X > 0.3).astype(np.float32)
+        else:
+            Xb = load_binarized_mnist(args.data_home)[0]
+        est = mnist_estimator(
+            "rapid", 0, n_components=3000, n_patterns=200, device="gpu"
+        )
+        Xbg = cp.asarray(Xb)
+        t0 = time.perf_counter()
+        for e in range(args.epochs):
+            est.partial_fit(Xbg)
+            if (e + 1) % 50 == 0:
+                Bk.synchronize(cp)
+                progress(
+                    f"  RAPID MNIST epoch {e + 1}/{args.epochs}: "
+                    f"{time.perf_counter() - t0:.0f} s"
+                )
+        Bk.synchronize(cp)
+        report["rapid_mnist"] = {
+            "H": 3000,
+            "K": 200,
+            "epochs": args.epochs,
+            "seconds": time.perf_counter() - t0,
+            "goal_seconds_for_500_epochs": 600,
+        }
+        progress(
+            f"RAPID MNIST (H=3000, K=200), {args.epochs} epochs on the GPU: "
+            f"{report['rapid_mnist']['seconds']:.0f} s"
+        )
+    return report
+
+
 def _update_seconds(make, X, B, repeats):
     """Median seconds per update of one epoch of ``make(seed)`` on X."""
     times = []

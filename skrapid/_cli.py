@@ -287,11 +287,12 @@ def _bench_all(args) -> dict:
 
 def _benchmarks():
     from ._bench import BENCHMARKS as SPEED
-    from ._bench import bench_scaling
+    from ._bench import bench_gpu, bench_scaling
 
     return {
         **SPEED,
         "scaling": bench_scaling,
+        "gpu": bench_gpu,
         "ais": _bench_ais,
         "digits-probe": _bench_digits_probe,
         "all": _bench_all,
@@ -373,8 +374,9 @@ def build_parser() -> argparse.ArgumentParser:
         "ais-speed: AIS chains x temperatures per second on 784 x H; "
         "gaussian: one GaussianRBM epoch vs one BinaryRBM epoch; all: these "
         "four; scaling: update cost vs H, V, batch and PID cost vs K (App. "
-        "D), with a figure; ais: AIS and reverse AIS vs exact log Z on "
-        "784 x H (accuracy); "
+        "D), with a figure; gpu: a PCD-1 epoch on the GPU vs the CPU and the "
+        "paper's MNIST RAPID run on the GPU (--epochs); ais: AIS and reverse "
+        "AIS vs exact log Z on 784 x H (accuracy); "
         "digits-probe: probe accuracy vs BernoulliRBM over seeds",
     )
     bench.add_argument("--data", choices=["mnist", "synthetic"], default="mnist")
@@ -392,6 +394,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--n-betas", type=int, default=10000, help="AIS temperatures")
     bench.add_argument("--n-chains", type=int, default=100, help="AIS chains")
+    bench.add_argument(
+        "--epochs",
+        type=int,
+        default=500,
+        help="epochs of the MNIST RAPID run (gpu; 0 skips it)",
+    )
     bench.add_argument("--batch-size", type=int, default=100)
     bench.add_argument("--repeats", type=int, default=3)
     bench.add_argument("--dtypes", nargs="+", default=["float32", "float64"])

@@ -335,7 +335,7 @@ def mnist_estimator(method, random_state, *, n_components=3000, **overrides):
         n_components=n_components,
         max_iter=0,
         random_state=random_state,
-        device="cpu",
+        device=kw.pop("device", "cpu"),
         **kw,
     )
 

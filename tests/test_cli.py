@@ -167,3 +167,12 @@ def test_bench_ais_runs(tmp_path):
     report = json.loads(path.read_text())
     runs = report["models"]["784x6"]["ais"]
     assert len(runs) == 2 and all(abs(r["error"]) < 1 for r in runs)
+
+
+def test_bench_gpu_without_a_gpu_is_a_clear_error():
+    from skrapid._backend import gpu_available
+
+    if gpu_available():
+        pytest.skip("a GPU is present: the benchmark would run")
+    with pytest.raises(RuntimeError, match="needs CuPy and a CUDA GPU"):
+        main(["bench", "gpu", "--data", "synthetic", "--n-samples", "100"])
