@@ -249,6 +249,18 @@ def bas_hamming(
     valid = {tuple(r) for r in X.astype(int)}
     train = {tuple(r) for r in X_train.astype(int)}
     s_int = [tuple(r) for r in samples.astype(int)]
+    status = [
+        "not in training set"
+        if t in valid and t not in train
+        else "in training set"
+        if t in train
+        else "not a BAS image"
+        for t in s_int
+    ]
+    # the figure's samples: those not in the training set first (the paper's
+    # orange-framed ones), then the others in the order drawn
+    order = sorted(range(len(s_int)), key=lambda i: status[i] != "not in training set")
+    shown = order[:12]
     rec.update(
         seed=seed,
         max_epochs=max_epochs,
@@ -258,7 +270,8 @@ def bas_hamming(
             sum(t in valid and t not in train for t in s_int)
         ),
         n_samples=n_samples,
-        samples=samples[:12].astype(int).tolist(),
+        samples=samples[shown].astype(int).tolist(),
+        sample_status=[status[i] for i in shown],
         seconds=time.perf_counter() - t0,
         settings=dict(
             n_components=n_components,

@@ -643,6 +643,7 @@ def _rapid_fig5(quick, seeds, workdir, progress, data_home=None):
         "test_mean": te.mean(0).tolist(),
         "test_std": te.std(0).tolist(),
         "samples": recs[0]["samples"],
+        "sample_status": recs[0].get("sample_status"),
         "comparisons": [
             {
                 "quantity": "test Hamming distance at the last epoch (mean over seeds)",
@@ -689,7 +690,20 @@ def _plot_rapid_fig5(result, path):
             img.reshape(n, n) > 0
         )
     b.imshow(grid, cmap="gray", interpolation="nearest")
-    b.set_title("samples from random starts", fontsize=9)
+    for i, st in enumerate(result.get("sample_status") or []):
+        if st == "not in training set":  # framed in orange, as in the paper
+            r, c = divmod(i, 4)
+            b.add_patch(
+                plt.Rectangle(
+                    (c * (n + 1) - 0.5, r * (n + 1) - 0.5),
+                    n,
+                    n,
+                    fill=False,
+                    edgecolor="orange",
+                    lw=2,
+                )
+            )
+    b.set_title("samples from random starts; orange: not in training set", fontsize=9)
     b.axis("off")
     _save(fig, path)
 
