@@ -1,6 +1,6 @@
 """
 RBM features for digit classification, scored by held-out log-likelihood
-=======================================================================
+========================================================================
 
 scikit-learn's example "Restricted Boltzmann Machine features for digit
 classification" with skrapid's :class:`~skrapid.BinaryRBM` in place of

@@ -111,9 +111,9 @@ class GaussianRBM(BaseRBM):
         Subtract the training data's mean (``mean_``, fixed at the first
         ``fit``/``partial_fit``) and model the centred fields, the paper's
         zero-mean setting (no source J).  The density of x is the density of
-        x − mean_ (unit Jacobian), so log-likelihoods stay exact; samples are
+        ``x − mean_`` (unit Jacobian), so log-likelihoods stay exact; samples are
         shifted back.  For Gaussian hidden units this equals a visible source
-        J = K·mean_.  ``False`` models the data as zero-mean fields.
+        ``J = K @ mean_``.  ``False`` models the data as zero-mean fields.
     spectrum_every : int or "auto", default="auto"
         Record the kernel spectrum in ``history_["kernel_eigenvalues"]``
         every this many epochs ("auto": every epoch for V ≤ 256, else every
@@ -718,7 +718,7 @@ class GaussianRBM(BaseRBM):
     def sample(self, n_samples=1, *, n_steps=1000, v_init=None, random_state=None):
         """Draw visible samples.
 
-        Gaussian hidden units: exact independent samples φ = mean_ + L⁻ᵀ z with
+        Gaussian hidden units: exact independent samples ``φ = mean_ + L⁻ᵀ z`` with
         K = L Lᵀ and z ~ N(0, 1), unless ``v_init`` is given (then Gibbs
         chains start there).  Binary hidden units: ``n_steps`` block-Gibbs
         sweeps per chain, as for the other estimators.

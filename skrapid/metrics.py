@@ -283,7 +283,7 @@ def ground_state_energy(estimator):
 
     The smaller layer is enumerated (at most 25 units). For each of its
     states the other layer's best response is found unit by unit: a spin
-    takes the sign of its field f (contributing -|f|, +1 when f = 0), a
+    takes the sign of its field f (contributing ``-abs(f)``, +1 when f = 0), a
     {0, 1} unit is on when f > 0 (contributing -max(f, 0)). States are
     enumerated in chunks, so the memory used stays bounded.
 
