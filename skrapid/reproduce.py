@@ -708,7 +708,7 @@ def _plot_rapid_fig5(result, path):
                     lw=2,
                 )
             )
-    b.set_title("samples from random starts; orange: not in training set", fontsize=9)
+    b.set_title("samples; orange: not in the training set", fontsize=9)
     b.axis("off")
     _save(fig, path)
 
