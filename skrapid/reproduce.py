@@ -1662,8 +1662,9 @@ def _sfrbm_fig14_16(quick, seeds, workdir, progress, data_home=None):
             **train,
         )
         progress(
-            f"  {key}: {r['n_modes_learnt']} of {r['n_modes_below_mu2']} modes "
-            f"below μ² within 5%, μ² = {r['mu2_final']:.2f}, {r['seconds']:.0f} s"
+            f"  {key}: {r['n_modes_learnt']} of {r['n_modes_needing_training']} "
+            f"modes more than 5% below μ² learnt to 5%, μ² = "
+            f"{r['mu2_final']:.2f}, {r['seconds']:.0f} s"
         )
         runs[key] = r
     regen = E.mnist_regeneration(n_h, data=(Xtr, Xte), mu2=mu2)
@@ -1712,12 +1713,14 @@ def _sfrbm_fig14_16(quick, seeds, workdir, progress, data_home=None):
             "verdict": _verdict(rho is not None and rho > 0.8),
         },
         {
-            "quantity": f"modes below the cutoff within 5% after "
-            f"{train['max_iter']} epochs",
+            "quantity": f"modes learnt to within 5% after {train['max_iter']} "
+            "epochs, of the modes more than 5% below the cutoff",
             "paper": "the smallest agree, larger ones still training after "
             "10^6 epochs (Fig. 14 right)",
-            "ours": f"{fixed['n_modes_learnt']} of {n_below}",
-            "verdict": _verdict(0 < fixed["n_modes_learnt"] < n_below),
+            "ours": f"{fixed['n_modes_learnt']} of {fixed['n_modes_needing_training']}",
+            "verdict": _verdict(
+                0 < fixed["n_modes_learnt"] < fixed["n_modes_needing_training"]
+            ),
         },
         {
             "quantity": "learnable μ² from 100: lowest value and final value",
