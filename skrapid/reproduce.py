@@ -105,8 +105,8 @@ _NOTES = {
     "reach a test Hamming distance of 0.05 in Fig. 3, so our baselines are "
     "less trained than the paper's (its learning rates are not stated).",
     "rapid-fig3": "The paper shows 100 instances per method; a 2-core CPU "
-    "runs an exact-gradient seed of 2000 epochs in ~50 min of CPU and a PCD-10 "
-    "seed in ~40 min, so the full mode averages 20 (RAPID), 10 (CD-10), 1 "
+    "runs an exact-gradient seed of 2000 epochs in ~55 min of CPU and a PCD-10 "
+    "seed in ~10-20 min, so the full mode averages 20 (RAPID), 10 (CD-10), 2 "
     "(PCD-10) and 2 (exact) seeds. Earlier time-limited PCD-10 runs (3 seeds, "
     "540-1200 epochs, ``docs/results/bars4x4/pcd10.jsonl``) reached a test "
     "distance of 0.05 at epochs 85-195. The shading is the standard error of "
@@ -355,12 +355,12 @@ def _verdict(ok):
 # --------------------------------------------------------------------------
 #: Full-mode bars runs: (epochs, seeds) per method.  The paper averages 100
 #: instances; the seed counts here are what a shared 2-core CPU finished (an
-#: exact-gradient run of 2000 epochs takes ~50 min of CPU, PCD-10 ~40 min).
+#: exact-gradient run of 2000 epochs takes ~55 min of CPU, PCD-10 ~10-20 min).
 #: ``--seeds N`` overrides them all.
 _BARS_FULL = {
     "rapid": (60, 20),
     "cd10": (2000, 10),
-    "pcd10": (2000, 1),
+    "pcd10": (2000, 2),
     "exact": (2000, 2),
 }
 #: Quick-mode bars runs (seconds): RAPID and CD-10 only.
