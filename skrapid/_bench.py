@@ -105,59 +105,76 @@ def _mnist_or_synthetic(args, n_default=60000):
 # --------------------------------------------------------------------------
 # benchmarks
 # --------------------------------------------------------------------------
-def bench_pcd(args, progress=print) -> dict:
-    """One PCD-1 epoch of BinaryRBM vs scikit-learn's BernoulliRBM (same data,
-    H, batch, learning rate), float32 and float64."""
-    from sklearn.neural_network import BernoulliRBM
-
-    from . import BinaryRBM
-
-    X, source = _mnist_or_synthetic(args)
+def _epoch_pair(args, X, source, benchmark, case, reference, progress):
+    """One epoch of ``case = (label, make)`` against ``reference = (label,
+    make)`` for each dtype of ``args.dtypes``; ``make(Xd)`` returns the timed
+    function of the repeat index.  Both do five B x V x H products per update."""
     n, V = X.shape
     H, B = args.n_components, args.batch_size
-    n_batches = -(-n // B)
-    cases, flops, dtypes, reference = {}, {}, {}, {}
+    cases, flops, dtypes, refs = {}, {}, {}, {}
     for dt in args.dtypes:
         Xd = np.ascontiguousarray(X, dtype=dt)
         name = np.dtype(dt).name
-
-        def sk(r, Xd=Xd):
-            BernoulliRBM(
-                n_components=H,
-                batch_size=B,
-                n_iter=1,
-                learning_rate=0.01,
-                random_state=r,
-            ).fit(Xd)
-
-        def us(r, Xd=Xd):
-            BinaryRBM(
-                n_components=H,
-                batch_size=B,
-                max_iter=1,
-                learning_rate=0.01,
-                method="pcd",
-                n_gibbs_steps=1,
-                random_state=r,
-                device="cpu",
-            ).fit(Xd)
-
-        for label, fn in ((f"sklearn {name}", sk), (f"skrapid {name}", us)):
-            cases[label] = fn
-            # 5 products of B x V x H per update (both implementations)
-            flops[label] = 10.0 * B * V * H * n_batches
-            dtypes[label] = name
-        reference[f"skrapid {name}"] = f"sklearn {name}"
+        for label, make in (reference, case):
+            cases[f"{label} {name}"] = make(Xd)
+            flops[f"{label} {name}"] = 10.0 * B * V * H * -(-n // B)
+            dtypes[f"{label} {name}"] = name
+        refs[f"{case[0]} {name}"] = f"{reference[0]} {name}"
     return {
-        "benchmark": "pcd",
+        "benchmark": benchmark,
         "data": source,
         "n_samples": n,
         "n_features": V,
         "n_components": H,
         "batch_size": B,
         "repeats": args.repeats,
-        "results": _results(cases, flops, dtypes, reference, args.repeats, progress),
+        "results": _results(cases, flops, dtypes, refs, args.repeats, progress),
     }
+
+
+def _binary_pcd(args):
+    """The timed BinaryRBM PCD-1 epoch of the pcd and gaussian benchmarks."""
+    from . import BinaryRBM
+
+    def make(Xd):
+        return lambda r: BinaryRBM(
+            n_components=args.n_components,
+            batch_size=args.batch_size,
+            max_iter=1,
+            learning_rate=0.01,
+            method="pcd",
+            n_gibbs_steps=1,
+            random_state=r,
+            device="cpu",
+        ).fit(Xd)
+
+    return make
+
+
+def bench_pcd(args, progress=print) -> dict:
+    """One PCD-1 epoch of BinaryRBM vs scikit-learn's BernoulliRBM (same data,
+    H, batch, learning rate), float32 and float64."""
+    from sklearn.neural_network import BernoulliRBM
+
+    def sk(Xd):
+        return lambda r: BernoulliRBM(
+            n_components=args.n_components,
+            batch_size=args.batch_size,
+            n_iter=1,
+            learning_rate=0.01,
+            random_state=r,
+        ).fit(Xd)
+
+    X, source = _mnist_or_synthetic(args)
+    return _epoch_pair(
+        args,
+        X,
+        source,
+        "pcd",
+        ("skrapid", _binary_pcd(args)),
+        ("sklearn", sk),
+        progress,
+    )
 
 
 def bench_pid(args, progress=print) -> dict:
@@ -260,56 +277,31 @@ def bench_gaussian(args, progress=print) -> dict:
     """One PCD-1 epoch of GaussianRBM (Gaussian visible and hidden fields) on
     continuous MNIST pixels, next to one BinaryRBM PCD-1 epoch at the same
     sizes (the same five products per update), float32 and float64."""
-    from . import BinaryRBM, GaussianRBM
+    from . import GaussianRBM
+
+    def g(Xd):
+        return lambda r: GaussianRBM(
+            n_components=args.n_components,
+            mu2=100.0,
+            batch_size=args.batch_size,
+            max_iter=1,
+            learning_rate=1e-4,
+            n_chains=args.batch_size,
+            spectrum_every=10**9,
+            random_state=r,
+            device="cpu",
+        ).fit(Xd)
 
     X, source = _mnist_or_synthetic(args, n_default=20000)
-    n, V = X.shape
-    H, B = args.n_components, args.batch_size
-    nb = -(-n // B)
-    cases, flops, dtypes, reference = {}, {}, {}, {}
-    for dt in args.dtypes:
-        Xd = np.ascontiguousarray(X, dtype=dt)
-        name = np.dtype(dt).name
-
-        def g(r, Xd=Xd):
-            GaussianRBM(
-                n_components=H,
-                mu2=100.0,
-                batch_size=B,
-                max_iter=1,
-                learning_rate=1e-4,
-                n_chains=B,
-                spectrum_every=10**9,
-                random_state=r,
-                device="cpu",
-            ).fit(Xd)
-
-        def b(r, Xd=Xd):
-            BinaryRBM(
-                n_components=H,
-                batch_size=B,
-                max_iter=1,
-                learning_rate=0.01,
-                method="pcd",
-                random_state=r,
-                device="cpu",
-            ).fit(Xd)
-
-        for label, fn in ((f"GaussianRBM {name}", g), (f"BinaryRBM {name}", b)):
-            cases[label] = fn
-            flops[label] = 10.0 * B * V * H * nb
-            dtypes[label] = name
-        reference[f"GaussianRBM {name}"] = f"BinaryRBM {name}"
-    return {
-        "benchmark": "gaussian",
-        "data": source,
-        "n_samples": n,
-        "n_features": V,
-        "n_components": H,
-        "batch_size": B,
-        "repeats": args.repeats,
-        "results": _results(cases, flops, dtypes, reference, args.repeats, progress),
-    }
+    return _epoch_pair(
+        args,
+        X,
+        source,
+        "gaussian",
+        ("GaussianRBM", g),
+        ("BinaryRBM", _binary_pcd(args)),
+        progress,
+    )
 
 
 def bench_gpu(args, progress=print) -> dict:
