@@ -819,8 +819,7 @@ def mnist_spectrum_training(
     from ._gaussian import GaussianRBM
 
     X = np.asarray(X, dtype=np.float64)
-    mean = X.mean(axis=0)
-    C = (X - mean).T @ (X - mean) / X.shape[0]
+    mean, C = _centred_covariance(X)
     var = np.linalg.eigvalsh(C)
     kappa = 1.0 / np.maximum(var, 1e-12)
     n_h = X.shape[1] if n_components is None else int(n_components)
@@ -1118,9 +1117,8 @@ def mnist_gaussian_kl(
         Xte, _ = load_mnist(data_home, subset="test", allow_download=False)
         data = (Xtr, Xte)
     Xtr, Xte = (np.asarray(a, dtype=np.float64) for a in data)
-    mean = Xtr.mean(axis=0)
+    mean, C = _centred_covariance(Xtr)
     Xc = Xtr - mean
-    C = Xc.T @ Xc / Xc.shape[0]
     out = []
     n_below = int(np.sum(np.linalg.eigvalsh(C) > 1.0 / mu2))
     for n_h in n_components:
@@ -1202,8 +1200,7 @@ def mnist_regeneration(n_components, *, data, mu2=100.0, n_show=8):
     the test set, and the first ``n_show`` test images regenerated.
     """
     Xtr, Xte = (np.asarray(a, dtype=np.float64) for a in data)
-    mean = Xtr.mean(axis=0)
-    C = (Xtr - mean).T @ (Xtr - mean) / Xtr.shape[0]
+    mean, C = _centred_covariance(Xtr)
     out = []
     for n_h in n_components:
         rbm, _ = _rbm_at_optimum(C, mu2, n_h, mean)
@@ -1221,6 +1218,14 @@ def mnist_regeneration(n_components, *, data, mu2=100.0, n_show=8):
         "mse_of_mean_image": float(np.mean((Xte - mean) ** 2)),
         "by_n_components": out,
     }
+
+
+def _centred_covariance(X):
+    """The data mean and the centred second moment (float64)."""
+    X = np.asarray(X, dtype=np.float64)
+    mean = X.mean(axis=0)
+    Xc = X - mean
+    return mean, Xc.T @ Xc / X.shape[0]
 
 
 def _regulated_gaussian(C, mu2, n_components):
