@@ -149,7 +149,29 @@ def make_generator(xp, seed: int):
     return xp.random.default_rng(seed)
 
 
-def expit(xp, x):
+class Workspace:
+    """Host buffers reused by every update of a NumPy training loop, so the
+    hot loop allocates nothing per step.  ``get(tag, shape, dtype)`` returns
+    the buffer of that tag, (re)allocated only when the shape or dtype
+    changes (the last, shorter minibatch of an epoch has its own)."""
+
+    def __init__(self):
+        self._buffers = {}
+
+    def get(self, tag, shape, dtype):
+        key = (tag, tuple(shape))
+        buf = self._buffers.get(key)
+        if buf is None or buf.dtype != dtype:
+            buf = self._buffers[key] = np.empty(shape, dtype=dtype)
+        return buf
+
+
+def buffer(ws, tag, shape, dtype):
+    """``ws.get(...)``, or None (allocate as usual) without a workspace."""
+    return None if ws is None else ws.get(tag, shape, dtype)
+
+
+def expit(xp, x, out=None):
     """Logistic sigmoid 1 / (1 + exp(-x)), computed as (1 + tanh(x/2)) / 2.
 
     The tanh form never overflows, and NumPy's vectorized tanh makes it about
@@ -157,7 +179,7 @@ def expit(xp, x):
     is absolute (about one ulp of 1), which is what sampling and means need;
     log-probabilities never go through it.
     """
-    out = xp.multiply(x, x.dtype.type(0.5))
+    out = xp.multiply(x, x.dtype.type(0.5), out=out)
     xp.tanh(out, out=out)
     out *= x.dtype.type(0.5)
     out += x.dtype.type(0.5)

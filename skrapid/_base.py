@@ -61,14 +61,20 @@ class _Minibatches:
         self.n_features = X.shape[1]
         self.batch = min(batch_size, X.shape[0])
 
-    def batches(self, host_rs):
+    def batches(self, host_rs, ws=None):
         X, xp = self.X, self.xp
         n = X.shape[0]
         order = host_rs.permutation(n)
         if xp is not np:  # one host-to-device copy per epoch, not per batch
             order = B.to_device(order, xp)
         for start in range(0, n, self.batch):
-            yield X[order[start : start + self.batch]]
+            idx = order[start : start + self.batch]
+            if ws is None:
+                yield X[idx]
+            else:  # gathered into a reused buffer
+                yield np.take(
+                    X, idx, axis=0, out=ws.get("batch", (len(idx), X.shape[1]), X.dtype)
+                )
 
 
 class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
@@ -308,8 +314,11 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         # starts from) and the visible states of the last sweep
         self._chains = self._chains_visible = None
         if getattr(self, "persistent_hidden_", None) is not None:
-            self._chains = B.to_device(self.persistent_hidden_, xp, dtype)
+            # copies: the chains are updated in place during training
+            self._chains = xp.array(B.to_device(self.persistent_hidden_, xp, dtype))
             self._chains_visible = B.to_device(self.persistent_chains_, xp, dtype)
+        # NumPy: every update reuses the same host buffers
+        self._ws = B.Workspace() if xp is np else None
         decayed = self._decayed_keys()
         host_rs = self.random_state_
         try:
@@ -318,7 +327,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
                 lr = learning_rate_at(
                     self.learning_rate, self.lr_decay, self.lr_decay_every, self.n_iter_
                 )
-                for Xb in source.batches(host_rs):
+                for Xb in source.batches(host_rs, self._ws):
                     grads = self._gradient(params, Xb, xp, rng)
                     if self.weight_decay:
                         for k in decayed:
@@ -339,17 +348,17 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
                 record["time"] = time.perf_counter() - t0
                 self._record(record)
         except BaseException:
-            del self._chains, self._chains_visible  # no device arrays left behind
+            del self._chains, self._chains_visible, self._ws  # no device arrays
             raise
         self._store_parameters(params)
         self._optimizer_state = {
             k: (B.to_numpy(v) if not isinstance(v, int | float) else v)
             for k, v in state.items()
         }
-        if self._chains is not None:
-            self.persistent_hidden_ = B.to_numpy(self._chains)
-            self.persistent_chains_ = B.to_numpy(self._chains_visible)
-        del self._chains, self._chains_visible
+        if self._chains is not None:  # copies: not views of the workspace
+            self.persistent_hidden_ = np.array(B.to_numpy(self._chains))
+            self.persistent_chains_ = np.array(B.to_numpy(self._chains_visible))
+        del self._chains, self._chains_visible, self._ws
         self._logz_cache = {}
 
     def _update_data_mean(self, X, xp):

@@ -8,13 +8,14 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from . import _backend as B
+from ._backend import buffer
 from ._base import BaseRBM
 from ._partition import MAX_EXACT_UNITS, check_exact_size, exact_statistics
 from ._sampling import gibbs_from_hidden
 from ._units import Bipartite, get_units
 
 
-def gradient_phases(est, model, X, method, n_steps, n_chains, rng):
+def gradient_phases(est, model, X, method, n_steps, n_chains, rng, ws=None):
     """Positive- and negative-phase quantities of the log-likelihood gradient.
 
     Parameters
@@ -34,6 +35,9 @@ def gradient_phases(est, model, X, method, n_steps, n_chains, rng):
     n_chains : int
         Persistent chains for PCD.
     rng : generator
+    ws : Workspace or None
+        Reused host buffers (NumPy training loops): nothing is allocated per
+        update.
 
     Returns
     -------
@@ -50,35 +54,57 @@ def gradient_phases(est, model, X, method, n_steps, n_chains, rng):
     -----
     For PCD the chains do not depend on the data, so the hidden fields of the
     data and of the chains' final states are computed by a single matrix
-    product of the stacked batch ``[X; v_neg] W``.
+    product of the stacked batch ``[X; v_neg] W``; with a workspace the
+    stacked batch is kept (``ws.get("stacked", ...)``) for the gradient's
+    product.
     """
-    xp, hid = model.xp, model.hid
+    xp, hid, dt = model.xp, model.hid, model.dtype
+    n, V, H = X.shape[0], model.n_visible, model.n_hidden
     if method == "exact":
         return model.mean_hiddens(X), None, None, exact_statistics(model)
     if method == "cd":
-        h_pos = hid.mean(xp, model.hidden_field(X))
-        h0 = hid.sample_given_mean(xp, h_pos, rng)
-        v_neg, field_neg = gibbs_from_hidden(model, h0, n_steps, rng)
-        return h_pos, v_neg, hid.mean(xp, field_neg), None
+        f = model.hidden_field(X, out=buffer(ws, "field_pos", (n, H), dt))
+        h_pos = hid.mean(xp, f, out=None if ws is None else f)
+        h0 = hid.sample_given_mean(
+            xp, h_pos, rng, out=buffer(ws, "gibbs_h", (n, H), dt), ws=ws
+        )
+        v_neg, field_neg = gibbs_from_hidden(model, h0, n_steps, rng, ws)
+        return (
+            h_pos,
+            v_neg,
+            hid.mean(xp, field_neg, out=None if ws is None else field_neg),
+            None,
+        )
     if est._chains is None:
-        zeros = xp.zeros((n_chains, model.n_hidden), dtype=model.dtype)
+        zeros = xp.zeros((n_chains, H), dtype=dt)
         est._chains = hid.sample(xp, zeros, rng)
     h = est._chains
+    m = h.shape[0]
     if n_steps > 1:
-        v, field = gibbs_from_hidden(model, h, n_steps - 1, rng)
-        h = hid.sample(xp, field, rng)
-    v_neg = model.vis.sample(xp, model.visible_field(h), rng)
-    n = X.shape[0]
-    fields = model.hidden_field(xp.concatenate([X, v_neg]))
-    means = hid.mean(xp, fields)
+        v, field = gibbs_from_hidden(model, h, n_steps - 1, rng, ws)
+        h = hid.sample(xp, field, rng, out=buffer(ws, "gibbs_h", (m, H), dt), ws=ws)
+    stacked = buffer(ws, "stacked", (n + m, V), dt)
+    if stacked is None:
+        v_neg = model.vis.sample(xp, model.visible_field(h), rng)
+        stacked = xp.concatenate([X, v_neg])
+    else:
+        stacked[:n] = X
+        v_neg = model.vis.sample(
+            xp, model.visible_field(h, ws), rng, out=stacked[n:], ws=ws
+        )
+    fields = model.hidden_field(stacked, out=buffer(ws, "fields", (n + m, H), dt))
+    means = hid.mean(xp, fields, out=None if ws is None else fields)
     h_pos, h_neg = means[:n], means[n:]
-    est._chains = hid.sample_given_mean(xp, h_neg, rng)
+    if ws is None or est._chains.shape != (m, H):
+        est._chains = hid.sample_given_mean(xp, h_neg, rng)
+    else:  # the previous chain state is no longer needed: overwrite it
+        hid.sample_given_mean(xp, h_neg, rng, out=est._chains, ws=ws)
     est._chains_visible = v_neg
     return h_pos, v_neg, h_neg, None
 
 
 def likelihood_gradient(
-    model, X, h_pos, v_neg, h_neg, stats, fit_intercept, *, factored=False
+    model, X, h_pos, v_neg, h_neg, stats, fit_intercept, *, factored=False, ws=None
 ):
     """Gradient of the mean log-likelihood of the batch X w.r.t. W, b, c.
 
@@ -93,11 +119,14 @@ def likelihood_gradient(
     With ``factored=True`` (samples only) the weight gradient is returned as
     the pair ``("W_factors": (L, R))`` instead of G, for models whose weights
     are low-rank functions of their parameters (RAPID), which then never form
-    the V x H matrix G.
+    the V x H matrix G.  With a workspace ``ws`` (NumPy), L, R, G and the bias
+    gradients go to reused buffers (L is the stacked batch PCD already built
+    when it is there).
     """
     xp = model.xp
     n = X.shape[0]
     dt = model.dtype.type
+    V, H = model.n_visible, model.n_hidden
     if stats is not None:
         gW = (X.T @ h_pos) * dt(1.0 / n)
         gW -= stats.vh
@@ -105,14 +134,33 @@ def likelihood_gradient(
         ev, eh = stats.v, stats.h
     else:
         m = v_neg.shape[0]
-        left = xp.concatenate([X, v_neg])
-        right = xp.concatenate([h_pos * dt(1.0 / n), h_neg * dt(-1.0 / m)])
-        grads = {"W_factors": (left, right)} if factored else {"W": left.T @ right}
+        left = right = None
+        if ws is not None:
+            left = ws.get("stacked", (n + m, V), model.dtype)
+            if v_neg.base is not left:  # PCD sampled v_neg into left already
+                left[:n] = X
+                left[n:] = v_neg
+            right = ws.get("right", (n + m, H), model.dtype)
+            xp.multiply(h_pos, dt(1.0 / n), out=right[:n])
+            xp.multiply(h_neg, dt(-1.0 / m), out=right[n:])
+        else:
+            left = xp.concatenate([X, v_neg])
+            right = xp.concatenate([h_pos * dt(1.0 / n), h_neg * dt(-1.0 / m)])
+        if factored:
+            grads = {"W_factors": (left, right)}
+        else:
+            grads = {
+                "W": xp.matmul(left.T, right, out=buffer(ws, "gW", (V, H), model.dtype))
+            }
         if fit_intercept:
-            ev, eh = xp.mean(v_neg, axis=0), xp.mean(h_neg, axis=0)
+            ev = xp.mean(v_neg, axis=0, out=buffer(ws, "ev", (V,), model.dtype))
+            eh = xp.mean(h_neg, axis=0, out=buffer(ws, "eh", (H,), model.dtype))
     if fit_intercept:
-        grads["b"] = xp.mean(X, axis=0) - ev
-        grads["c"] = xp.mean(h_pos, axis=0) - eh
+        gb = xp.mean(X, axis=0, out=buffer(ws, "gb", (V,), model.dtype))
+        gb -= ev
+        gc = xp.mean(h_pos, axis=0, out=buffer(ws, "gc", (H,), model.dtype))
+        gc -= eh
+        grads["b"], grads["c"] = gb, gc
     return grads
 
 
@@ -404,11 +452,12 @@ class BinaryRBM(BinaryLayersMixin, BaseRBM):
     # -- training -----------------------------------------------------------
     def _gradient(self, params, X, xp, rng):
         model = self._model(params, xp)
+        ws = getattr(self, "_ws", None)
         h_pos, v_neg, h_neg, stats = gradient_phases(
-            self, model, X, self.method, self.n_gibbs_steps, self._n_chains(), rng
+            self, model, X, self.method, self.n_gibbs_steps, self._n_chains(), rng, ws
         )
         return likelihood_gradient(
-            model, X, h_pos, v_neg, h_neg, stats, self.fit_intercept
+            model, X, h_pos, v_neg, h_neg, stats, self.fit_intercept, ws=ws
         )
 
 

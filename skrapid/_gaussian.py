@@ -50,7 +50,7 @@ class _Covariance:
         self.C = C
         self.n_features = C.shape[0]
 
-    def batches(self, host_rs):
+    def batches(self, host_rs, ws=None):
         yield self
 
 

@@ -40,7 +40,8 @@ class SGD:
             else:
                 vel = state[k]
                 vel *= p.dtype.type(mu)
-                vel += p.dtype.type(lr) * g
+                g *= p.dtype.type(lr)  # in place: no temporary per step
+                vel += g
                 p += vel
 
 

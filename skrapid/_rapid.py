@@ -314,6 +314,7 @@ class RARBM(BinaryLayersMixin, BaseRBM):
     def _gradient(self, params, X, xp, rng):
         model = self._model(params, xp)
         xi_v, xi_h = params["xi_v"], params["xi_h"]
+        ws = getattr(self, "_ws", None)
         if self.negative_phase == "pid":
             h_pos, v_neg, h_neg = pid_phases(
                 model, X, xi_v, xi_h, self.n_gibbs_steps, self.pid_hidden, rng
@@ -328,9 +329,18 @@ class RARBM(BinaryLayersMixin, BaseRBM):
                 self.n_gibbs_steps,
                 self._n_chains(),
                 rng,
+                ws,
             )
         g = likelihood_gradient(
-            model, X, h_pos, v_neg, h_neg, stats, self.fit_intercept, factored=True
+            model,
+            X,
+            h_pos,
+            v_neg,
+            h_neg,
+            stats,
+            self.fit_intercept,
+            factored=True,
+            ws=ws,
         )
         # chain rule through eq. 5 (eqs. A7a, A7b): with G = ∂L/∂W,
         # ∂L/∂ξ_v = ξ_h Gᵀ / √K and ∂L/∂ξ_h = ξ_v G / √K.  With samples,

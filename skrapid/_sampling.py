@@ -8,12 +8,15 @@ and a native generator, on NumPy or CuPy alike.
 
 from __future__ import annotations
 
+from ._backend import buffer
 
-def gibbs_from_hidden(model, h, n_steps: int, rng):
+
+def gibbs_from_hidden(model, h, n_steps: int, rng, ws=None):
     """Run ``n_steps`` sweeps h -> v -> h starting from hidden *states* ``h``.
 
     This is the persistent-chain (PCD) step: the chain's state is its last
-    hidden sample.
+    hidden sample.  With a workspace ``ws`` (NumPy) every sweep reuses the
+    same buffers.
 
     Returns
     -------
@@ -22,13 +25,16 @@ def gibbs_from_hidden(model, h, n_steps: int, rng):
     field_h : array of shape (n_chains, n_hidden)
         Hidden field ``v W + c`` of those states (E[h | v] follows from it).
     """
-    xp = model.xp
-    v = model.vis.sample(xp, model.visible_field(h), rng)
-    field_h = model.hidden_field(v)
+    xp, n, dt = model.xp, h.shape[0], model.dtype
+    v_buf = buffer(ws, "gibbs_v", (n, model.n_visible), dt)
+    f_buf = buffer(ws, "gibbs_field_h", (n, model.n_hidden), dt)
+    h_buf = buffer(ws, "gibbs_h", (n, model.n_hidden), dt)
+    v = model.vis.sample(xp, model.visible_field(h, ws), rng, out=v_buf, ws=ws)
+    field_h = model.hidden_field(v, out=f_buf)
     for _ in range(n_steps - 1):
-        h = model.hid.sample(xp, field_h, rng)
-        v = model.vis.sample(xp, model.visible_field(h), rng)
-        field_h = model.hidden_field(v)
+        h = model.hid.sample(xp, field_h, rng, out=h_buf, ws=ws)
+        v = model.vis.sample(xp, model.visible_field(h, ws), rng, out=v_buf, ws=ws)
+        field_h = model.hidden_field(v, out=f_buf)
     return v, field_h
 
 

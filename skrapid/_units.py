@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ._backend import expit, to_numpy
+from ._backend import buffer, expit, to_numpy
 
 
 class _Units(ABC):
@@ -49,35 +49,63 @@ class _Units(ABC):
         return np.arctanh(m)
 
     @abstractmethod
-    def mean(self, xp, field):
-        """E[s | field], elementwise."""
+    def mean(self, xp, field, out=None):
+        """E[s | field], elementwise (into ``out`` when given)."""
 
     @abstractmethod
-    def prob_high(self, xp, field):
-        """P(s = high | field), elementwise."""
+    def prob_high(self, xp, field, out=None):
+        """P(s = high | field), elementwise (into ``out`` when given)."""
 
     @abstractmethod
     def log_partition(self, xp, field):
         """log Σ_s exp(s·field), elementwise."""
 
-    def sample(self, xp, field, rng):
-        """Draw states given the field: ``high`` with P(high | field)."""
-        u = rng.random(field.shape, dtype=field.dtype)
-        s = u < self.prob_high(xp, field)
-        if self.low == 0.0:
-            return s.astype(field.dtype)
-        return s.astype(field.dtype) * 2 - 1
+    def sample(self, xp, field, rng, out=None, ws=None):
+        """Draw states given the field: ``high`` with P(high | field).
 
-    def sample_given_mean(self, xp, mean, rng):
+        With a workspace ``ws`` (NumPy) the uniforms, probabilities and bits
+        go to reused buffers and the states to ``out``; the draws are the
+        same as without."""
+        if ws is None:
+            u = rng.random(field.shape, dtype=field.dtype)
+            s = u < self.prob_high(xp, field)
+            if self.low == 0.0:
+                return s.astype(field.dtype)
+            return s.astype(field.dtype) * 2 - 1
+        p = self.prob_high(xp, field, out=ws.get("p", field.shape, field.dtype))
+        return self._draw(xp, p, rng, out, ws)
+
+    def sample_given_mean(self, xp, mean, rng, out=None, ws=None):
         """:meth:`sample` from the conditional mean instead of the field (the
         same draws, without evaluating the sigmoid twice when the mean is
         already known)."""
-        u = rng.random(mean.shape, dtype=mean.dtype)
+        if ws is None:
+            u = rng.random(mean.shape, dtype=mean.dtype)
+            if self.low == 0.0:
+                return (u < mean).astype(mean.dtype)
+            p = mean + mean.dtype.type(1)
+            p *= mean.dtype.type(0.5)
+            return (u < p).astype(mean.dtype) * 2 - 1
         if self.low == 0.0:
-            return (u < mean).astype(mean.dtype)
-        p = mean + mean.dtype.type(1)
-        p *= mean.dtype.type(0.5)
-        return (u < p).astype(mean.dtype) * 2 - 1
+            p = mean
+        else:
+            p = xp.add(
+                mean, mean.dtype.type(1), out=ws.get("p", mean.shape, mean.dtype)
+            )
+            p *= mean.dtype.type(0.5)
+        return self._draw(xp, p, rng, out, ws)
+
+    def _draw(self, xp, p, rng, out, ws):
+        """States with P(high) = p, through the workspace's buffers."""
+        u = rng.random(dtype=p.dtype, out=ws.get("u", p.shape, p.dtype))
+        bits = xp.less(u, p, out=ws.get("bits", p.shape, bool))
+        if out is None:
+            out = xp.empty(p.shape, dtype=p.dtype)
+        xp.copyto(out, bits)
+        if self.low != 0.0:
+            out *= p.dtype.type(2)
+            out -= p.dtype.type(1)
+        return out
 
     def from_bits(self, bits, dtype):
         """Map {0,1} bit arrays to this unit type's states."""
@@ -136,11 +164,11 @@ class Bernoulli(_Units):
     name = "bernoulli"
     low, high = 0.0, 1.0
 
-    def mean(self, xp, field):
-        return expit(xp, field)
+    def mean(self, xp, field, out=None):
+        return expit(xp, field, out=out)
 
-    def prob_high(self, xp, field):
-        return expit(xp, field)
+    def prob_high(self, xp, field, out=None):
+        return expit(xp, field, out=out)
 
     def log_partition(self, xp, field):
         # softplus(x) = max(x, 0) + log1p(exp(-|x|)); ~3x faster than
@@ -156,11 +184,11 @@ class Spin(_Units):
     name = "spin"
     low, high = -1.0, 1.0
 
-    def mean(self, xp, field):
-        return xp.tanh(field)
+    def mean(self, xp, field, out=None):
+        return xp.tanh(field, out=out)
 
-    def prob_high(self, xp, field):
-        out = xp.tanh(field)
+    def prob_high(self, xp, field, out=None):
+        out = xp.tanh(field, out=out)
         out += field.dtype.type(1)
         out *= field.dtype.type(0.5)
         return out
@@ -188,16 +216,16 @@ class Gaussian(_Units):
     def __init__(self, precision):
         self.precision = precision
 
-    def mean(self, xp, field):
-        return field / self.precision
+    def mean(self, xp, field, out=None):
+        return xp.divide(field, self.precision, out=out)
 
-    def prob_high(self, xp, field):  # pragma: no cover - not a binary unit
+    def prob_high(self, xp, field, out=None):  # pragma: no cover - not binary
         raise TypeError("Gaussian units have no 'high' state.")
 
-    def sample(self, xp, field, rng):
+    def sample(self, xp, field, rng, out=None, ws=None):
         return self.sample_given_mean(xp, field / self.precision, rng)
 
-    def sample_given_mean(self, xp, mean, rng):
+    def sample_given_mean(self, xp, mean, rng, out=None, ws=None):
         out = rng.standard_normal(mean.shape, dtype=mean.dtype)
         out /= xp.sqrt(self.precision)
         out += mean
@@ -265,19 +293,21 @@ class Bipartite:
     def dtype(self):
         return self.W.dtype
 
-    def hidden_field(self, v):
-        """Field on the hidden units, ``v W + c``."""
-        out = v @ self.W
+    def hidden_field(self, v, out=None):
+        """Field on the hidden units, ``v W + c`` (into ``out`` when given)."""
+        out = self.xp.matmul(v, self.W, out=out)
         out += self.c
         return out
 
-    def visible_field(self, h):
+    def visible_field(self, h, ws=None):
         """Field on the visible units, ``h Wᵀ + b``.
 
         Computed as ``(W hᵀ)ᵀ``: with W stored (V, H) row-major this product
         runs about 25% faster than ``h @ W.T`` on OpenBLAS for minibatch shapes.
+        With a workspace the product goes to a reused (V, n) buffer.
         """
-        out = (self.W @ h.T).T
+        out_t = buffer(ws, "visible_field", (self.W.shape[0], h.shape[0]), self.W.dtype)
+        out = self.xp.matmul(self.W, h.T, out=out_t).T
         out += self.b
         return out
 
