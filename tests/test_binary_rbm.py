@@ -317,3 +317,37 @@ def test_inverse_transform_is_the_visible_conditional_mean(units):
         rbm.inverse_transform(np.ones((2, 5)))
     with pytest.raises(ValueError, match="NaN|infinity"):
         rbm.inverse_transform(np.full((2, 3), np.nan))
+
+
+@pytest.mark.parametrize("units", ["bernoulli", "spin"])
+@pytest.mark.parametrize("method, k", [("pcd", 1), ("pcd", 3), ("cd", 1), ("cd", 3)])
+def test_reused_buffers_give_the_same_training_bit_for_bit(
+    monkeypatch, units, method, k
+):
+    """The NumPy training loop reuses a workspace of buffers; without it
+    (allocating every array) the fit is identical."""
+    from skrapid import _backend as B
+
+    X = binary_data(n=230, units=units, seed=3)
+
+    def fit():
+        rbm = BinaryRBM(
+            n_components=7,
+            units=units,
+            method=method,
+            n_gibbs_steps=k,
+            momentum=0.5,
+            max_iter=3,
+            batch_size=50,
+            random_state=0,
+        ).fit(X)
+        return rbm.partial_fit(X)
+
+    a = fit()
+    monkeypatch.setattr(B, "Workspace", lambda: None)
+    b = fit()
+    np.testing.assert_array_equal(a.components_, b.components_)
+    np.testing.assert_array_equal(a.intercept_hidden_, b.intercept_hidden_)
+    if method == "pcd":
+        np.testing.assert_array_equal(a.persistent_chains_, b.persistent_chains_)
+        assert a.persistent_chains_.base is None  # a copy, not a workspace view
