@@ -176,14 +176,18 @@ class BinaryLayersMixin:
     def _check_values(self, X, *, likelihood, training=False, what="X"):
         self._units.check_values(X, allow_fractional=not likelihood, what=what)
 
-    def _bipartite(self, W, params, xp):
+    def _bipartite(self, W, params, xp, ws=None):
         """Bipartite energy with weights W and the biases in ``params`` (zero
-        when the model has none)."""
+        when the model has none; from the workspace ``ws`` when given)."""
         V, H = W.shape
         if "b" in params:
             b, c = params["b"], params["c"]
-        else:
+        elif ws is None:
             b, c = xp.zeros(V, dtype=W.dtype), xp.zeros(H, dtype=W.dtype)
+        else:
+            b, c = ws.get("zero_b", (V,), W.dtype), ws.get("zero_c", (H,), W.dtype)
+            b[...] = 0
+            c[...] = 0
         return Bipartite(W, b, c, self._units, self._units, xp)
 
     def _store_biases(self, params, V, H, dtype):

@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from . import _backend as B
+from ._backend import buffer
 from ._base import BaseRBM
 from ._binary import BinaryLayersMixin, gradient_phases, likelihood_gradient
 from ._partition import MAX_EXACT_UNITS, check_exact_size
@@ -30,21 +31,32 @@ class SpinGlassWarning(UserWarning):
     """The pattern load K / (V + H) risks the spin-glass phase."""
 
 
-def pattern_states(units, xi):
+def pattern_states(units, xi, out=None, ws=None):
     """Binary states of (possibly continuous) patterns: sign, with sign(0) = +1.
 
-    Returns ±1 for spin units and {0, 1} for Bernoulli units.
+    Returns ±1 for spin units and {0, 1} for Bernoulli units (into ``out``
+    with a workspace ``ws``).
     """
-    return units.from_bits(xi >= 0, xi.dtype)
+    if ws is None:
+        return units.from_bits(xi >= 0, xi.dtype)
+    xp = B.get_namespace(xi)
+    bits = xp.greater_equal(xi, 0, out=ws.get("pattern_bits", xi.shape, bool))
+    xp.copyto(out, bits)
+    if units.low != 0.0:
+        out *= xi.dtype.type(2)
+        out -= xi.dtype.type(1)
+    return out
 
 
-def ra_weights(xi_v, xi_h):
+def ra_weights(xi_v, xi_h, out=None):
     """W = ξ_vᵀ ξ_h / √K (eq. 5): W_iα = (1/√K) Σ_k ξ_i^(k) ξ_α^(k)."""
     K = xi_v.shape[0]
-    return (xi_v.T @ xi_h) * xi_v.dtype.type(1.0 / math.sqrt(K))
+    W = B.get_namespace(xi_v).matmul(xi_v.T, xi_h, out=out)
+    W *= xi_v.dtype.type(1.0 / math.sqrt(K))
+    return W
 
 
-def pid_phases(model, X, xi_v, xi_h, n_steps, hidden, rng):
+def pid_phases(model, X, xi_v, xi_h, n_steps, hidden, rng, ws=None):
     """Positive phase from the data, negative phase read off the patterns.
 
     Eq. 6 replaces the model average by the average over the K patterns.
@@ -56,23 +68,42 @@ def pid_phases(model, X, xi_v, xi_h, n_steps, hidden, rng):
     the binarized visible patterns seed k Gibbs sweeps and the chains' end
     states form the negative phase (Sec. 5.2).
 
-    Returns ``h_pos, v_neg, h_neg`` for :func:`likelihood_gradient`.
+    Returns ``h_pos, v_neg, h_neg`` for :func:`likelihood_gradient`.  With
+    a workspace ``ws`` (NumPy) nothing is allocated.
     """
-    xp = model.xp
-    v_neg = pattern_states(model.vis, xi_v)
-    if n_steps > 0:
-        v_neg, field_neg = gibbs_chain(model, v_neg, n_steps, rng)
-        h_neg = model.hid.mean(xp, field_neg)
-    elif hidden == "pattern":
-        h_neg = pattern_states(model.hid, xi_h)
+    xp, dt = model.xp, model.dtype
+    n, K = X.shape[0], xi_v.shape[0]
+    V, H = model.n_visible, model.n_hidden
+    if n_steps > 0 or hidden == "pattern":
+        v_neg = pattern_states(
+            model.vis, xi_v, out=buffer(ws, "patterns_v", (K, V), dt), ws=ws
+        )
+        if n_steps > 0:
+            v_neg, field_neg = gibbs_chain(model, v_neg, n_steps, rng, ws)
+            h_neg = model.hid.mean(xp, field_neg, out=_inplace(ws, field_neg))
+        else:
+            h_neg = pattern_states(
+                model.hid, xi_h, out=buffer(ws, "patterns_h", (K, H), dt), ws=ws
+            )
+        f = model.hidden_field(X, out=buffer(ws, "field_pos", (n, H), dt))
+        return model.hid.mean(xp, f, out=_inplace(ws, f)), v_neg, h_neg
+    # E[h | ξ_v]: one product for the data and the patterns, [X; ξ_v] W
+    stacked = buffer(ws, "stacked", (n + K, V), dt)
+    if stacked is None:
+        v_neg = pattern_states(model.vis, xi_v)
+        stacked = xp.concatenate([X, v_neg])
     else:
-        h_neg = None
-    n = X.shape[0]
-    stacked = X if h_neg is not None else xp.concatenate([X, v_neg])
-    means = model.mean_hiddens(stacked)
-    if h_neg is None:
-        return means[:n], v_neg, means[n:]
-    return means, v_neg, h_neg
+        stacked[:n] = X
+        v_neg = pattern_states(model.vis, xi_v, out=stacked[n:], ws=ws)
+    fields = model.hidden_field(stacked, out=buffer(ws, "fields", (n + K, H), dt))
+    means = model.hid.mean(xp, fields, out=_inplace(ws, fields))
+    return means[:n], v_neg, means[n:]
+
+
+def _inplace(ws, a):
+    """``a`` itself as the output of an elementwise map when buffers are
+    reused (``ws``), else None (a new array)."""
+    return None if ws is None else a
 
 
 class RARBM(BinaryLayersMixin, BaseRBM):
@@ -312,12 +343,14 @@ class RARBM(BinaryLayersMixin, BaseRBM):
 
     # -- training -------------------------------------------------------------
     def _gradient(self, params, X, xp, rng):
-        model = self._model(params, xp)
         xi_v, xi_h = params["xi_v"], params["xi_h"]
         ws = getattr(self, "_ws", None)
+        V, H = xi_v.shape[1], xi_h.shape[1]
+        W = ra_weights(xi_v, xi_h, out=buffer(ws, "W", (V, H), xi_v.dtype))
+        model = self._bipartite(W, params, xp, ws)
         if self.negative_phase == "pid":
             h_pos, v_neg, h_neg = pid_phases(
-                model, X, xi_v, xi_h, self.n_gibbs_steps, self.pid_hidden, rng
+                model, X, xi_v, xi_h, self.n_gibbs_steps, self.pid_hidden, rng, ws
             )
             stats = None
         else:
@@ -349,8 +382,14 @@ class RARBM(BinaryLayersMixin, BaseRBM):
         s = xi_v.dtype.type(1.0 / math.sqrt(xi_v.shape[0]))
         if "W_factors" in g:
             L, R = g.pop("W_factors")
-            g["xi_v"] = ((xi_h @ R.T) @ L) * s
-            g["xi_h"] = ((xi_v @ L.T) @ R) * s
+            K, m = xi_v.shape[0], L.shape[0]
+            dt = xi_v.dtype
+            xiR = xp.matmul(xi_h, R.T, out=buffer(ws, "xiR", (K, m), dt))
+            g["xi_v"] = xp.matmul(xiR, L, out=buffer(ws, "g_xi_v", (K, V), dt))
+            xiL = xp.matmul(xi_v, L.T, out=buffer(ws, "xiL", (K, m), dt))
+            g["xi_h"] = xp.matmul(xiL, R, out=buffer(ws, "g_xi_h", (K, H), dt))
+            g["xi_v"] *= s
+            g["xi_h"] *= s
         else:
             G = g.pop("W")
             g["xi_v"] = (xi_h @ G.T) * s

@@ -63,16 +63,27 @@ def gibbs_from_hidden_field(model, field_h, n_steps: int, rng):
     return gibbs_from_hidden(model, h, n_steps, rng)
 
 
-def gibbs_chain(model, v, n_steps: int, rng):
+def gibbs_chain(model, v, n_steps: int, rng, ws=None):
     """Run ``n_steps`` sweeps v -> h -> v from visible states ``v``.
 
     Returns the visible states after the last sweep (``v`` itself when
     ``n_steps == 0``) and their hidden field.
     """
-    field_h = model.hidden_field(v)
+    if ws is None:
+        field_h = model.hidden_field(v)
+        if n_steps == 0:
+            return v, field_h
+        return gibbs_from_hidden_field(model, field_h, n_steps, rng)
+    n, dt = v.shape[0], model.dtype
+    field_h = model.hidden_field(
+        v, out=ws.get("chain_field_h", (n, model.n_hidden), dt)
+    )
     if n_steps == 0:
         return v, field_h
-    return gibbs_from_hidden_field(model, field_h, n_steps, rng)
+    h = model.hid.sample(
+        model.xp, field_h, rng, out=ws.get("gibbs_h", (n, model.n_hidden), dt), ws=ws
+    )
+    return gibbs_from_hidden(model, h, n_steps, rng, ws)
 
 
 def gibbs_step(model, v, rng):
