@@ -1,6 +1,6 @@
 """
 The scalar-field RBM learns a spectrum, infrared first, up to a cutoff
-=====================================================================
+======================================================================
 
 A free scalar field on a periodic 1D lattice of 10 sites (mass m² = 4) has
 kernel eigenvalues κ between 4 and 8.  A Gaussian RBM (Aarts, Lucini & Park

@@ -1,6 +1,6 @@
 """
 Training on a GPU with ``device=``
-=================================
+==================================
 
 The same estimator runs on NumPy or, with ``device="gpu"``, on CuPy (install
 ``skrapid[gpu]``).  ``device="auto"`` picks the GPU when one is present, so

@@ -1,6 +1,6 @@
 """
 The spin-glass picture: Gibbs accessibility against the weights' scale
-=====================================================================
+======================================================================
 
 An RBM with independent random weights is a spin glass: at large weights
 (low temperature) Gibbs chains get stuck far from the ground state.  An RBM
