@@ -228,6 +228,14 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         -------
         self : object
             The fitted estimator.
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skrapid import BinaryRBM
+        >>> X = np.array([[0, 1, 1], [1, 0, 0]] * 10, dtype=float)
+        >>> rbm = BinaryRBM(n_components=2, max_iter=5, random_state=0).fit(X)
+        >>> rbm.components_.shape, rbm.n_iter_
+        ((2, 3), 5)
         """
         X = self._validate_X(X, reset=True, training=True)
         self.random_state_ = check_random_state(self.random_state)
@@ -254,6 +262,16 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         -------
         self : object
             The updated estimator.
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skrapid import BinaryRBM
+        >>> X = np.array([[0, 1, 1], [1, 0, 0]] * 10, dtype=float)
+        >>> rbm = BinaryRBM(n_components=2, random_state=0)
+        >>> for chunk in (X[:10], X[10:]):
+        ...     rbm = rbm.partial_fit(chunk)
+        >>> rbm.n_iter_
+        2
         """
         first = not hasattr(self, "components_")
         X = self._validate_X(X, reset=first, training=True)
@@ -429,6 +447,15 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         -------
         H : ndarray of shape (n_samples, n_components)
             E[h_a | v] = sigmoid(field) for {0,1} units, tanh(field) for spins.
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skrapid import BinaryRBM
+        >>> X = np.array([[0, 1, 1], [1, 0, 0]] * 10, dtype=float)
+        >>> rbm = BinaryRBM(n_components=4, max_iter=5, random_state=0).fit(X)
+        >>> H = rbm.transform(X)
+        >>> H.shape, bool(((H > 0) & (H < 1)).all())
+        ((20, 4), True)
         """
         Xd, model, xp = self._prepare(X)
         return B.like_input(model.mean_hiddens(Xd), X)
@@ -517,6 +544,15 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         Returns
         -------
         F : ndarray of shape (n_samples,)
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skrapid import BinaryRBM
+        >>> X = np.array([[0, 1, 1], [1, 0, 0]] * 10, dtype=float)
+        >>> rbm = BinaryRBM(n_components=2, max_iter=5, random_state=0).fit(X)
+        >>> log_z = rbm.log_partition_function("exact")
+        >>> bool(np.allclose(-rbm.free_energy(X) - log_z, rbm.score_samples(X)))
+        True
         """
         Xd, model, xp = self._prepare(X)
         return B.like_input(model.free_energy(Xd), X)
@@ -537,6 +573,16 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         Returns
         -------
         log_p : ndarray of shape (n_samples,)
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skrapid import BinaryRBM
+        >>> X = np.array([[0, 1, 1], [1, 0, 0]] * 10, dtype=float)
+        >>> rbm = BinaryRBM(n_components=2, method="exact", learning_rate=0.5,
+        ...                 max_iter=200, random_state=0).fit(X)
+        >>> p = np.exp(rbm.score_samples(np.array([[0, 1, 1], [1, 0, 0], [1, 1, 1.0]])))
+        >>> bool(p[0] + p[1] > 0.9 and p[2] < 0.01)   # the mass is on the data
+        True
         """
         Xd, model, xp = self._prepare(X, likelihood=True)
         log_z = self._cached_log_z(model)
@@ -555,6 +601,15 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         Returns
         -------
         score : float
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skrapid import BinaryRBM
+        >>> X = np.array([[0, 1, 1], [1, 0, 0]] * 10, dtype=float)
+        >>> rbm = BinaryRBM(n_components=2, method="exact", learning_rate=0.5,
+        ...                 max_iter=200, random_state=0).fit(X)
+        >>> bool(rbm.score(X) > 3 * np.log(0.5))   # beats a uniform model
+        True
         """
         return float(B.to_numpy(self.score_samples(X)).mean())
 
@@ -686,6 +741,17 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         log_z : float
         std : float
             Only when ``return_std=True``.
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skrapid import BinaryRBM
+        >>> X = np.array([[0, 1, 1], [1, 0, 0]] * 10, dtype=float)
+        >>> rbm = BinaryRBM(n_components=2, max_iter=5, random_state=0).fit(X)
+        >>> exact = rbm.log_partition_function("exact")
+        >>> lz, se = rbm.log_partition_function("ais", n_betas=500,
+        ...                                      return_std=True, random_state=0)
+        >>> bool(abs(lz - exact) < max(5 * se, 0.05))
+        True
         """
         if method not in ("auto", "exact", "ais", "reverse_ais"):
             raise ValueError(
@@ -719,6 +785,15 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         -------
         v_new : ndarray of shape (n_samples, n_features)
             Visible states sampled after one sweep.
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skrapid import BinaryRBM
+        >>> X = np.array([[0, 1, 1], [1, 0, 0]] * 10, dtype=float)
+        >>> rbm = BinaryRBM(n_components=2, max_iter=5, random_state=0).fit(X)
+        >>> v = rbm.gibbs(X[:4])
+        >>> v.shape, sorted(np.unique(v).tolist()) in ([0.0], [1.0], [0.0, 1.0])
+        ((4, 3), True)
         """
         Xd, model, xp = self._prepare(v)
         rng = self._device_rng(xp)
@@ -742,6 +817,16 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         Returns
         -------
         V : ndarray of shape (n_samples, n_features)
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skrapid import BinaryRBM
+        >>> X = np.array([[0, 1, 1], [1, 0, 0]] * 10, dtype=float)
+        >>> rbm = BinaryRBM(n_components=2, method="exact", learning_rate=0.5,
+        ...                 max_iter=200, random_state=0).fit(X)
+        >>> S = rbm.sample(200, n_steps=100, random_state=0)
+        >>> S.shape, bool(np.mean((S == X[0]).all(1) | (S == X[1]).all(1)) > 0.5)
+        ((200, 3), True)
         """
         check_is_fitted(self, "components_")
         if v_init is not None:
