@@ -40,6 +40,18 @@ class TrainingDivergedError(FloatingPointError):
 
     The message says at which epoch it happened and what to change (smaller
     ``learning_rate``, some ``weight_decay``, ``optimizer="adam"``, ...).
+
+    Examples
+    --------
+    >>> from skrapid import GaussianRBM, TrainingDivergedError
+    >>> from skrapid.datasets import lattice_kernel
+    >>> rbm = GaussianRBM(n_components=10, mu2=9.0, method="exact",
+    ...                   learning_rate=200.0, max_iter=50)
+    >>> try:
+    ...     rbm.fit_covariance(kernel=lattice_kernel(10, m2=0.05))
+    ... except TrainingDivergedError as err:
+    ...     print(type(err).__name__, "lower learning_rate" in str(err))
+    KernelNotPositiveDefiniteError True
     """
 
 

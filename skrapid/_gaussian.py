@@ -36,6 +36,17 @@ class KernelNotPositiveDefiniteError(TrainingDivergedError):
 
     Such a model has no normalizable distribution.  The message gives the
     smallest eigenvalue, the epoch, and what to change.
+
+    Examples
+    --------
+    >>> from skrapid import GaussianRBM, KernelNotPositiveDefiniteError
+    >>> from skrapid.datasets import lattice_kernel
+    >>> try:  # initial weights too wide for mu2 = 1
+    ...     GaussianRBM(n_components=4, mu2=1.0, init_scale=2.0).fit_covariance(
+    ...         kernel=lattice_kernel(4))
+    ... except KernelNotPositiveDefiniteError as err:
+    ...     print("at initialization" in str(err), "Raise mu2" in str(err))
+    True True
     """
 
 
@@ -649,6 +660,18 @@ class GaussianRBM(BaseRBM):
         Returns
         -------
         self : object
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skrapid import GaussianRBM
+        >>> from skrapid.datasets import lattice_eigenvalues, lattice_kernel
+        >>> rbm = GaussianRBM(n_components=10, mu2=9.0, method="exact",
+        ...                   learning_rate=0.5, max_iter=3000, random_state=0)
+        >>> rbm = rbm.fit_covariance(kernel=lattice_kernel(10, m2=4.0))
+        >>> lam = np.linalg.eigvalsh(rbm.kernel_)
+        >>> bool(np.allclose(lam, lattice_eigenvalues(10, m2=4.0), rtol=1e-3))
+        True
         """
         self._validate_params()
         if not self._gaussian_hidden:
@@ -769,6 +792,18 @@ class GaussianRBM(BaseRBM):
         Returns
         -------
         C : ndarray of shape (n_features, n_features)
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skrapid import GaussianRBM
+        >>> from skrapid.datasets import lattice_kernel
+        >>> K = lattice_kernel(6, m2=4.0)
+        >>> rbm = GaussianRBM(n_components=6, mu2=9.0, method="exact",
+        ...                   learning_rate=0.5, max_iter=2000,
+        ...                   random_state=0).fit_covariance(kernel=K)
+        >>> bool(np.allclose(rbm.covariance(), np.linalg.inv(K), atol=1e-6))
+        True
         """
         check_is_fitted(self, "components_")
         L = self._kernel_cholesky()

@@ -28,7 +28,20 @@ SPIN_GLASS_LOAD = 0.12
 
 
 class SpinGlassWarning(UserWarning):
-    """The pattern load K / (V + H) risks the spin-glass phase."""
+    """The pattern load K / (V + H) risks the spin-glass phase.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from skrapid import RARBM
+    >>> X = np.array([[1.0, -1.0, 1.0], [-1.0, 1.0, -1.0]])
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     rbm = RARBM(n_components=3, n_patterns=2, max_iter=0).fit(X)
+    >>> [w.category.__name__ for w in caught], round(rbm.load_ratio_, 3)
+    (['SpinGlassWarning'], 0.333)
+    """
 
 
 def pattern_states(units, xi, out=None, ws=None):

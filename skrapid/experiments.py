@@ -61,7 +61,15 @@ BARS_METHODS = {
 
 
 def bars_4x4_estimator(method, random_state, *, n_components=1000, n_patterns=8):
-    """The estimator of one method of the 4x4 bars comparison."""
+    """The estimator of one method of the 4x4 bars comparison.
+
+    Examples
+    --------
+    >>> from skrapid.experiments import bars_4x4_estimator
+    >>> est = bars_4x4_estimator("cd10", 0)
+    >>> est.method, est.n_gibbs_steps, est.n_components
+    ('cd', 10, 1000)
+    """
     kw = dict(BARS_METHODS[method])
     if method == "rapid":
         return RARBM(
@@ -116,6 +124,13 @@ def bars_4x4_hamming(
     method accessibility of the negative phase (CD chains started at the
     training set; None for exact gradients and for PCD before its first
     update), both against the exact ground-state energy (Fig. 2).
+
+    Examples
+    --------
+    >>> from skrapid.experiments import bars_4x4_hamming
+    >>> rec = bars_4x4_hamming("rapid", 0, max_epochs=3, n_components=200)
+    >>> rec["epochs"], len(rec["test"]), rec["method"]
+    ([0, 1, 2, 3], 4, 'rapid')
     """
     X_train, X_test = bars_4x4_split()
     est = bars_4x4_estimator(method, seed, n_components=n_components).fit(X_train)
@@ -183,7 +198,18 @@ def _bars_accessibility(est, method, X_train, seed):
 def bas_clamp_mask(X, n=12):
     """App. C's clamp for bars-and-stripes images: the line perpendicular to
     the lines of each image (first row of a vertical-bars image, first column
-    of a horizontal-stripes image)."""
+    of a horizontal-stripes image).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrapid.experiments import bas_clamp_mask
+    >>> bars = np.array([[1, -1, 1], [1, -1, 1], [1, -1, 1]]).reshape(1, -1)
+    >>> bas_clamp_mask(bars, n=3).reshape(3, 3).astype(int)   # vertical: first row
+    array([[1, 1, 1],
+           [0, 0, 0],
+           [0, 0, 0]])
+    """
     imgs = np.asarray(X).reshape(-1, n, n)
     vertical = np.all(imgs == imgs[:, :1, :], axis=(1, 2))
     m = np.zeros(imgs.shape, dtype=bool)
@@ -213,6 +239,14 @@ def bas_hamming(
     images.  At the end ``n_samples`` chains from random states run 100
     Gibbs sweeps; the record says how many end on a valid BAS image and how
     many of those are not in the training set.
+
+    Examples
+    --------
+    >>> from skrapid.experiments import bas_hamming
+    >>> rec = bas_hamming(0, max_epochs=2, n=4, n_components=50, n_patterns=4,
+    ...                   batch_size=10, n_eval=20, n_samples=10, eval_every=1)
+    >>> rec["epochs"], rec["n_samples"]
+    ([0, 1, 2], 10)
     """
     from .datasets import make_bars_and_stripes
 
@@ -341,7 +375,15 @@ MNIST_METHODS = {
 
 def mnist_estimator(method, random_state, *, n_components=3000, **overrides):
     """The estimator of one method of the MNIST experiment (``max_iter=0``:
-    train it with ``partial_fit``)."""
+    train it with ``partial_fit``).
+
+    Examples
+    --------
+    >>> from skrapid.experiments import mnist_estimator
+    >>> est = mnist_estimator("rapid", 0)
+    >>> est.n_components, est.n_patterns, est.negative_phase, est.n_gibbs_steps
+    (3000, 190, 'pid', 10)
+    """
     kw = {**MNIST_METHODS[method], **overrides}
     cls = RARBM if method == "rapid" else BinaryRBM
     return cls(
@@ -393,6 +435,18 @@ def mnist_probe(
     from ``data_home`` by :func:`load_binarized_mnist`.  ``save_model`` (a
     path, may contain ``{method}`` and ``{seed}``) pickles the trained
     estimator there with :func:`joblib.dump` (for the pattern figures).
+
+    Examples
+    --------
+    >>> from skrapid.datasets import make_mnist_like
+    >>> from skrapid.experiments import mnist_probe
+    >>> X, y = make_mnist_like(300, random_state=0)
+    >>> Xt, yt = make_mnist_like(100, random_state=1)
+    >>> rec = mnist_probe("rbm", 0, data=(X, y, Xt, yt), max_epochs=1,
+    ...                   n_components=16, n_ais_chains=8, n_betas=50,
+    ...                   progress=lambda message: None)
+    >>> sorted(rec["probe_means"]), bool(rec["test_log_likelihood"] < 0)
+    (['test', 'train'], True)
     """
     from sklearn.linear_model import LogisticRegression
 
@@ -480,6 +534,14 @@ def random_weights(kind, n_visible, n_hidden, rng, *, n_patterns=10):
 
     ``"ra"``: eq. 5 with K random ±1 patterns (Bernoulli-random), rescaled to
     unit measured std; ``"gaussian"``: N(0, 1); ``"uniform"``: U(−√3, √3).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrapid.experiments import random_weights
+    >>> W = random_weights("ra", 4, 6, np.random.default_rng(0), n_patterns=2)
+    >>> W.shape, bool(np.linalg.matrix_rank(W) <= 2)   # K patterns: rank <= K
+    ((4, 6), True)
     """
     if kind == "ra":
         xi_v = rng.choice([-1.0, 1.0], size=(n_patterns, n_visible))
@@ -514,6 +576,14 @@ def accessibility_vs_scale(
     and rescaled (no biases: E_GS(sW) = s·E_GS(W)), and the Gibbs
     accessibility of :func:`~skrapid.metrics.gibbs_accessibility` is measured
     at every std.  Returns the mean and std over repeats per std.
+
+    Examples
+    --------
+    >>> from skrapid.experiments import accessibility_vs_scale
+    >>> r = accessibility_vs_scale("ra", [0.01, 10.0], n_visible=8, n_hidden=50,
+    ...                            n_repeats=3, seed=0)
+    >>> bool(r["mean"][0] < r["mean"][1] <= 1.0)   # paramagnet vs low temperature
+    True
     """
     from .metrics import gibbs_accessibility, ground_state_energy
 
@@ -580,6 +650,19 @@ def mnist_nll_curve(
     digit classes the chains from one pattern reach; and the distance from
     each shown pattern to its nearest training image says whether patterns
     are copies of data.
+
+    Examples
+    --------
+    >>> from skrapid.datasets import make_mnist_like
+    >>> from skrapid.experiments import mnist_nll_curve
+    >>> X, y = make_mnist_like(300, random_state=0)
+    >>> Xt, yt = make_mnist_like(100, random_state=1)
+    >>> rec = mnist_nll_curve(0, data=(X, y, Xt, yt), max_epochs=2,
+    ...                       n_components=20, n_patterns=4, n_ais_chains=8,
+    ...                       n_betas=50, n_samples=4, n_sample_steps=5,
+    ...                       progress=lambda message: None)
+    >>> rec["epochs"], len(rec["samples_from_pattern"])
+    ([0, 1, 2], 4)
     """
     from sklearn.linear_model import LogisticRegression
 
@@ -680,6 +763,14 @@ def lattice_spectrum(
     its largest relative error, the first epoch at which each mode (ascending
     κ) is within ``tolerance`` of its target (None if never), the μ² and KL
     histories, and the KL of the trained model next to eq. B8's prediction.
+
+    Examples
+    --------
+    >>> from skrapid.experiments import lattice_spectrum
+    >>> r = lattice_spectrum(0, shape=6, mu2=9.0, method="exact", learning_rate=0.5,
+    ...                      lr_decay=1.0, max_iter=1500)
+    >>> bool(r["max_relative_error"] < 1e-3)
+    True
     """
     from ._gaussian import GaussianRBM
     from .datasets import lattice_eigenvalues, lattice_kernel
@@ -815,6 +906,17 @@ def mnist_spectrum_training(
     ``tolerance`` of its regulated target, the number of modes below the
     cutoff that are learnt, the μ² history, and the held-out log-likelihood
     when ``X_test`` is given.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrapid.experiments import mnist_spectrum_training
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(2000, 6)) @ np.diag([1.0, 0.8, 0.6, 0.4, 0.2, 0.05])
+    >>> r = mnist_spectrum_training(X, mu2=100.0, method="exact",
+    ...                             learning_rate=0.005, max_iter=3000)
+    >>> r["n_modes_below_mu2"], r["n_modes_learnt"]   # the 3 most infrared
+    (5, 3)
     """
     from ._gaussian import GaussianRBM
 
@@ -874,6 +976,13 @@ def exact_init_stability(
     strictly upper and strictly lower triangle (Cholesky), or symmetric and
     antisymmetric parts (symmetric).  Returns the histories, the largest
     relative deviation of the spectrum from κ over training, and the norms.
+
+    Examples
+    --------
+    >>> from skrapid.experiments import exact_init_stability
+    >>> r = exact_init_stability("cholesky", max_iter=20, every=10)
+    >>> bool(r["initial_max_relative_error"] < 1e-12)   # exact at the start
+    True
     """
     from ._gaussian import GaussianRBM
     from .datasets import lattice_eigenvalues, lattice_kernel
@@ -959,6 +1068,14 @@ def two_node_flow(
     All start from W = U diag(ξ0) Vᵀ with U at angle θ_0 + Δθ0, V = 1.
     Returns time series of ξ_1, ξ_2, the RBM eigenvalues μ² − σ_h² ξ², Δθ
     and μ² for each, on the grid of the trained epochs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrapid.experiments import two_node_flow
+    >>> r = two_node_flow(kappa=(0.2, 0.4), mu2=1.0, learning_rate=0.04)
+    >>> np.round(np.sort(np.asarray(r["trained"]["eigenvalues"])[:, -1]), 2)
+    array([0.2, 0.4])
     """
     from scipy.integrate import solve_ivp
 
@@ -1071,6 +1188,15 @@ def mnist_correlation_spectrum(data_home=None, *, center=False, X=None):
     covariance that :class:`GaussianRBM` (with its default ``center=True``)
     learns.  Returns the eigenvalues 1/κ,
     descending.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrapid.experiments import mnist_correlation_spectrum
+    >>> X = np.random.default_rng(0).random((500, 5))
+    >>> ev = mnist_correlation_spectrum(X=X)
+    >>> len(ev), bool(ev[0] >= ev[-1] > 0)   # descending
+    (5, True)
     """
     if X is None:
         X, _ = load_mnist(data_home, subset="train", allow_download=False)
@@ -1109,6 +1235,19 @@ def mnist_gaussian_kl(
     log-likelihood of an RBM with N_h hidden nodes built at that optimum, and
     its exact gradient relative to its positive phase (≈ 0: a fixed point of
     the training equations).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrapid.experiments import mnist_gaussian_kl
+    >>> rng = np.random.default_rng(0)
+    >>> A = rng.normal(size=(6, 6))
+    >>> X = rng.normal(size=(2000, 6)) @ A / 20
+    >>> recs = mnist_gaussian_kl([1, 3, 6], data=(X[:1500], X[1500:]), mu2=100.0,
+    ...                          progress=lambda message: None)
+    >>> best = [r["best_test_log_likelihood"] for r in recs]
+    >>> bool(best[0] < best[1] <= best[2])   # more hidden nodes, fewer modes cut
+    True
     """
     from ._gaussian import GaussianRBM
 
@@ -1198,6 +1337,17 @@ def mnist_regeneration(n_components, *, data, mu2=100.0, n_show=8):
     cutoff removes), so the ultraviolet modes, which carry little variance,
     are the ones lost.  Returns per N_h the mean squared error per pixel on
     the test set, and the first ``n_show`` test images regenerated.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrapid.experiments import mnist_regeneration
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(2000, 6)) @ rng.normal(size=(6, 6)) / 5
+    >>> r = mnist_regeneration([1, 3, 6], data=(X[:1500], X[1500:]), mu2=100.0)
+    >>> mse = [x["mse"] for x in r["by_n_components"]]
+    >>> bool(mse[0] > mse[1] > mse[2])
+    True
     """
     Xtr, Xte = (np.asarray(a, dtype=np.float64) for a in data)
     mean, C = _centred_covariance(Xtr)
