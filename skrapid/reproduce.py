@@ -34,6 +34,13 @@ class Reproduction:
     dict with at least ``settings`` and ``comparisons`` (a list of dicts with
     ``quantity``, ``paper``, ``ours``, ``verdict``); ``plot(result, path)``
     draws the figure.
+
+    Examples
+    --------
+    >>> from skrapid.reproduce import REPRODUCTIONS
+    >>> rep = REPRODUCTIONS["rapid-fig3"]
+    >>> rep.name, rep.paper.startswith("Pozas-Kerstjens")
+    ('rapid-fig3', True)
     """
 
     name: str
@@ -174,6 +181,19 @@ def reproduce(
     -------
     result : dict
         What was written to the JSON file.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> from pathlib import Path
+    >>> from skrapid.reproduce import reproduce
+    >>> out = Path(tempfile.mkdtemp())
+    >>> r = reproduce("sfrbm-fig5-6", quick=True, out=out, progress=lambda *a: None)
+    >>> r["mode"], sorted(p.name for p in out.glob("sfrbm-fig5-6.*"))
+    ('quick', ['sfrbm-fig5-6.json', 'sfrbm-fig5-6.png'])
+    >>> c = json.loads((out / "sfrbm-fig5-6.json").read_text())["comparisons"][1]
+    >>> c["paper"], c["verdict"]
+    ('infrared modes first (Fig. 6)', 'reproduced')
     """
     if name not in REPRODUCTIONS:
         raise ValueError(
@@ -227,6 +247,16 @@ def results_page(results_dir, *, title="Reproduced results"):
     Returns
     -------
     text : str
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skrapid.reproduce import reproduce, results_page
+    >>> out = tempfile.mkdtemp()
+    >>> _ = reproduce("sfrbm-fig18", quick=True, out=out, progress=lambda *a: None)
+    >>> page = results_page(out)
+    >>> page.splitlines()[0], "``sfrbm-fig18``" in page
+    ('Reproduced results', True)
     """
     results_dir = Path(results_dir)
     lines = [title, "=" * len(title), ""]
