@@ -41,6 +41,7 @@ class TrainingDivergedError(FloatingPointError):
     The message says at which epoch it happened and what to change (smaller
     ``learning_rate``, some ``weight_decay``, ``optimizer="adam"``, ...).
 
+
     Examples
     --------
     >>> from skrapid import GaussianRBM, TrainingDivergedError
@@ -240,6 +241,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         -------
         self : object
             The fitted estimator.
+
         Examples
         --------
         >>> import numpy as np
@@ -274,6 +276,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         -------
         self : object
             The updated estimator.
+
         Examples
         --------
         >>> import numpy as np
@@ -459,6 +462,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         -------
         H : ndarray of shape (n_samples, n_components)
             E[h_a | v] = sigmoid(field) for {0,1} units, tanh(field) for spins.
+
         Examples
         --------
         >>> import numpy as np
@@ -489,6 +493,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         X_new : ndarray of shape (n_samples, n_features)
             E[v_i | h]: sigmoid of the visible field for {0, 1} units, tanh
             for spins, field / μ² (plus ``mean_``) for Gaussian units.
+
 
         Examples
         --------
@@ -531,6 +536,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         H : ndarray of shape (n_samples, n_components)
             Hidden states ({0, 1} or ±1, as the hidden units).
 
+
         Examples
         --------
         >>> import numpy as np
@@ -556,6 +562,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         Returns
         -------
         F : ndarray of shape (n_samples,)
+
         Examples
         --------
         >>> import numpy as np
@@ -585,6 +592,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         Returns
         -------
         log_p : ndarray of shape (n_samples,)
+
         Examples
         --------
         >>> import numpy as np
@@ -613,6 +621,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         Returns
         -------
         score : float
+
         Examples
         --------
         >>> import numpy as np
@@ -753,6 +762,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         log_z : float
         std : float
             Only when ``return_std=True``.
+
         Examples
         --------
         >>> import numpy as np
@@ -797,6 +807,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         -------
         v_new : ndarray of shape (n_samples, n_features)
             Visible states sampled after one sweep.
+
         Examples
         --------
         >>> import numpy as np
@@ -829,6 +840,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         Returns
         -------
         V : ndarray of shape (n_samples, n_features)
+
         Examples
         --------
         >>> import numpy as np

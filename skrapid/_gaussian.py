@@ -37,6 +37,7 @@ class KernelNotPositiveDefiniteError(TrainingDivergedError):
     Such a model has no normalizable distribution.  The message gives the
     smallest eigenvalue, the epoch, and what to change.
 
+
     Examples
     --------
     >>> from skrapid import GaussianRBM, KernelNotPositiveDefiniteError
@@ -169,6 +170,7 @@ class GaussianRBM(BaseRBM):
     G. Aarts, B. Lucini, C. Park, Phys. Rev. D 109, 034521 (2024): eqs. 7–10
     (model), 13–16 (exact solutions), 20 and 22 (gradients), 33 (existence),
     A2 (learning-rate decay), B7 (KL), 87–91 (Gaussian–Bernoulli).
+
 
     Examples
     --------
@@ -661,6 +663,7 @@ class GaussianRBM(BaseRBM):
         -------
         self : object
 
+
         Examples
         --------
         >>> import numpy as np
@@ -757,6 +760,19 @@ class GaussianRBM(BaseRBM):
         Returns
         -------
         V : ndarray of shape (n_samples, n_features)
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skrapid import GaussianRBM
+        >>> from skrapid.datasets import lattice_kernel
+        >>> K = lattice_kernel(4, m2=4.0)
+        >>> rbm = GaussianRBM(n_components=4, mu2=9.0, method="exact",
+        ...                   learning_rate=0.5, max_iter=1000,
+        ...                   random_state=0).fit_covariance(kernel=K)
+        >>> S = rbm.sample(20000, random_state=0)   # exact, independent samples
+        >>> bool(np.allclose(np.cov(S.T), np.linalg.inv(K), atol=0.01))
+        True
         """
         if not self._gaussian_hidden or v_init is not None:
             return super().sample(
@@ -792,6 +808,7 @@ class GaussianRBM(BaseRBM):
         Returns
         -------
         C : ndarray of shape (n_features, n_features)
+
 
         Examples
         --------

@@ -30,6 +30,7 @@ SPIN_GLASS_LOAD = 0.12
 class SpinGlassWarning(UserWarning):
     """The pattern load K / (V + H) risks the spin-glass phase.
 
+
     Examples
     --------
     >>> import warnings
@@ -208,6 +209,7 @@ class RARBM(BinaryLayersMixin, BaseRBM):
     A. Pozas-Kerstjens et al., Mach. Learn.: Sci. Technol. 2, 025026 (2021):
     eq. 5 (weights), eq. 6 and Alg. 1 (PID), App. A eqs. A7a/A7b (pattern
     gradients), App. B (pattern constraints).
+
 
     Examples
     --------

@@ -176,6 +176,7 @@ def load_digits_nudged(*, scale=True, dtype=np.float64, return_X_y=True):
     --------
     sklearn.datasets.load_digits : The original 1797 images.
 
+
     Examples
     --------
     >>> from skrapid.datasets import load_digits_nudged
@@ -255,6 +256,7 @@ def binarize(
         If ``method`` or ``units`` is unknown, if ``X`` contains NaN or
         infinite values, if ``threshold`` is not a finite number, or if
         ``method="stochastic"`` and ``X`` has values outside ``[0, 1]``.
+
 
     Examples
     --------
@@ -614,6 +616,7 @@ def load_mnist(
         If ``subset`` or ``dtype`` is invalid, or a file is corrupt or
         truncated.
 
+
     Examples
     --------
     A tiny IDX file pair with two blank images, written to a temporary
@@ -794,6 +797,7 @@ def make_mnist_like(n_samples=500, *, random_state=None, dtype=np.float64):
     --------
     load_mnist : The real MNIST, read from local files.
 
+
     Examples
     --------
     >>> from skrapid.datasets import make_mnist_like
@@ -938,6 +942,7 @@ def make_bars(
     bars_4x4_split : The RAPID paper's train/test split of ``make_bars(4)``.
     make_bars_and_stripes : Vertical bars and horizontal stripes together.
 
+
     Examples
     --------
     >>> from skrapid.datasets import make_bars
@@ -1005,6 +1010,7 @@ def bars_4x4_split(*, units="spin", dtype=np.float64):
     energy-based models via spin-glass control", Machine Learning: Science
     and Technology 2, 025026 (2021).
 
+
     Examples
     --------
     >>> from skrapid.datasets import bars_4x4_split
@@ -1054,6 +1060,7 @@ def make_bars_and_stripes(n=12, *, units="spin", dtype=np.float64):
     See Also
     --------
     make_bars : Bars of one orientation.
+
 
     Examples
     --------
@@ -1125,6 +1132,7 @@ def lattice_kernel(shape, m2=4.0):
     --------
     lattice_eigenvalues : its spectrum in closed form (eqs. 78, 82).
 
+
     Examples
     --------
     >>> from skrapid.datasets import lattice_kernel
@@ -1152,6 +1160,19 @@ def lattice_eigenvalues(shape, m2=4.0):
 
     ``κ_k = m² + 2 − 2 cos(2πk/N)`` in 1D and
     ``κ_k = m² + 4 − 2 cos(2πk_x/N_x) − 2 cos(2πk_y/N_y)`` in 2D.
+
+    Parameters
+    ----------
+    shape : int or tuple of two ints
+        Lattice shape (1D or 2D, periodic).
+    m2 : float, default=4.0
+        Mass squared.
+
+    Returns
+    -------
+    kappa : ndarray
+        Eigenvalues of the lattice kernel, ascending.
+
 
     Examples
     --------
@@ -1186,6 +1207,7 @@ def sample_gaussian_field(kernel, n_samples, *, random_state=None, dtype=np.floa
     Returns
     -------
     X : ndarray of shape (n_samples, N)
+
 
     Examples
     --------

@@ -63,6 +63,23 @@ BARS_METHODS = {
 def bars_4x4_estimator(method, random_state, *, n_components=1000, n_patterns=8):
     """The estimator of one method of the 4x4 bars comparison.
 
+    Parameters
+    ----------
+    method : {"rapid", "cd10", "pcd10", "exact"}
+        A key of :data:`BARS_METHODS`.
+    random_state : int
+        Seed of the estimator.
+    n_components : int, default=1000
+        Hidden units H.
+    n_patterns : int, default=8
+        Patterns K (RAPID only).
+
+    Returns
+    -------
+    est : RARBM or BinaryRBM
+        Unfitted estimator with ``max_iter=0`` (train with ``partial_fit``).
+
+
     Examples
     --------
     >>> from skrapid.experiments import bars_4x4_estimator
@@ -124,6 +141,35 @@ def bars_4x4_hamming(
     method accessibility of the negative phase (CD chains started at the
     training set; None for exact gradients and for PCD before its first
     update), both against the exact ground-state energy (Fig. 2).
+
+    Parameters
+    ----------
+    method : {"rapid", "cd10", "pcd10", "exact"}
+        A key of :data:`BARS_METHODS`.
+    seed : int
+        Seed of the estimator and of the evaluations.
+    max_epochs : int
+        Epochs to train.
+    target : float, default=0.05
+        Test Hamming distance whose first epoch is recorded.
+    n_repeats : int, default=20
+        Reconstructions per image in each evaluation.
+    stop_at_target : bool, default=False
+        Stop once the test distance reaches ``target``.
+    time_limit : float or None, default=None
+        Stop after this many seconds.
+    n_components : int, default=1000
+        Hidden units H.
+    accessibility : bool, default=False
+        Also record the Gibbs and method accessibilities (Fig. 2).
+
+    Returns
+    -------
+    rec : dict
+        JSON-ready record: ``epochs``, ``train``, ``test``,
+        ``first_epoch_at_target``, ``singular_values``, the settings and the
+        wall time (and the accessibilities when asked).
+
 
     Examples
     --------
@@ -200,6 +246,19 @@ def bas_clamp_mask(X, n=12):
     the lines of each image (first row of a vertical-bars image, first column
     of a horizontal-stripes image).
 
+    Parameters
+    ----------
+    X : array-like of shape (n_images, n * n)
+        Bars-and-stripes images.
+    n : int, default=12
+        Side of the images.
+
+    Returns
+    -------
+    mask : ndarray of bool, shape (n_images, n * n)
+        The pixels to clamp.
+
+
     Examples
     --------
     >>> import numpy as np
@@ -239,6 +298,37 @@ def bas_hamming(
     images.  At the end ``n_samples`` chains from random states run 100
     Gibbs sweeps; the record says how many end on a valid BAS image and how
     many of those are not in the training set.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the split, the estimator and the evaluations.
+    max_epochs : int, default=40
+        Epochs to train.
+    n : int, default=12
+        Side of the images (V = n²).
+    n_components : int, default=1000
+        Hidden units H.
+    n_patterns : int, default=40
+        Patterns K.
+    batch_size : int, default=120
+        Minibatch size.
+    learning_rate : float, default=0.01
+        Step size.
+    n_eval : int or None, default=None
+        Images evaluated per set (None: all).
+    eval_every : int, default=5
+        Epochs between evaluations.
+    n_samples : int, default=100
+        Chains sampled at the end.
+
+    Returns
+    -------
+    rec : dict
+        Epochs, train and test Hamming distances, sample counts (valid, valid
+        and not in the training set), shown samples with their status, the
+        settings and the wall time.
+
 
     Examples
     --------
@@ -377,6 +467,23 @@ def mnist_estimator(method, random_state, *, n_components=3000, **overrides):
     """The estimator of one method of the MNIST experiment (``max_iter=0``:
     train it with ``partial_fit``).
 
+    Parameters
+    ----------
+    method : {"rapid", "rbm"}
+        A key of :data:`MNIST_METHODS`.
+    random_state : int
+        Seed of the estimator.
+    n_components : int, default=3000
+        Hidden units H.
+    **overrides : dict
+        Parameters replacing those of :data:`MNIST_METHODS`.
+
+    Returns
+    -------
+    est : RARBM or BinaryRBM
+        Unfitted estimator with ``max_iter=0``.
+
+
     Examples
     --------
     >>> from skrapid.experiments import mnist_estimator
@@ -435,6 +542,41 @@ def mnist_probe(
     from ``data_home`` by :func:`load_binarized_mnist`.  ``save_model`` (a
     path, may contain ``{method}`` and ``{seed}``) pickles the trained
     estimator there with :func:`joblib.dump` (for the pattern figures).
+
+    Parameters
+    ----------
+    method : {"rapid", "rbm"}
+        A key of :data:`MNIST_METHODS`.
+    seed : int
+        Seed of the estimator and of the probe's samples.
+    data : tuple, default=None
+        ``(X_train, y_train, X_test, y_test)``; None reads binarized MNIST.
+    data_home : str or path-like, default=None
+        Folder with the MNIST files.
+    max_epochs : int, default=20
+        Epochs to train.
+    n_components : int, default=3000
+        Hidden units H.
+    n_train : int or None, default=None
+        Use only the first ``n_train`` training images.
+    probe_C : float, default=1.0
+        Inverse regularization of the logistic regression.
+    n_ais_chains, n_betas : int, default=100, 10000
+        AIS chains and temperatures.
+    progress : callable, default=print
+        Called with a line per epoch.
+    save_model : str or None, default=None
+        Path (may contain ``{method}``, ``{seed}``) to pickle the model to.
+    **overrides : dict
+        Parameters replacing those of :data:`MNIST_METHODS`.
+
+    Returns
+    -------
+    rec : dict
+        Probe accuracies (sampled and mean hidden states, train and test),
+        log Z by forward and reverse AIS with standard errors, train and test
+        log-likelihoods, per-epoch times and the settings.
+
 
     Examples
     --------
@@ -535,6 +677,23 @@ def random_weights(kind, n_visible, n_hidden, rng, *, n_patterns=10):
     ``"ra"``: eq. 5 with K random ±1 patterns (Bernoulli-random), rescaled to
     unit measured std; ``"gaussian"``: N(0, 1); ``"uniform"``: U(−√3, √3).
 
+    Parameters
+    ----------
+    kind : {"ra", "gaussian", "uniform"}
+        RA weights from ±1 patterns (eq. 5), or i.i.d. Gaussian or uniform.
+    n_visible, n_hidden : int
+        Layer sizes.
+    rng : numpy.random.Generator
+        Source of randomness.
+    n_patterns : int, default=10
+        Patterns of the RA weights.
+
+    Returns
+    -------
+    W : ndarray of shape (n_visible, n_hidden)
+        Weights with unit standard deviation (rescale them as needed).
+
+
     Examples
     --------
     >>> import numpy as np
@@ -576,6 +735,32 @@ def accessibility_vs_scale(
     and rescaled (no biases: E_GS(sW) = s·E_GS(W)), and the Gibbs
     accessibility of :func:`~skrapid.metrics.gibbs_accessibility` is measured
     at every std.  Returns the mean and std over repeats per std.
+
+    Parameters
+    ----------
+    kind : {"ra", "gaussian", "uniform"}
+        How the weights are drawn (:func:`random_weights`).
+    stds : sequence of float
+        Standard deviations of the weights to test.
+    n_visible, n_hidden : int, default=20, 1000
+        Layer sizes.
+    n_patterns : int, default=10
+        Patterns of the RA weights.
+    n_repeats : int, default=100
+        Random models per scale.
+    n_chains, n_steps : int, default=10, 10
+        Gibbs chains and sweeps of the accessibility.
+    seed : int, default=0
+        Seed of the models and chains.
+    progress : callable or None, default=None
+        Called with a line per scale.
+
+    Returns
+    -------
+    result : dict
+        ``stds``, and the ``mean`` and ``std`` of the Gibbs accessibility
+        over the repeats at each scale.
+
 
     Examples
     --------
@@ -650,6 +835,38 @@ def mnist_nll_curve(
     digit classes the chains from one pattern reach; and the distance from
     each shown pattern to its nearest training image says whether patterns
     are copies of data.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the estimator, AIS and the samples.
+    data : tuple
+        ``(X_train, y_train, X_test, y_test)`` with binary images.
+    max_epochs : int, default=20
+        Epochs to train.
+    n_components, n_patterns : int, default=3000, 190
+        H and K.
+    n_eval : int, default=10000
+        Images of each set whose NLL is recorded.
+    n_ais_chains, n_betas : int, default=100, 10000
+        AIS chains and temperatures.
+    n_samples, n_sample_steps : int, default=16, 1000
+        Chains and sweeps of the samples.
+    n_show_patterns : int, default=8
+        Patterns shown.
+    progress : callable, default=print
+        Called with a line per epoch.
+    **overrides : dict
+        Parameters replacing those of :data:`MNIST_METHODS` ``["rapid"]``.
+
+    Returns
+    -------
+    rec : dict
+        Epochs, train and test NLL and the AIS standard error per epoch,
+        samples and their predicted classes, the shown patterns, chains seeded
+        at a pattern and their classes, distances of the patterns to the
+        nearest training images, the settings and the times.
+
 
     Examples
     --------
@@ -763,6 +980,43 @@ def lattice_spectrum(
     its largest relative error, the first epoch at which each mode (ascending
     κ) is within ``tolerance`` of its target (None if never), the μ² and KL
     histories, and the KL of the trained model next to eq. B8's prediction.
+
+    Parameters
+    ----------
+    seed : int, default=0
+        Seed of the training.
+    shape : int or tuple, default=10
+        Lattice shape (1D or 2D, periodic).
+    m2 : float, default=4.0
+        Mass of the target free field.
+    mu2 : float, default=9.0
+        The RBM's mass parameter.
+    n_components : int or None, default=None
+        Hidden nodes N_h (None: N_v).
+    learn_mu2 : bool or {"global", "local"}, default=False
+        Train μ².
+    method : {"pcd", "exact"}, default="pcd"
+        Negative phase.
+    n_chains : int, default=128
+        Persistent chains.
+    learning_rate : float, default=0.1
+        Step size.
+    lr_decay, lr_decay_every : float, int, default=0.8, 500
+        Decay factor r every N epochs (eq. A2).
+    max_iter : int, default=6000
+        Epochs.
+    init : str, default="random"
+        Initialization of the weights.
+    tolerance : float, default=0.01
+        Relative tolerance of a settled mode.
+
+    Returns
+    -------
+    result : dict
+        Target, expected (regulated) and trained spectra, their largest
+        relative error, per-mode settling epochs, spectrum and μ² histories,
+        the KL and its eq. B8 prediction, the settings and the wall time.
+
 
     Examples
     --------
@@ -907,6 +1161,43 @@ def mnist_spectrum_training(
     cutoff that are learnt, the μ² history, and the held-out log-likelihood
     when ``X_test`` is given.
 
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Training images (continuous values).
+    seed : int, default=0
+        Seed of the training.
+    X_test : array-like, default=None
+        Held-out images to score at the end.
+    mu2 : float, default=100.0
+        The RBM's (initial) mass parameter.
+    learn_mu2 : bool or {"global", "local"}, default=False
+        Train μ².
+    n_components : int or None, default=None
+        Hidden nodes (None: N_v).
+    method : {"pcd", "exact"}, default="pcd"
+        Negative phase.
+    n_chains : int, default=512
+        Persistent chains.
+    learning_rate : float, default=2e-4
+        Step size (the flow is stiff: see above).
+    lr_decay, lr_decay_every : float, int, default=1.0, 1000
+        Decay factor r every N epochs.
+    max_iter : int, default=10000
+        Epochs.
+    tolerance : float, default=0.05
+        Relative tolerance of a learnt mode.
+    progress : callable or None, default=None
+        Called with a line after each tenth of the training.
+
+    Returns
+    -------
+    result : dict
+        Target, expected and trained spectra, per-mode epochs to tolerance and
+        to halfway, spectrum and μ² histories, the counts of modes below the
+        cutoff and learnt, the test log-likelihood (if ``X_test``) and the time.
+
+
     Examples
     --------
     >>> import numpy as np
@@ -976,6 +1267,34 @@ def exact_init_stability(
     strictly upper and strictly lower triangle (Cholesky), or symmetric and
     antisymmetric parts (symmetric).  Returns the histories, the largest
     relative deviation of the spectrum from κ over training, and the norms.
+
+    Parameters
+    ----------
+    init : {"cholesky", "symmetric"}
+        The exact initialization of eq. 13.
+    seed : int, default=0
+        Seed of the training.
+    shape : int or tuple, default=10
+        Lattice shape.
+    m2 : float, default=4.0
+        Mass of the target free field.
+    mu2 : float, default=9.0
+        The RBM's mass parameter.
+    n_chains : int, default=128
+        Persistent chains.
+    learning_rate : float, default=0.05
+        Step size.
+    max_iter : int, default=5000
+        Epochs.
+    every : int, default=25
+        Epochs between recordings.
+
+    Returns
+    -------
+    result : dict
+        Spectrum and weight-part norm histories, the largest relative
+        deviation from κ, the initial error and the settings.
+
 
     Examples
     --------
@@ -1068,6 +1387,35 @@ def two_node_flow(
     All start from W = U diag(ξ0) Vᵀ with U at angle θ_0 + Δθ0, V = 1.
     Returns time series of ξ_1, ξ_2, the RBM eigenvalues μ² − σ_h² ξ², Δθ
     and μ² for each, on the grid of the trained epochs.
+
+    Parameters
+    ----------
+    kappa : tuple of two floats
+        Target kernel eigenvalues κ1, κ2.
+    mu2 : float
+        The RBM's (initial) mass parameter.
+    learn_mu2 : bool, default=False
+        Train μ² too.
+    sigma_h2 : float, default=1.0
+        Hidden variance.
+    theta_target : float, default=0.3
+        Rotation angle of the target's eigenbasis.
+    xi0 : tuple of two floats, default=(0.3, 0.2)
+        Initial singular values.
+    delta_theta0 : float, default=0.5
+        Initial angle between the RBM's and the target's bases.
+    t_max : float, default=20.0
+        Flow time (epochs x learning rate).
+    learning_rate : float, default=0.01
+        Step of the training and of the ODE integration.
+
+    Returns
+    -------
+    result : dict
+        Time grid ``t``, the target ``kappa``, and for ``reduced`` (eqs.
+        53-57), ``matrix`` (eqs. 26-27) and ``trained`` the histories of the
+        singular values, eigenvalues, angle and μ².
+
 
     Examples
     --------
@@ -1189,6 +1537,21 @@ def mnist_correlation_spectrum(data_home=None, *, center=False, X=None):
     learns.  Returns the eigenvalues 1/κ,
     descending.
 
+    Parameters
+    ----------
+    data_home : str or path-like, default=None
+        Folder with the MNIST files (when ``X`` is None).
+    center : bool, default=False
+        Subtract the mean first (covariance) instead of the raw second moment.
+    X : array-like of shape (n_samples, n_features), default=None
+        Data to use instead of MNIST.
+
+    Returns
+    -------
+    eigenvalues : ndarray of shape (n_features,)
+        Eigenvalues of the two-point function, descending.
+
+
     Examples
     --------
     >>> import numpy as np
@@ -1235,6 +1598,33 @@ def mnist_gaussian_kl(
     log-likelihood of an RBM with N_h hidden nodes built at that optimum, and
     its exact gradient relative to its positive phase (≈ 0: a fixed point of
     the training equations).
+
+    Parameters
+    ----------
+    n_components : sequence of int
+        Hidden nodes N_h to evaluate.
+    data : tuple, default=None
+        ``(X_train, X_test)``; None reads MNIST from ``data_home``.
+    data_home : str or path-like, default=None
+        Folder with the MNIST files.
+    mu2 : float, default=100.0
+        The RBM's mass parameter (the cutoff).
+    max_iter : int, default=0
+        Training epochs from the covariance (0: only the optimum).
+    learning_rate : float, default=2e-4
+        Step of that training.
+    seed : int, default=0
+        Seed of that training.
+    progress : callable, default=print
+        Called with a line per N_h.
+
+    Returns
+    -------
+    records : list of dict
+        Per N_h: the best test and train log-likelihood under the cutoff, the
+        log-likelihood of an RBM built at that optimum and its relative exact
+        gradient, the trained log-likelihoods (if trained) and the time.
+
 
     Examples
     --------
@@ -1337,6 +1727,24 @@ def mnist_regeneration(n_components, *, data, mu2=100.0, n_show=8):
     cutoff removes), so the ultraviolet modes, which carry little variance,
     are the ones lost.  Returns per N_h the mean squared error per pixel on
     the test set, and the first ``n_show`` test images regenerated.
+
+    Parameters
+    ----------
+    n_components : sequence of int
+        Hidden nodes N_h to evaluate.
+    data : tuple
+        ``(X_train, X_test)``.
+    mu2 : float, default=100.0
+        The RBM's mass parameter.
+    n_show : int, default=8
+        Test images whose regenerations are returned.
+
+    Returns
+    -------
+    result : dict
+        ``originals``, the mean image's MSE, and per N_h the mean squared
+        error per pixel and the regenerated images.
+
 
     Examples
     --------

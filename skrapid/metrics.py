@@ -204,6 +204,7 @@ def reconstruction_hamming(
     A. Pozas-Kerstjens et al., "Efficient training of energy-based models via
     spin-glass control", Mach. Learn.: Sci. Technol. 2, 025026 (2021).
 
+
     Examples
     --------
     A model with zero weights knows nothing: it scores about 0.5.
@@ -309,6 +310,7 @@ def ground_state_energy(estimator):
     ValueError
         If both layers have more than 25 units.
 
+
     Examples
     --------
     >>> import numpy as np
@@ -407,6 +409,7 @@ def gibbs_accessibility(
         If the ground-state energy is not negative (the ratio is then
         undefined), or a parameter is invalid.
 
+
     Examples
     --------
     >>> import numpy as np
@@ -488,6 +491,7 @@ def method_accessibility(estimator, X=None, *, random_state=None, ground_energy=
     ValueError
         For exact gradients, for PCD before any training update, for CD
         without ``X``, or if the ground-state energy is not negative.
+
 
     Examples
     --------
@@ -572,6 +576,7 @@ def weight_singular_values(estimator):
     s : ndarray of shape (min(n_components, n_features),)
         Singular values of ``components_`` (float64), largest first.
 
+
     Examples
     --------
     >>> import numpy as np
@@ -629,6 +634,7 @@ def gaussian_kl(kernel_p, kernel_q):
     kl : float
         In nats; zero only when the kernels are equal.
 
+
     Examples
     --------
     >>> import numpy as np
@@ -673,6 +679,7 @@ def regulated_spectrum(target_eigenvalues, mu2, n_components):
     eigenvalues : ndarray of shape (N,)
         The reachable RBM eigenvalues, ascending.
 
+
     Examples
     --------
     >>> from skrapid.metrics import regulated_spectrum
@@ -697,6 +704,21 @@ def regulated_kl(target_eigenvalues, mu2, n_components):
     The KL divergence of eq. B7 between the target spectrum κ and
     :func:`regulated_spectrum`: ``½ Σ (b/κ − 1 − log(b/κ))`` over the modes
     that are cut off (b = μ²).  Eq. B8 is the case μ² above every κ.
+
+    Parameters
+    ----------
+    target_eigenvalues : array-like
+        Eigenvalues κ of the target kernel.
+    mu2 : float
+        The RBM's mass parameter.
+    n_components : int
+        Hidden nodes N_h.
+
+    Returns
+    -------
+    kl : float
+        KL(target || regulated model) in nats (eq. B8).
+
 
     Examples
     --------

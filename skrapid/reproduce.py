@@ -30,10 +30,25 @@ __all__ = ["REPRODUCTIONS", "Reproduction", "reproduce", "results_page"]
 class Reproduction:
     """One experiment of a paper.
 
-    ``run(quick, seeds, workdir, progress, data_home)`` returns a JSON-ready
-    dict with at least ``settings`` and ``comparisons`` (a list of dicts with
-    ``quantity``, ``paper``, ``ours``, ``verdict``); ``plot(result, path)``
-    draws the figure.
+    Parameters
+    ----------
+    name : str
+        Command-line name, e.g. ``"rapid-fig3"``.
+    paper : str
+        The paper it comes from.
+    what : str
+        One sentence on what it shows.
+    run : callable
+        ``run(quick, seeds, workdir, progress, data_home)`` returns a
+        JSON-ready dict with at least ``settings`` and ``comparisons`` (a
+        list of dicts with ``quantity``, ``paper``, ``ours``, ``verdict``).
+    plot : callable
+        ``plot(result, path)`` draws the figure.
+    notes : str, default=""
+        Where and why the reproduction departs from the paper.
+    quick : str, default=""
+        What ``--quick`` reduces.
+
 
     Examples
     --------
@@ -182,6 +197,7 @@ def reproduce(
     result : dict
         What was written to the JSON file.
 
+
     Examples
     --------
     >>> import json, tempfile
@@ -244,9 +260,17 @@ def results_page(results_dir, *, title="Reproduced results"):
     the mode and wall time that produced it, a table of each quantity with
     the paper's value, ours and the verdict, and the figure.
 
+    Parameters
+    ----------
+    results_dir : str or path-like
+        Folder with ``NAME.json`` and ``NAME.png`` files.
+    title : str, default="Reproduced results"
+        Page title.
+
     Returns
     -------
     text : str
+
 
     Examples
     --------
