@@ -3,7 +3,9 @@
 Each reproduction composes :mod:`skrapid.experiments` (which composes the
 estimators, :mod:`skrapid.datasets` and :mod:`skrapid.metrics`), and writes
 two files: ``NAME.json`` with our numbers, the paper's numbers, a verdict per
-quantity and the settings, and ``NAME.png``, a figure drawn like the paper's.
+quantity and the settings, and ``NAME.png``, a figure drawn like the paper's
+(``NAME.quick.json`` and ``NAME.quick.png`` for ``--quick`` runs, so a quick
+run never overwrites a full one in the same folder).
 ``quick=True`` is a documented reduced setting (seconds); the JSON records
 which mode produced it.  Finished seeds are appended to JSON-lines files in
 ``OUT/NAME/`` (``OUT/NAME/quick/`` for quick runs; the full-mode 4x4 bars runs
@@ -177,6 +179,9 @@ def reproduce(
 ):
     """Run one reproduction and write ``out/NAME.json`` and ``out/NAME.png``.
 
+    Quick runs write ``out/NAME.quick.json`` and ``out/NAME.quick.png``
+    instead, so full and quick results of one experiment live side by side.
+
     Parameters
     ----------
     name : str
@@ -206,8 +211,9 @@ def reproduce(
     >>> out = Path(tempfile.mkdtemp())
     >>> r = reproduce("sfrbm-fig5-6", quick=True, out=out, progress=lambda *a: None)
     >>> r["mode"], sorted(p.name for p in out.glob("sfrbm-fig5-6.*"))
-    ('quick', ['sfrbm-fig5-6.json', 'sfrbm-fig5-6.png'])
-    >>> c = json.loads((out / "sfrbm-fig5-6.json").read_text())["comparisons"][1]
+    ('quick', ['sfrbm-fig5-6.quick.json', 'sfrbm-fig5-6.quick.png'])
+    >>> saved = json.loads((out / "sfrbm-fig5-6.quick.json").read_text())
+    >>> c = saved["comparisons"][1]
     >>> c["paper"], c["verdict"]
     ('infrared modes first (Fig. 6)', 'reproduced')
     """
@@ -238,9 +244,10 @@ def reproduce(
         "seconds": time.perf_counter() - t0,
         **result,
     }
-    json_path = out / f"{name}.json"
+    stem = _stem(name, quick)
+    json_path = out / f"{stem}.json"
     json_path.write_text(json.dumps(result, indent=1, default=_jsonable))
-    png = out / f"{name}.png"
+    png = out / f"{stem}.png"
     rep.plot(result, png)
     page = out / "results.rst"
     page.write_text(results_page(out))
@@ -254,16 +261,19 @@ def reproduce(
 
 
 def results_page(results_dir, *, title="Reproduced results"):
-    """An reStructuredText page of every ``NAME.json`` in ``results_dir``.
+    """An reStructuredText page of every result in ``results_dir``.
 
     One section per experiment (in :data:`REPRODUCTIONS` order): what it is,
     the mode and wall time that produced it, a table of each quantity with
-    the paper's value, ours and the verdict, and the figure.
+    the paper's value, ours and the verdict, and the figure. Where both a
+    full (``NAME.json``) and a quick (``NAME.quick.json``) result exist, the
+    section shows the full one; the summary table gives both wall times.
 
     Parameters
     ----------
     results_dir : str or path-like
-        Folder with ``NAME.json`` and ``NAME.png`` files.
+        Folder with ``NAME.json``/``NAME.png`` (full mode) and
+        ``NAME.quick.json``/``NAME.quick.png`` (``--quick``) files.
     title : str, default="Reproduced results"
         Page title.
 
@@ -287,14 +297,20 @@ def results_page(results_dir, *, title="Reproduced results"):
     lines += [
         "Every number below was produced by ``skrapid reproduce NAME`` (the "
         "mode is stated; ``--quick`` numbers are a reduced setting). A verdict "
-        "of *short* or *differs* is reported as measured, not tuned away.",
+        "of *short* or *differs* is reported as measured, not tuned away. "
+        "Where an experiment was run in both modes, its section shows the "
+        "full-mode result.",
         "",
     ]
-    names = sorted(
-        (n for n in REPRODUCTIONS if (results_dir / f"{n}.json").exists()),
-        key=_figure_order,
-    )
-    results = {n: json.loads((results_dir / f"{n}.json").read_text()) for n in names}
+    found = {}
+    for n in sorted(REPRODUCTIONS, key=_figure_order):
+        runs = {
+            quick: json.loads(path.read_text())
+            for quick in (False, True)
+            if (path := results_dir / f"{_stem(n, quick)}.json").exists()
+        }
+        if runs:
+            found[n] = runs
     lines += [
         "Summary",
         "-------",
@@ -303,27 +319,36 @@ def results_page(results_dir, *, title="Reproduced results"):
         "   :header-rows: 1",
         "",
         "   * - experiment",
-        "     - mode",
-        "     - wall time (s)",
-        "     - training runs (s)",
-        "     - reproduced / short / differs",
+        "     - shown",
+        "     - full wall time (s)",
+        "     - full training runs (s)",
+        "     - ``--quick`` wall time (s)",
+        "     - reproduced / short / differs (shown mode)",
     ]
-    for name, r in results.items():
+    for name, runs in found.items():
+        r = runs.get(False, runs.get(True))
         v = [c["verdict"] for c in r.get("comparisons", [])]
         counts = " / ".join(str(v.count(k)) for k in ("reproduced", "short", "differs"))
-        run_s = f"{r.get('run_seconds', r['seconds']):.0f}"
+        full = runs.get(False)
+        quick = runs.get(True)
         lines += [
             f"   * - ``{name}``",
             f"     - {r['mode']}",
-            f"     - {r['seconds']:.0f}",
-            f"     - {run_s}",
+            f"     - {full['seconds']:.0f}" if full else "     - not run",
+            (
+                f"     - {full.get('run_seconds', full['seconds']):.0f}"
+                if full
+                else "     - not run"
+            ),
+            f"     - {quick['seconds']:.1f}" if quick else "     - not run",
             f"     - {counts}",
         ]
-    missing = [n for n in sorted(REPRODUCTIONS, key=_figure_order) if n not in results]
+    missing = [n for n in sorted(REPRODUCTIONS, key=_figure_order) if n not in found]
     if missing:
         lines += ["", "Not in this folder: " + ", ".join(f"``{n}``" for n in missing)]
     lines.append("")
-    for name, r in results.items():
+    for name, runs in found.items():
+        r = runs.get(False, runs.get(True))
         head = f"``{name}``"
         lines += [head, "-" * len(head), "", r["what"] + ".", ""]
         timing = f"{r['seconds']:.0f} s wall time"
@@ -332,6 +357,8 @@ def results_page(results_dir, *, title="Reproduced results"):
                 f"; the training runs behind it took {r['run_seconds']:.0f} s "
                 "(runs finished earlier are read back from their files)"
             )
+        if r["mode"] == "full" and True in runs:
+            timing += f"; ``--quick`` took {runs[True]['seconds']:.1f} s"
         lines += [
             f"*{r['paper']}*; {r['mode']} mode, {timing}. Quick mode "
             f"(``--quick``): {REPRODUCTIONS[name].quick}.",
@@ -355,8 +382,14 @@ def results_page(results_dir, *, title="Reproduced results"):
         lines.append("")
         if REPRODUCTIONS[name].notes:
             lines += ["**Where we differ and why.** " + REPRODUCTIONS[name].notes, ""]
-        lines += [f".. image:: {name}.png", f"   :alt: {name}", ""]
+        png = _stem(name, r["mode"] == "quick")
+        lines += [f".. image:: {png}.png", f"   :alt: {name}", ""]
     return "\n".join(lines) + "\n"
+
+
+def _stem(name, quick):
+    """File stem of an experiment's results: ``NAME`` or ``NAME.quick``."""
+    return f"{name}.quick" if quick else name
 
 
 def _figure_order(name):
