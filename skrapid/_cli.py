@@ -461,5 +461,24 @@ def _reproduce(args) -> int:
 
 
 def main(argv=None) -> int:
+    """Run one command; errors propagate (for use from Python and tests)."""
     args = build_parser().parse_args(argv)
     return args.func(args)
+
+
+#: What a user can fix from the command line: bad arguments or data, missing
+#: files, no GPU, a diverged fit.  These print one message, not a traceback.
+_USER_ERRORS = (ValueError, RuntimeError, OSError, FloatingPointError)
+
+
+def cli(argv=None) -> int:
+    """The ``skrapid`` command: like :func:`main`, but a user error prints
+    ``skrapid: error: MESSAGE`` on stderr and exits with status 2 (set
+    ``SKRAPID_TRACEBACK=1`` to see the traceback)."""
+    try:
+        return main(argv)
+    except _USER_ERRORS as exc:
+        if os.environ.get("SKRAPID_TRACEBACK"):
+            raise
+        print(f"skrapid: error: {exc}", file=sys.stderr)
+        return 2

@@ -176,3 +176,16 @@ def test_bench_gpu_without_a_gpu_is_a_clear_error():
         pytest.skip("a GPU is present: the benchmark would run")
     with pytest.raises(RuntimeError, match="needs CuPy and a CUDA GPU"):
         main(["bench", "gpu", "--data", "synthetic", "--n-samples", "100"])
+
+
+def test_command_line_errors_are_one_message_not_a_traceback(tmp_path, capsys):
+    from skrapid._cli import cli
+
+    argv = ["bench", "pcd", "--data-home", str(tmp_path), "--repeats", "1"]
+    assert cli(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("skrapid: error: ") and "SKRAPID_DATA" in err
+    assert "Traceback" not in err
+    with pytest.raises(SystemExit) as exc:  # argparse: usage and status 2
+        cli(["reproduce", "no-such-figure", "--out", str(tmp_path)])
+    assert exc.value.code == 2 and "invalid choice" in capsys.readouterr().err
