@@ -309,8 +309,8 @@ def results_page(results_dir, *, title="Reproduced results"):
             for quick in (False, True)
             if (path := results_dir / f"{_stem(n, quick)}.json").exists()
         }
-        if runs:
-            found[n] = runs
+        if runs:  # the section shows the full result where there is one
+            found[n] = (runs.get(False, runs.get(True)), runs)
     lines += [
         "Summary",
         "-------",
@@ -325,8 +325,7 @@ def results_page(results_dir, *, title="Reproduced results"):
         "     - ``--quick`` wall time (s)",
         "     - reproduced / short / differs (shown mode)",
     ]
-    for name, runs in found.items():
-        r = runs.get(False, runs.get(True))
+    for name, (r, runs) in found.items():
         v = [c["verdict"] for c in r.get("comparisons", [])]
         counts = " / ".join(str(v.count(k)) for k in ("reproduced", "short", "differs"))
         full = runs.get(False)
@@ -347,8 +346,7 @@ def results_page(results_dir, *, title="Reproduced results"):
     if missing:
         lines += ["", "Not in this folder: " + ", ".join(f"``{n}``" for n in missing)]
     lines.append("")
-    for name, runs in found.items():
-        r = runs.get(False, runs.get(True))
+    for name, (r, runs) in found.items():
         head = f"``{name}``"
         lines += [head, "-" * len(head), "", r["what"] + ".", ""]
         timing = f"{r['seconds']:.0f} s wall time"

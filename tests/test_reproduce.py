@@ -190,7 +190,7 @@ def test_results_page_lists_every_run_with_paper_and_ours(tmp_path):
 def test_quick_results_never_replace_full_ones(tmp_path):
     _run("sfrbm-fig18", tmp_path)
     # a full-mode record of the same experiment, as `skrapid reproduce` writes
-    full = {**json.loads((tmp_path / "sfrbm-fig18.quick.json").read_text())}
+    full = json.loads((tmp_path / "sfrbm-fig18.quick.json").read_text())
     full.update(mode="full", seconds=1234.0)
     full["comparisons"][0]["ours"] = "the full-mode number"
     (tmp_path / "sfrbm-fig18.json").write_text(json.dumps(full))
