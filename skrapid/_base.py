@@ -32,7 +32,7 @@ from ._partition import (
     enumerable_units,
     exact_log_partition,
 )
-from ._sampling import gibbs_chain, random_states
+from ._sampling import TemperedChains, gibbs_chain, random_states
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -158,6 +158,25 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _training_state_to_host(self, state):
         return state
+
+    def _begin_training(self, xp, dtype):
+        """Hook: set up per-training state (e.g. centring offsets)."""
+
+    def _end_training(self):
+        """Hook: store per-training state as fitted attributes."""
+
+    def _make_negative_phase(self, covariance=False):
+        """The :class:`~skrapid._negative.NegativePhase` of training (None
+        when the family computes its negative phase otherwise)."""
+        return None
+
+    def _current_phase(self, covariance=False):
+        """The negative phase of the running training (made on first use, so
+        the gradient can also be evaluated outside :meth:`fit`)."""
+        phase = getattr(self, "_phase", None)
+        if phase is None:
+            phase = self._phase = self._make_negative_phase(covariance=covariance)
+        return phase
 
     # ------------------------------------------------------------------
     # input handling
@@ -303,6 +322,9 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         for attr in (
             "persistent_chains_",
             "persistent_hidden_",
+            "tempered_chains_",
+            "swap_acceptance_",
+            "hidden_offset_",
             "visible_mean_",
             "n_samples_seen_",
         ):
@@ -343,13 +365,13 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
                 k: (B.to_device(v, xp) if isinstance(v, np.ndarray) else v)
                 for k, v in self._optimizer_state.items()
             }
-        # persistent chains: state = last hidden sample (what the next sweep
-        # starts from) and the visible states of the last sweep
-        self._chains = self._chains_visible = None
-        if getattr(self, "persistent_hidden_", None) is not None:
-            # copies: the chains are updated in place during training
-            self._chains = xp.array(B.to_device(self.persistent_hidden_, xp, dtype))
-            self._chains_visible = B.to_device(self.persistent_chains_, xp, dtype)
+        # the negative phase, with its chain state from the fitted attributes
+        self._phase = self._make_negative_phase(
+            covariance=getattr(source, "is_covariance", False)
+        )
+        if self._phase is not None:
+            self._phase.restore(self, xp, dtype)
+        self._begin_training(xp, dtype)
         # NumPy: every update reuses the same host buffers
         self._ws = B.Workspace() if xp is np else None
         decayed = self._decayed_keys()
@@ -374,24 +396,29 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
                 self._check_finite(params, xp, lr)
                 self._after_epoch(params, xp, rng)
                 self.n_iter_ += 1
+                if self._phase is not None:
+                    self._phase.end_epoch()
                 model = self._model(params, xp)
                 record = {"epoch": self.n_iter_, "learning_rate": lr}
                 record.update(self._monitor(model, source.X, xp))
+                if self._phase is not None:
+                    record.update(self._phase.monitor())
                 B.synchronize(xp)
                 record["time"] = time.perf_counter() - t0
                 self._record(record)
         except BaseException:
-            del self._chains, self._chains_visible, self._ws  # no device arrays
+            self._end_training()
+            del self._phase, self._ws  # no device arrays
             raise
         self._store_parameters(params)
         self._optimizer_state = {
             k: (B.to_numpy(v) if not isinstance(v, int | float) else v)
             for k, v in state.items()
         }
-        if self._chains is not None:  # copies: not views of the workspace
-            self.persistent_hidden_ = np.array(B.to_numpy(self._chains))
-            self.persistent_chains_ = np.array(B.to_numpy(self._chains_visible))
-        del self._chains, self._chains_visible, self._ws
+        if self._phase is not None:
+            self._phase.save(self)
+        self._end_training()
+        del self._phase, self._ws
         self._logz_cache = {}
 
     def _update_data_mean(self, X, xp):
@@ -823,17 +850,37 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         out, _ = gibbs_chain(model, Xd, 1, rng)
         return B.like_input(self._from_model_space(out, xp), v)
 
-    def sample(self, n_samples=1, *, n_steps=1000, v_init=None, random_state=None):
-        """Draw visible samples by block-Gibbs sampling.
+    def sample(
+        self,
+        n_samples=1,
+        *,
+        n_steps=1000,
+        v_init=None,
+        method="gibbs",
+        n_temperatures=10,
+        random_state=None,
+    ):
+        """Draw visible samples by block-Gibbs sampling or parallel tempering.
 
         Parameters
         ----------
         n_samples : int, default=1
             Number of independent chains, one sample each.
         n_steps : int, default=1000
-            Gibbs sweeps per chain.
+            Gibbs sweeps per chain (with ``method="pt"``: sweeps of every
+            replica, each followed by a round of swap moves).
         v_init : array-like of shape (n_samples, n_features), default=None
-            Starting states; default uniformly random states.
+            Starting states; default uniformly random states (for
+            ``method="pt"``, exact samples of the base-rate model).
+        method : {"gibbs", "pt"}, default="gibbs"
+            ``"gibbs"``: independent block-Gibbs chains.  ``"pt"``: parallel
+            tempering, ``n_temperatures`` replicas of the chains on the path
+            from the base-rate model of the training data (β = 0) to the
+            model (β = 1), with swap moves between neighbours; the β = 1
+            replica is returned.  PT mixes between modes that Gibbs chains
+            of a sharp model never leave.
+        n_temperatures : int, default=10
+            Replicas of ``method="pt"`` (at least 2).
         random_state : int, RandomState instance or None, default=None
             Seed; None advances the estimator's ``random_state_``.
 
@@ -851,8 +898,13 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         >>> S = rbm.sample(200, n_steps=100, random_state=0)
         >>> S.shape, bool(np.mean((S == X[0]).all(1) | (S == X[1]).all(1)) > 0.5)
         ((200, 3), True)
+        >>> S = rbm.sample(200, n_steps=100, method="pt", random_state=0)
+        >>> bool(np.mean((S == X[0]).all(1) | (S == X[1]).all(1)) > 0.5)
+        True
         """
         check_is_fitted(self, "components_")
+        if method not in ("gibbs", "pt"):
+            raise ValueError(f"method must be 'gibbs' or 'pt'; got {method!r}.")
         if v_init is not None:
             Xd, model, xp = self._prepare(v_init)
             n_samples = Xd.shape[0]
@@ -867,13 +919,42 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
                 f"n_steps must be a non-negative integer; got {n_steps!r}."
             )
         rng = self._device_rng(xp, random_state)
-        if v_init is None:
-            Xd = random_states(
-                model.vis, xp, (n_samples, model.n_visible), model.dtype, rng
+        if method == "pt":
+            if not isinstance(n_temperatures, Integral) or n_temperatures < 2:
+                raise ValueError(
+                    f"n_temperatures must be an integer >= 2; got {n_temperatures!r}."
+                )
+            if not model.vis.discrete:
+                raise ValueError("method='pt' needs binary visible units.")
+            out = self._sample_tempered(
+                model, xp, n_samples, n_steps, n_temperatures, rng,
+                None if v_init is None else Xd,
             )
-        out, _ = gibbs_chain(model, Xd, n_steps, rng)
+        else:
+            if v_init is None:
+                Xd = random_states(
+                    model.vis, xp, (n_samples, model.n_visible), model.dtype, rng
+                )
+            out, _ = gibbs_chain(model, Xd, n_steps, rng)
         out = self._from_model_space(out, xp)
         return B.like_input(out, v_init) if v_init is not None else B.to_numpy(out)
+
+    def _sample_tempered(self, model, xp, n, n_steps, n_temperatures, rng, v0):
+        """β = 1 replica after ``n_steps`` rounds of parallel tempering."""
+        base = base_rate_bias(
+            model.vis, getattr(self, "visible_mean_", None), model.n_visible,
+            model.dtype,
+        )
+        if v0 is not None:
+            v0 = xp.broadcast_to(v0, (n_temperatures,) + v0.shape).copy()
+        chains = TemperedChains(
+            model.vis, B.to_device(base, xp, model.dtype), n_temperatures, n, xp,
+            model.dtype, rng, v0=v0,
+        )
+        v = chains.v[0]
+        for _ in range(n_steps):
+            v, _ = chains.step(model, 1, rng)
+        return v
 
     # ------------------------------------------------------------------
     # scikit-learn tags

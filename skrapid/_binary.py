@@ -10,131 +10,59 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from . import _backend as B
 from ._backend import buffer
 from ._base import BaseRBM
-from ._partition import MAX_EXACT_UNITS, check_exact_size, exact_statistics
-from ._sampling import gibbs_from_hidden
+from ._negative import CD, PCD, PT, Exact
+from ._partition import MAX_EXACT_UNITS, base_rate_bias, check_exact_size
 from ._units import Bipartite, get_units
 
 
-def gradient_phases(est, model, X, method, n_steps, n_chains, rng, ws=None):
-    """Positive- and negative-phase quantities of the log-likelihood gradient.
-
-    Parameters
-    ----------
-    est : BaseRBM
-        Holds the persistent chain state for PCD (``est._chains``: the
-        chains' last hidden samples; ``est._chains_visible``: their last
-        visible states).
-    model : Bipartite
-    X : array of shape (batch, n_visible)
-        Data batch (states or means).
-    method : {"cd", "pcd", "exact"}
-        CD-k chains start from a hidden sample drawn given the data; PCD-k
-        chains continue from their last hidden states; ``"exact"`` enumerates.
-    n_steps : int
-        Gibbs sweeps k of CD-k / PCD-k.
-    n_chains : int
-        Persistent chains for PCD.
-    rng : generator
-    ws : Workspace or None
-        Reused host buffers (NumPy training loops): nothing is allocated per
-        update.
-
-    Returns
-    -------
-    h_pos : array of shape (batch, n_hidden)
-        E[h | v] of the data.
-    v_neg : array of shape (m, n_visible) or None
-        Negative-phase visible states (None for ``"exact"``).
-    h_neg : array of shape (m, n_hidden) or None
-        E[h | v_neg].
-    stats : ModelStatistics or None
-        Exact E[v], E[h], E[v hᵀ] for ``"exact"``.
-
-    Notes
-    -----
-    For PCD the chains do not depend on the data, so the hidden fields of the
-    data and of the chains' final states are computed by a single matrix
-    product of the stacked batch ``[X; v_neg] W``; with a workspace the
-    stacked batch is kept (``ws.get("stacked", ...)``) for the gradient's
-    product.
-    """
-    xp, hid, dt = model.xp, model.hid, model.dtype
-    n, V, H = X.shape[0], model.n_visible, model.n_hidden
-    if method == "exact":
-        return model.mean_hiddens(X), None, None, exact_statistics(model)
-    if method == "cd":
-        f = model.hidden_field(X, out=buffer(ws, "field_pos", (n, H), dt))
-        h_pos = hid.mean(xp, f, out=None if ws is None else f)
-        h0 = hid.sample_given_mean(
-            xp, h_pos, rng, out=buffer(ws, "gibbs_h", (n, H), dt), ws=ws
-        )
-        v_neg, field_neg = gibbs_from_hidden(model, h0, n_steps, rng, ws)
-        return (
-            h_pos,
-            v_neg,
-            hid.mean(xp, field_neg, out=None if ws is None else field_neg),
-            None,
-        )
-    if est._chains is None:
-        zeros = xp.zeros((n_chains, H), dtype=dt)
-        est._chains = hid.sample(xp, zeros, rng)
-    h = est._chains
-    m = h.shape[0]
-    if n_steps > 1:
-        v, field = gibbs_from_hidden(model, h, n_steps - 1, rng, ws)
-        h = hid.sample(xp, field, rng, out=buffer(ws, "gibbs_h", (m, H), dt), ws=ws)
-    stacked = buffer(ws, "stacked", (n + m, V), dt)
-    if stacked is None:
-        v_neg = model.vis.sample(xp, model.visible_field(h), rng)
-        stacked = xp.concatenate([X, v_neg])
-    else:
-        stacked[:n] = X
-        v_neg = model.vis.sample(
-            xp, model.visible_field(h, ws), rng, out=stacked[n:], ws=ws
-        )
-    fields = model.hidden_field(stacked, out=buffer(ws, "fields", (n + m, H), dt))
-    means = hid.mean(xp, fields, out=None if ws is None else fields)
-    h_pos, h_neg = means[:n], means[n:]
-    if ws is None or est._chains.shape != (m, H):
-        est._chains = hid.sample_given_mean(xp, h_neg, rng)
-    else:  # the previous chain state is no longer needed: overwrite it
-        hid.sample_given_mean(xp, h_neg, rng, out=est._chains, ws=ws)
-    est._chains_visible = v_neg
-    return h_pos, v_neg, h_neg, None
-
-
 def likelihood_gradient(
-    model, X, h_pos, v_neg, h_neg, stats, fit_intercept, *, factored=False, ws=None
+    model, X, ph, fit_intercept, *, offsets=None, factored=False, ws=None
 ):
     """Gradient of the mean log-likelihood of the batch X w.r.t. W, b, c.
 
     ∂⟨log p(v)⟩/∂W = ⟨v E[h|v]ᵀ⟩_data − ⟨v hᵀ⟩_model, and likewise
     ∂/∂b = ⟨v⟩_data − ⟨v⟩_model, ∂/∂c = ⟨E[h|v]⟩_data − ⟨h⟩_model.  The
-    model averages come from the negative samples (CD/PCD/PID) or from exact
-    enumeration (``stats``).  Averages are means, so a short last minibatch
-    carries the same weight per sample as a full one.  With samples, both
-    averages of the weight gradient are one matrix product of the stacked
-    batch, G = Lᵀ R with L = [X; v_neg] and R = [h_pos / n; -h_neg / m].
+    model averages come from the negative samples of the
+    :class:`~skrapid._negative.Phases` ``ph`` (weighted when it has
+    weights) or from its exact statistics.  Averages are means, so a short
+    last minibatch carries the same weight per sample as a full one.  With
+    samples, both averages of the weight gradient are one matrix product of
+    the stacked batch, G = Lᵀ R with L = [X; v_neg] and
+    R = [h_pos / n; -w ⊙ h_neg].
+
+    **Centring** (``offsets=(μ, λ)``; Montavon & Müller 2012, Melchior,
+    Fischer & Wiskott 2016): the model is reparametrized with the energy
+    −(v − μ)ᵀ W (h − λ) − b̃ᵀ(v − μ) − c̃ᵀ(h − λ), the ordinary gradient is
+    taken in the centred parameters and mapped back to (W, b, c), which stay
+    the model's parameters.  In those terms
+
+        G_c = G − μ g_cᵀ − g_b λᵀ,   Δb = g_b − G_c λ,   Δc = g_c − G_cᵀ μ,
+
+    with G, g_b, g_c the ordinary gradients above.  The update is the same
+    model change as a step on the centred energy; it is invariant to flipping
+    units and far better conditioned when the data means are far from 0.
 
     With ``factored=True`` (samples only) the weight gradient is returned as
-    the pair ``("W_factors": (L, R))`` instead of G, for models whose weights
-    are low-rank functions of their parameters (RAPID), which then never form
-    the V x H matrix G.  With a workspace ``ws`` (NumPy), L, R, G and the bias
-    gradients go to reused buffers (L is the stacked batch PCD already built
-    when it is there).
+    ``"W_factors": (L, R)`` and, with centring, ``"W_rank1"``: the pairs
+    (a, b) of the rank-one terms a bᵀ to add, for models whose weights are
+    low-rank functions of their parameters (RAPID), which then never form
+    the V x H matrix.  With a workspace ``ws`` (NumPy), L, R, G and the bias
+    gradients go to reused buffers.
     """
     xp = model.xp
     n = X.shape[0]
     dt = model.dtype.type
     V, H = model.n_visible, model.n_hidden
+    h_pos, v_neg, h_neg, stats = ph.h_pos, ph.v_neg, ph.h_neg, ph.stats
     if stats is not None:
         gW = (X.T @ h_pos) * dt(1.0 / n)
         gW -= stats.vh
         grads = {"W": gW}
         ev, eh = stats.v, stats.h
+        left = right = None
     else:
         m = v_neg.shape[0]
-        left = right = None
+        w = ph.weights
         if ws is not None:
             left = ws.get("stacked", (n + m, V), model.dtype)
             if v_neg.base is not left:  # PCD sampled v_neg into left already
@@ -142,10 +70,14 @@ def likelihood_gradient(
                 left[n:] = v_neg
             right = ws.get("right", (n + m, H), model.dtype)
             xp.multiply(h_pos, dt(1.0 / n), out=right[:n])
-            xp.multiply(h_neg, dt(-1.0 / m), out=right[n:])
+            if w is None:
+                xp.multiply(h_neg, dt(-1.0 / m), out=right[n:])
+            else:
+                xp.multiply(h_neg, -w[:, None], out=right[n:])
         else:
             left = xp.concatenate([X, v_neg])
-            right = xp.concatenate([h_pos * dt(1.0 / n), h_neg * dt(-1.0 / m)])
+            neg = h_neg * dt(-1.0 / m) if w is None else h_neg * -w[:, None]
+            right = xp.concatenate([h_pos * dt(1.0 / n), neg])
         if factored:
             grads = {"W_factors": (left, right)}
         else:
@@ -153,15 +85,45 @@ def likelihood_gradient(
                 "W": xp.matmul(left.T, right, out=buffer(ws, "gW", (V, H), model.dtype))
             }
         if fit_intercept:
-            ev = xp.mean(v_neg, axis=0, out=buffer(ws, "ev", (V,), model.dtype))
-            eh = xp.mean(h_neg, axis=0, out=buffer(ws, "eh", (H,), model.dtype))
+            if w is None:
+                ev = xp.mean(v_neg, axis=0, out=buffer(ws, "ev", (V,), model.dtype))
+                eh = xp.mean(h_neg, axis=0, out=buffer(ws, "eh", (H,), model.dtype))
+            else:
+                ev, eh = w @ v_neg, w @ h_neg
     if fit_intercept:
         gb = xp.mean(X, axis=0, out=buffer(ws, "gb", (V,), model.dtype))
         gb -= ev
         gc = xp.mean(h_pos, axis=0, out=buffer(ws, "gc", (H,), model.dtype))
         gc -= eh
         grads["b"], grads["c"] = gb, gc
+        if offsets is not None:
+            _centre(grads, offsets, left, right, xp)
     return grads
+
+
+def _centre(grads, offsets, left, right, xp):
+    """Map the ordinary gradient to the centred one, in place (see
+    :func:`likelihood_gradient`)."""
+    mu, lam = offsets
+    gb, gc = grads["b"], grads["c"]
+    if "W" in grads:
+        G = grads["W"]
+        G -= xp.outer(mu, gc)
+        G -= xp.outer(gb, lam)
+        db = G @ lam
+        dc = mu @ G
+    else:  # G = Lᵀ R − μ g_cᵀ − g_b λᵀ, never formed
+        L, R = grads["W_factors"]
+        gcl, lam2 = float(gc @ lam), float(lam @ lam)
+        db = L.T @ (R @ lam) - mu * gcl - gb * lam2
+        dc = R.T @ (L @ mu) - gc * float(mu @ mu) - lam * float(gb @ mu)
+        grads["W_rank1"] = ((-mu, gc.copy()), (-gb.copy(), lam))
+    gb -= db
+    gc -= dc
+
+
+#: Sliding factor of the hidden offset's running mean (Melchior et al. 2016).
+_OFFSET_RATE = 0.01
 
 
 class BinaryLayersMixin:
@@ -190,6 +152,17 @@ class BinaryLayersMixin:
             c[...] = 0
         return Bipartite(W, b, c, self._units, self._units, xp)
 
+    def _base_rate_biases(self, X, n_features, xp, dtype):
+        """Visible biases at the data's log-odds (Hinton's practical guide),
+        so that a model with W = 0 is the factorized model of the data;
+        hidden biases at zero."""
+        mean = B.to_numpy(xp.mean(X, axis=0, dtype=xp.float64))
+        b = base_rate_bias(self._units, mean, n_features, dtype, eps=1e-2)
+        return {
+            "b": B.to_device(b, xp, dtype),
+            "c": xp.zeros(self.n_components, dtype=dtype),
+        }
+
     def _store_biases(self, params, V, H, dtype):
         if self.fit_intercept:
             self.intercept_visible_ = B.to_numpy(params["b"])
@@ -206,6 +179,47 @@ class BinaryLayersMixin:
 
     def _monitor(self, model, X, xp):
         return monitor_quantities(model, X, xp)
+
+    # -- the negative phase and the centred gradient ---------------------------
+    def _standard_phase(self, method):
+        """The negative phase named ``method`` ("cd", "pcd", "pt", "exact")."""
+        if method == "exact":
+            return Exact()
+        if method == "cd":
+            return CD(self.n_gibbs_steps)
+        if method == "pt":
+            return PT(self.n_gibbs_steps, self._n_chains(), self.n_temperatures)
+        return PCD(self.n_gibbs_steps, self._n_chains())
+
+    def _centred(self):
+        return bool(getattr(self, "centering", False)) and self.fit_intercept
+
+    def _begin_training(self, xp, dtype):
+        """Offsets of the centred gradient: μ = the data mean, λ = a running
+        mean of E[h | data] (sliding factor ``_OFFSET_RATE``)."""
+        self._offsets = None
+        if not self._centred():
+            return
+        mu = B.to_device(self.visible_mean_, xp, dtype)
+        lam = getattr(self, "hidden_offset_", None)
+        if lam is None or lam.shape[0] != self.n_components:
+            lam = np.full(self.n_components, 0.5 if self.units == "bernoulli" else 0.0)
+        self._offsets = (mu, xp.array(B.to_device(lam, xp, dtype)))
+
+    def _end_training(self):
+        offsets = getattr(self, "_offsets", None)
+        if offsets is not None:
+            self.hidden_offset_ = np.array(B.to_numpy(offsets[1]))
+        self._offsets = None
+
+    def _update_offsets(self, h_pos, xp):
+        if getattr(self, "_offsets", None) is None:
+            return None
+        lam = self._offsets[1]
+        nu = lam.dtype.type(_OFFSET_RATE)
+        lam *= lam.dtype.type(1) - nu
+        lam += nu * xp.mean(h_pos, axis=0)
+        return self._offsets
 
 
 class BinaryRBM(BinaryLayersMixin, BaseRBM):
@@ -328,9 +342,11 @@ class BinaryRBM(BinaryLayersMixin, BaseRBM):
         **BaseRBM._parameter_constraints,
         "units": [StrOptions({"bernoulli", "spin"})],
         "fit_intercept": ["boolean"],
-        "method": [StrOptions({"cd", "pcd", "exact"})],
+        "method": [StrOptions({"cd", "pcd", "pt", "exact"})],
         "n_gibbs_steps": [Interval(Integral, 1, None, closed="left")],
         "n_chains": [Interval(Integral, 1, None, closed="left"), None],
+        "n_temperatures": [Interval(Integral, 2, None, closed="left")],
+        "centering": ["boolean"],
         "init_scale": [Interval(Real, 0, None, closed="left")],
     }
 
@@ -343,6 +359,8 @@ class BinaryRBM(BinaryLayersMixin, BaseRBM):
         method="pcd",
         n_gibbs_steps=1,
         n_chains=None,
+        n_temperatures=10,
+        centering=True,
         learning_rate=0.1,
         batch_size=10,
         max_iter=10,
@@ -362,6 +380,8 @@ class BinaryRBM(BinaryLayersMixin, BaseRBM):
         self.method = method
         self.n_gibbs_steps = n_gibbs_steps
         self.n_chains = n_chains
+        self.n_temperatures = n_temperatures
+        self.centering = centering
         self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.max_iter = max_iter
@@ -433,12 +453,7 @@ class BinaryRBM(BinaryLayersMixin, BaseRBM):
         W *= dtype(self.init_scale)
         params = {"W": W}
         if self.fit_intercept:
-            from ._partition import base_rate_bias
-
-            mean = B.to_numpy(xp.mean(X, axis=0, dtype=xp.float64))
-            b = base_rate_bias(self._units, mean, n_features, dtype, eps=1e-2)
-            params["b"] = B.to_device(b, xp, dtype)
-            params["c"] = xp.zeros(self.n_components, dtype=dtype)
+            params.update(self._base_rate_biases(X, n_features, xp, dtype))
         return params
 
     def _store_parameters(self, params):
@@ -454,14 +469,16 @@ class BinaryRBM(BinaryLayersMixin, BaseRBM):
         return self._bipartite(params["W"], params, xp)
 
     # -- training -----------------------------------------------------------
+    def _make_negative_phase(self, covariance=False):
+        return self._standard_phase(self.method)
+
     def _gradient(self, params, X, xp, rng):
         model = self._model(params, xp)
         ws = getattr(self, "_ws", None)
-        h_pos, v_neg, h_neg, stats = gradient_phases(
-            self, model, X, self.method, self.n_gibbs_steps, self._n_chains(), rng, ws
-        )
+        ph = self._current_phase()(model, X, params, rng, ws)
+        offsets = self._update_offsets(ph.h_pos, xp)
         return likelihood_gradient(
-            model, X, h_pos, v_neg, h_neg, stats, self.fit_intercept, ws=ws
+            model, X, ph, self.fit_intercept, offsets=offsets, ws=ws
         )
 
 

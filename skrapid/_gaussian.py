@@ -26,7 +26,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _backend as B
 from ._base import BaseRBM, TrainingDivergedError
-from ._binary import gradient_phases, likelihood_gradient
+from ._binary import likelihood_gradient
+from ._negative import CD, PCD, Phases
 from ._partition import ModelStatistics
 from ._units import Bipartite, Gaussian, get_units
 
@@ -57,6 +58,7 @@ class _Covariance:
     fields from the known kernel, App. A)."""
 
     X = None
+    is_covariance = True
 
     def __init__(self, C):
         self.C = C
@@ -562,28 +564,33 @@ class GaussianRBM(BaseRBM):
             Kinv = self._kernel_inverse(model, xp)
             stats = ModelStatistics(None, None, (Kinv @ W) * s2)
             neg_phi2 = xp.diagonal(Kinv)
-            h_pos, v_neg, h_neg = model.mean_hiddens(Xb), None, None
+            ph = Phases(model.mean_hiddens(Xb), stats=stats)
         else:
             # persistent chains when there is no data to start CD from
-            method = "pcd" if covariance else self.method
-            h_pos, v_neg, h_neg, stats = gradient_phases(
-                self, model, Xb, method, self.n_gibbs_steps, self._n_chains(), rng
-            )
-            neg_phi2 = xp.mean(v_neg * v_neg, axis=0)
+            ph = self._current_phase(covariance)(model, Xb, params, rng)
+            stats = ph.stats
+            neg_phi2 = xp.mean(ph.v_neg * ph.v_neg, axis=0)
         if covariance:
             pos = (X.C @ W) * s2
             if stats is not None:
                 neg = stats.vh
             else:
-                neg = (v_neg.T @ h_neg) * dt(1.0 / v_neg.shape[0])
+                neg = (ph.v_neg.T @ ph.h_neg) * dt(1.0 / ph.v_neg.shape[0])
             g = {"W": pos - neg}
         else:
-            g = likelihood_gradient(model, Xb, h_pos, v_neg, h_neg, stats, False)
+            g = likelihood_gradient(model, Xb, ph, False)
         mode = self._mu2_mode
         if mode is not None:
             d = (neg_phi2 - pos_phi2) * dt(0.5)  # eq. 22: -½(⟨φ²⟩_data - ⟨φ²⟩_model)
             g["mu2"] = d if mode == "local" else xp.sum(d, keepdims=True)
         return g
+
+    def _make_negative_phase(self, covariance=False):
+        if self.method == "exact":
+            return None
+        if covariance or self.method == "pcd":
+            return PCD(self.n_gibbs_steps, self._n_chains())
+        return CD(self.n_gibbs_steps)
 
     def _kernel_inverse(self, model, xp):
         W = model.W

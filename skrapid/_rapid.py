@@ -17,9 +17,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from . import _backend as B
 from ._backend import buffer
 from ._base import BaseRBM
-from ._binary import BinaryLayersMixin, gradient_phases, likelihood_gradient
+from ._binary import BinaryLayersMixin, likelihood_gradient
+from ._negative import PID, PIDPCD, pattern_states
 from ._partition import MAX_EXACT_UNITS, check_exact_size
-from ._sampling import gibbs_chain
 
 #: Load K / (V + H) above which a warning is raised.  The Hopfield retrieval
 #: phase ends at α_c ≈ 0.138 (Amit, Gutfreund & Sompolinsky); the workshop
@@ -45,79 +45,12 @@ class SpinGlassWarning(UserWarning):
     """
 
 
-def pattern_states(units, xi, out=None, ws=None):
-    """Binary states of (possibly continuous) patterns: sign, with sign(0) = +1.
-
-    Returns ±1 for spin units and {0, 1} for Bernoulli units (into ``out``
-    with a workspace ``ws``).
-    """
-    if ws is None:
-        return units.from_bits(xi >= 0, xi.dtype)
-    xp = B.get_namespace(xi)
-    bits = xp.greater_equal(xi, 0, out=ws.get("pattern_bits", xi.shape, bool))
-    xp.copyto(out, bits)
-    if units.low != 0.0:
-        out *= xi.dtype.type(2)
-        out -= xi.dtype.type(1)
-    return out
-
-
 def ra_weights(xi_v, xi_h, out=None):
     """W = ξ_vᵀ ξ_h / √K (eq. 5): W_iα = (1/√K) Σ_k ξ_i^(k) ξ_α^(k)."""
     K = xi_v.shape[0]
     W = B.get_namespace(xi_v).matmul(xi_v.T, xi_h, out=out)
     W *= xi_v.dtype.type(1.0 / math.sqrt(K))
     return W
-
-
-def pid_phases(model, X, xi_v, xi_h, n_steps, hidden, rng, ws=None):
-    """Positive phase from the data, negative phase read off the patterns.
-
-    Eq. 6 replaces the model average by the average over the K patterns.
-    With ``hidden="mean"`` (the default, eqs. A7a/A7b) the negative phase is
-    the free-energy gradient evaluated at the patterns' visible states, so the
-    hidden layer enters through E[h | v = ξ_v] (tanh(Wᵀξ_v) for spins); with
-    ``hidden="pattern"`` the patterns' own hidden parts ξ_h are used as the
-    hidden states (Alg. 1's get_phase(ξ_v, ξ_h, ξ)).  With ``n_steps = k > 0``
-    the binarized visible patterns seed k Gibbs sweeps and the chains' end
-    states form the negative phase (Sec. 5.2).
-
-    Returns ``h_pos, v_neg, h_neg`` for :func:`likelihood_gradient`.  With
-    a workspace ``ws`` (NumPy) nothing is allocated.
-    """
-    xp, dt = model.xp, model.dtype
-    n, K = X.shape[0], xi_v.shape[0]
-    V, H = model.n_visible, model.n_hidden
-    if n_steps > 0 or hidden == "pattern":
-        v_neg = pattern_states(
-            model.vis, xi_v, out=buffer(ws, "patterns_v", (K, V), dt), ws=ws
-        )
-        if n_steps > 0:
-            v_neg, field_neg = gibbs_chain(model, v_neg, n_steps, rng, ws)
-            h_neg = model.hid.mean(xp, field_neg, out=_inplace(ws, field_neg))
-        else:
-            h_neg = pattern_states(
-                model.hid, xi_h, out=buffer(ws, "patterns_h", (K, H), dt), ws=ws
-            )
-        f = model.hidden_field(X, out=buffer(ws, "field_pos", (n, H), dt))
-        return model.hid.mean(xp, f, out=_inplace(ws, f)), v_neg, h_neg
-    # E[h | ξ_v]: one product for the data and the patterns, [X; ξ_v] W
-    stacked = buffer(ws, "stacked", (n + K, V), dt)
-    if stacked is None:
-        v_neg = pattern_states(model.vis, xi_v)
-        stacked = xp.concatenate([X, v_neg])
-    else:
-        stacked[:n] = X
-        v_neg = pattern_states(model.vis, xi_v, out=stacked[n:], ws=ws)
-    fields = model.hidden_field(stacked, out=buffer(ws, "fields", (n + K, H), dt))
-    means = model.hid.mean(xp, fields, out=_inplace(ws, fields))
-    return means[:n], v_neg, means[n:]
-
-
-def _inplace(ws, a):
-    """``a`` itself as the output of an elementwise map when buffers are
-    reused (``ws``), else None (a new array)."""
-    return None if ws is None else a
 
 
 class RARBM(BinaryLayersMixin, BaseRBM):
@@ -227,12 +160,15 @@ class RARBM(BinaryLayersMixin, BaseRBM):
         "n_patterns": [Interval(Integral, 1, None, closed="left")],
         "units": [StrOptions({"bernoulli", "spin"})],
         "fit_intercept": ["boolean"],
-        "negative_phase": [StrOptions({"pid", "cd", "pcd", "exact"})],
+        "negative_phase": [StrOptions({"pid", "pid+pcd", "cd", "pcd", "pt", "exact"})],
         "pid_hidden": [StrOptions({"mean", "pattern"})],
         "n_gibbs_steps": [Interval(Integral, 0, None, closed="left")],
         "n_chains": [Interval(Integral, 1, None, closed="left"), None],
+        "n_temperatures": [Interval(Integral, 2, None, closed="left")],
+        "centering": ["boolean"],
         "pattern_constraint": [StrOptions({"sign", "clip", "gibbs"})],
         "clip_value": [Interval(Real, 0, None, closed="neither")],
+        "init_scale": [Interval(Real, 0, None, closed="neither")],
     }
 
     def __init__(
@@ -246,8 +182,11 @@ class RARBM(BinaryLayersMixin, BaseRBM):
         pid_hidden="mean",
         n_gibbs_steps=0,
         n_chains=None,
+        n_temperatures=10,
+        centering=False,
         pattern_constraint="sign",
         clip_value=1.0,
+        init_scale=1.0,
         learning_rate=0.01,
         batch_size=10,
         max_iter=20,
@@ -268,8 +207,11 @@ class RARBM(BinaryLayersMixin, BaseRBM):
         self.pid_hidden = pid_hidden
         self.n_gibbs_steps = n_gibbs_steps
         self.n_chains = n_chains
+        self.n_temperatures = n_temperatures
+        self.centering = centering
         self.pattern_constraint = pattern_constraint
         self.clip_value = clip_value
+        self.init_scale = init_scale
         self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.max_iter = max_iter
@@ -322,13 +264,13 @@ class RARBM(BinaryLayersMixin, BaseRBM):
         K, H = self.n_patterns, self.n_components
         u = rng.random((K, n_features + H), dtype=dtype)
         pat = xp.where(u < dtype(0.5), dtype(-1), dtype(1)).astype(dtype)
+        pat *= dtype(self.init_scale)
         params = {
             "xi_v": pat[:, :n_features].copy(),
             "xi_h": pat[:, n_features:].copy(),
         }
         if self.fit_intercept:
-            params["b"] = xp.zeros(n_features, dtype=dtype)
-            params["c"] = xp.zeros(H, dtype=dtype)
+            params.update(self._base_rate_biases(X, n_features, xp, dtype))
         return params
 
     def _store_parameters(self, params):
@@ -357,37 +299,33 @@ class RARBM(BinaryLayersMixin, BaseRBM):
     )
 
     # -- training -------------------------------------------------------------
+    def _make_negative_phase(self, covariance=False):
+        if self.negative_phase == "pid":
+            return PID(self.n_gibbs_steps, self.pid_hidden)
+        if self.negative_phase == "pid+pcd":
+            return PIDPCD(
+                max(1, self.n_gibbs_steps), self._n_chains(), self.pid_hidden,
+                self._pattern_weight,
+            )
+        return self._standard_phase(self.negative_phase)
+
+    _pattern_weight = 0.5
+
     def _gradient(self, params, X, xp, rng):
         xi_v, xi_h = params["xi_v"], params["xi_h"]
         ws = getattr(self, "_ws", None)
         V, H = xi_v.shape[1], xi_h.shape[1]
         W = ra_weights(xi_v, xi_h, out=buffer(ws, "W", (V, H), xi_v.dtype))
         model = self._bipartite(W, params, xp, ws)
-        if self.negative_phase == "pid":
-            h_pos, v_neg, h_neg = pid_phases(
-                model, X, xi_v, xi_h, self.n_gibbs_steps, self.pid_hidden, rng, ws
-            )
-            stats = None
-        else:
-            h_pos, v_neg, h_neg, stats = gradient_phases(
-                self,
-                model,
-                X,
-                self.negative_phase,
-                self.n_gibbs_steps,
-                self._n_chains(),
-                rng,
-                ws,
-            )
+        ph = self._current_phase()(model, X, params, rng, ws)
+        offsets = self._update_offsets(ph.h_pos, xp)
         g = likelihood_gradient(
             model,
             X,
-            h_pos,
-            v_neg,
-            h_neg,
-            stats,
+            ph,
             self.fit_intercept,
-            factored=True,
+            offsets=offsets,
+            factored=ph.stats is None,
             ws=ws,
         )
         # chain rule through eq. 5 (eqs. A7a, A7b): with G = ∂L/∂W,
@@ -403,6 +341,9 @@ class RARBM(BinaryLayersMixin, BaseRBM):
             g["xi_v"] = xp.matmul(xiR, L, out=buffer(ws, "g_xi_v", (K, V), dt))
             xiL = xp.matmul(xi_v, L.T, out=buffer(ws, "xiL", (K, m), dt))
             g["xi_h"] = xp.matmul(xiL, R, out=buffer(ws, "g_xi_h", (K, H), dt))
+            for a, b in g.pop("W_rank1", ()):  # centring: G += a bᵀ
+                g["xi_v"] += xp.outer(xi_h @ b, a)
+                g["xi_h"] += xp.outer(xi_v @ a, b)
             g["xi_v"] *= s
             g["xi_h"] *= s
         else:

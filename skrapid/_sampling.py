@@ -8,7 +8,10 @@ and a native generator, on NumPy or CuPy alike.
 
 from __future__ import annotations
 
+from . import _backend as B
 from ._backend import buffer
+
+import numpy as np
 
 
 def gibbs_from_hidden(model, h, n_steps: int, rng, ws=None):
@@ -104,3 +107,120 @@ def sample_from_means(units, xp, means, rng):
         p = (means + 1) * 0.5
     u = rng.random(means.shape, dtype=means.dtype)
     return units.from_bits(u < p, means.dtype)
+
+
+def tempered_log_f(model, beta, v, field_h, base_bias):
+    """log f_β(v) on the tempering path, in float64 (one value per row).
+
+    f_β(v) = exp(β bᵀv + (1 − β) b_Aᵀv) Π_a exp(A_h(β (vW + c)_a)): the
+    visible marginal of the RBM (βW, βb + (1 − β) b_A, βc), the model at
+    β = 1 and the base-rate model b_A at β = 0.  ``beta`` is a scalar or one
+    value per row; ``field_h`` is vW + c.
+    """
+    xp = model.xp
+    f64 = xp.float64
+    beta = xp.asarray(beta, dtype=f64)
+    vb = (v @ model.b).astype(f64)
+    vbA = (v @ base_bias).astype(f64)
+    bf = field_h.astype(f64) * (beta[:, None] if beta.ndim else beta)
+    return beta * vb + (1.0 - beta) * vbA + xp.sum(model.hid.log_partition(xp, bf), 1)
+
+
+class TemperedChains:
+    """Parallel-tempering chains: R replicas of m chains on a ladder of β.
+
+    The inverse temperatures are β_r = 1 − r / (R − 1), r = 0 .. R − 1, on
+    the path of :func:`tempered_log_f` from the model (β = 1) to the
+    base-rate model ``base_bias`` (β = 0), the path AIS anneals along.  The
+    state ``v`` has shape (R, m, n_visible); replica 0 samples the model.
+
+    :meth:`step` makes block-Gibbs sweeps of all replicas at once (one
+    product of the stacked (R·m, V) states per half sweep) and then one round
+    of swap moves between neighbouring temperatures, on even pairs (0-1,
+    2-3, ...) and odd pairs (1-2, ...) alternately.  A swap of the states of
+    chains i and j = i + 1 is accepted with probability
+    min(1, f_βi(v_j) f_βj(v_i) / (f_βi(v_i) f_βj(v_j))), which leaves the
+    product of the replicas' distributions invariant.
+    """
+
+    def __init__(self, units, base_bias, n_temperatures, n_chains, xp, dtype, rng,
+                 v0=None):
+        if n_temperatures < 2:
+            raise ValueError(
+                f"parallel tempering needs n_temperatures >= 2; got {n_temperatures}."
+            )
+        self.xp, self.dtype, self.base = xp, np.dtype(dtype).type, base_bias
+        R, m, V = n_temperatures, n_chains, base_bias.shape[0]
+        self.betas = np.linspace(1.0, 0.0, R)
+        self._beta_rows = xp.asarray(np.repeat(self.betas, m)[:, None], dtype=dtype)
+        if v0 is None:  # exact samples of the base-rate model
+            field = xp.broadcast_to(base_bias, (R * m, V))
+            v0 = units.sample(xp, field, rng).reshape(R, m, V)
+        self.v = v0
+        self.parity = 0
+        self.accepted = np.zeros(R - 1)
+        self.proposed = np.zeros(R - 1)
+
+    def acceptance(self):
+        """Swap acceptance rate of each neighbouring pair since the last reset."""
+        return self.accepted / np.maximum(self.proposed, 1)
+
+    def reset_counts(self):
+        self.accepted[:] = 0
+        self.proposed[:] = 0
+
+    def step(self, model, n_steps, rng):
+        """``n_steps`` sweeps of every replica, then one round of swaps.
+
+        Returns the β = 1 replica's visible states and their hidden field
+        vW + c.
+        """
+        xp, dt = self.xp, self.dtype
+        R, m, V = self.v.shape
+        beta = self._beta_rows
+        v = self.v.reshape(R * m, V)
+        field = model.hidden_field(v)
+        for _ in range(n_steps):
+            h = model.hid.sample(xp, field * beta, rng)
+            fv = model.visible_field(h) * beta + (dt(1) - beta) * self.base
+            v = model.vis.sample(xp, fv, rng)
+            field = model.hidden_field(v)
+        v = v.reshape(R, m, V)
+        field = field.reshape(R, m, -1)
+        self._swap(model, v, field, rng)
+        self.v = v
+        return v[0], field[0]
+
+    def _swap(self, model, v, field, rng):
+        xp = self.xp
+        R, m = v.shape[0], v.shape[1]
+        lo = np.arange(self.parity, R - 1, 2)
+        self.parity = 1 - self.parity
+        if lo.size == 0:
+            return
+        hi = lo + 1
+        b_lo = np.repeat(self.betas[lo], m)
+        b_hi = np.repeat(self.betas[hi], m)
+        vl, vh = v[lo].reshape(-1, v.shape[2]), v[hi].reshape(-1, v.shape[2])
+        fl, fh = field[lo].reshape(-1, field.shape[2]), field[hi].reshape(
+            -1, field.shape[2]
+        )
+        bl, bh = xp.asarray(b_lo), xp.asarray(b_hi)
+        log_a = (
+            tempered_log_f(model, bl, vh, fh, self.base)
+            + tempered_log_f(model, bh, vl, fl, self.base)
+            - tempered_log_f(model, bl, vl, fl, self.base)
+            - tempered_log_f(model, bh, vh, fh, self.base)
+        )
+        u = rng.random(log_a.shape[0])
+        acc = xp.log(u) < log_a
+        acc2 = acc.reshape(len(lo), m)
+        self.accepted[lo] += B.to_numpy(acc2.sum(1))
+        self.proposed[lo] += m
+        sel = acc2[:, :, None]
+        new_lo = xp.where(sel, v[hi], v[lo])
+        new_hi = xp.where(sel, v[lo], v[hi])
+        v[lo], v[hi] = new_lo, new_hi
+        fnew_lo = xp.where(sel, field[hi], field[lo])
+        fnew_hi = xp.where(sel, field[lo], field[hi])
+        field[lo], field[hi] = fnew_lo, fnew_hi

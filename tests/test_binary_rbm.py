@@ -299,7 +299,8 @@ def test_divergence_leaves_no_training_state_behind():
     )
     with pytest.raises(TrainingDivergedError), np.errstate(all="ignore"):
         rbm.fit(X)
-    assert not hasattr(rbm, "_chains") and not hasattr(rbm, "_chains_visible")
+    assert not hasattr(rbm, "_phase") and not hasattr(rbm, "_ws")
+    assert getattr(rbm, "_offsets", None) is None
 
 
 @pytest.mark.parametrize("units", ["bernoulli", "spin"])

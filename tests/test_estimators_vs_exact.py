@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from conftest import all_states, brute_force, make_rbm
 
-from skrapid._binary import gradient_phases
+from skrapid._negative import CD, PCD, PT
 from skrapid._sampling import gibbs_chain
 
 
@@ -84,9 +84,10 @@ def test_cd_gradient_matches_its_exact_expectation(units, k):
     rng = np.random.default_rng(4)
     reps = []
     X = np.repeat(x0[None], 2000, axis=0)
+    phase = CD(k)
     for _ in range(40):
-        _, v_neg, h_neg, _ = gradient_phases(rbm, model, X, "cd", k, 0, rng)
-        reps.append(v_neg.T @ h_neg / len(X))
+        ph = phase(model, X, {}, rng)
+        reps.append(ph.v_neg.T @ ph.h_neg / len(X))
     reps = np.array(reps)
     se = reps.std(axis=0, ddof=1) / np.sqrt(len(reps))
     assert np.all(np.abs(reps.mean(axis=0) - exact) < 5 * se + 1e-9)
@@ -97,16 +98,16 @@ def test_pcd_negative_phase_converges_to_exact_statistics():
     bf = brute_force(rbm)
     model, _ = rbm._fitted_model()
     rng = np.random.default_rng(0)
-    rbm._chains = None
+    phase = PCD(n_steps=2, n_chains=500)
     x = all_states(5, "spin")[:3]
     for _ in range(50):  # burn-in
-        gradient_phases(rbm, model, x, "pcd", 2, 500, rng)
+        phase(model, x, {}, rng)
     reps = []
     for _ in range(40):
         acc = 0
         for _ in range(10):
-            _, v, h, _ = gradient_phases(rbm, model, x, "pcd", 2, 500, rng)
-            acc = acc + v.T @ h / len(v)
+            ph = phase(model, x, {}, rng)
+            acc = acc + ph.v_neg.T @ ph.h_neg / len(ph.v_neg)
         reps.append(acc / 10)
     reps = np.array(reps)
     se = reps.std(axis=0, ddof=1) / np.sqrt(len(reps))

@@ -188,7 +188,7 @@ def test_pcd_gradient_is_unbiased_for_the_negative_phase():
     g_exact = exact._gradient({"W": W}, X, np, np.random.default_rng(0))["W"]
     est = GaussianRBM(n_components=2, method="pcd", n_chains=500, mu2=2.0, center=False)
     est.n_iter_ = 0
-    est._chains = None
+    est._phase = None
     grng = np.random.default_rng(1)
     for _ in range(50):  # burn in
         est._gradient({"W": W}, X, np, grng)
