@@ -192,9 +192,14 @@ def bench_pid(args, progress=print) -> dict:
     nb = -(-n // B)
     common = dict(n_components=H, batch_size=B, max_iter=1, device="cpu")
     models = {
-        "RARBM PID k=0": lambda r: RARBM(n_patterns=K, random_state=r, **common).fit(X),
+        "RARBM PID k=0": lambda r: RARBM(
+            **RARBM.PAPER_RECIPE, n_patterns=K, random_state=r, **common
+        ).fit(X),
         f"RARBM PID k={k}": lambda r: RARBM(
-            n_patterns=K, n_gibbs_steps=k, random_state=r, **common
+            **{**RARBM.PAPER_RECIPE, "n_gibbs_steps": k},
+            n_patterns=K,
+            random_state=r,
+            **common,
         ).fit(X),
         f"BinaryRBM CD-{k}": lambda r: BinaryRBM(
             units="spin",
@@ -454,6 +459,7 @@ def bench_scaling(args, progress=print) -> dict:
     pid = []
     for K in Ks:
         make = lambda r, K=K: RARBM(  # noqa: E731
+            **RARBM.PAPER_RECIPE,
             n_components=H,
             n_patterns=K,
             batch_size=B,

@@ -246,15 +246,32 @@ class BinaryRBM(BinaryLayersMixin, BaseRBM):
     fit_intercept : bool, default=True
         Learn visible and hidden biases.  ``False`` fixes them at zero (the
         papers' setting).
-    method : {"pcd", "cd", "exact"}, default="pcd"
-        Negative phase: persistent chains, chains restarted at the data
-        (CD-k), or exact expectations by enumerating the smaller layer (at most
-        25 units).
+    method : {"pcd", "cd", "pt", "exact"}, default="pcd"
+        Negative phase: persistent chains (PCD), chains restarted at the data
+        (CD-k), parallel tempering (``"pt"``: persistent chains on
+        ``n_temperatures`` rungs from the base-rate model of the data to the
+        model, with swap moves; slower per update but mixes between the modes
+        of sharp models, where PCD chains stall), or exact expectations by
+        enumerating the smaller layer (at most 25 units).
     n_gibbs_steps : int, default=1
-        Gibbs sweeps k per update for CD-k and PCD-k.
+        Gibbs sweeps k per update for CD-k, PCD-k and PT.
     n_chains : int, default=None
-        Number of persistent chains (fantasy particles) for PCD; None uses
-        ``batch_size``.
+        Number of persistent chains (fantasy particles) for PCD, and per
+        temperature for PT; None uses ``batch_size``.
+    n_temperatures : int, default=10
+        Rungs of the PT ladder, β = 1, ..., 0 evenly spaced.
+    centering : bool, default=True
+        Centred gradient (Montavon & Müller 2012; Melchior, Fischer & Wiskott
+        2016): the update is the gradient of the energy written in the
+        centred variables v − μ and h − λ, with μ the data mean and λ a running
+        mean of E[h | data], mapped back to W, b, c.  The model is the same;
+        the optimization is far better conditioned (on digits > 7 with the
+        other defaults: −20.7 nats against −25.9 without, the factorized
+        baseline being −25.3).  Needs ``fit_intercept=True`` (ignored
+        otherwise).  For features read by a linear classifier the ordinary
+        gradient can be better: on scikit-learn's RBM example (nudged
+        digits, H = 100, lr 0.06, 10 epochs) the logistic probe scores 0.933
+        with ``centering=False`` and 0.888 with it.
     learning_rate : float, default=0.1
         Step size η of the gradient ascent.
     batch_size : int, default=10
@@ -306,7 +323,15 @@ class BinaryRBM(BinaryLayersMixin, BaseRBM):
         (``method="pcd"`` only).
     persistent_hidden_ : ndarray of shape (n_chains, n_components)
         Hidden states the PCD chains continue from (as BernoulliRBM's
-        ``h_samples_``).
+        ``h_samples_``); None for PT.
+    tempered_chains_ : ndarray of shape (n_temperatures, n_chains, n_features)
+        Visible states of every PT replica (``method="pt"`` only); the β = 1
+        replica is also ``persistent_chains_``.
+    swap_acceptance_ : ndarray of shape (n_temperatures - 1,)
+        PT swap acceptance rate of each pair of neighbouring rungs in the
+        last epoch (also per epoch, as its minimum, in ``history_``).
+    hidden_offset_ : ndarray of shape (n_components,)
+        The running mean λ of E[h | data] of the centred gradient.
     visible_mean_ : ndarray of shape (n_features,)
         Mean of the training data, the base rate for AIS.
     random_state_ : RandomState
@@ -320,7 +345,11 @@ class BinaryRBM(BinaryLayersMixin, BaseRBM):
     References
     ----------
     G. E. Hinton, "Training products of experts by minimizing contrastive
-    divergence", Neural Computation 14 (2002).  T. Tieleman, "Training
+    divergence", Neural Computation 14 (2002).  G. Montavon and K.-R. Müller,
+    "Deep Boltzmann machines and the centering trick", LNCS 7700 (2012).
+    J. Melchior, A. Fischer and L. Wiskott, "How to center deep Boltzmann
+    machines", JMLR 17 (2016).  G. Desjardins et al., "Parallel tempering for
+    training of restricted Boltzmann machines", AISTATS 2010.  T. Tieleman, "Training
     restricted Boltzmann machines using approximations to the likelihood
     gradient", ICML 2008.  R. Salakhutdinov and I. Murray, "On the quantitative
     analysis of deep belief networks", ICML 2008.

@@ -16,8 +16,6 @@ the field).  The *negative phase* ⟨·⟩_model is where the methods differ:
                     moves (parallel tempering; Desjardins et al. 2010)
 :class:`PID`        the K pattern states of a RAPID model (eq. 6), or k sweeps
                     seeded at them
-:class:`PIDPCD`     RAPID's hybrid: the pattern states plus persistent chains
-                    that start at the patterns
 ==================  ==========================================================
 
 Every phase has the same interface: ``phase(model, X, params, rng, ws)``
@@ -336,52 +334,3 @@ def seed_at_patterns(model, params, m):
     xp = model.xp
     states = pattern_states(model.vis, params["xi_v"])
     return states[xp.arange(m) % states.shape[0]]
-
-
-class PIDPCD(NegativePhase):
-    """RAPID's hybrid negative phase: pattern states plus persistent chains.
-
-    The negative samples are the K pattern states (PID, eq. 6) together with
-    ``n_chains`` persistent chains (PCD-k) that start at the patterns.  The
-    patterns carry the weight ``pattern_weight`` of the negative phase and
-    the chains the rest.  Early in training the patterns are where the model
-    puts its mass and the chains are still far from equilibrium, so the
-    patterns make training as fast as pure PID; the chains then visit the
-    states away from the patterns, which pure PID never sees and which hold
-    most of Z on real data, so the model becomes a density model.  The
-    pattern weight decays as ``pattern_weight / (1 + epoch)``.
-    """
-
-    name = "pid+pcd"
-
-    def __init__(self, n_steps=1, n_chains=10, hidden="mean", pattern_weight=0.5):
-        self.pid = PID(0, hidden)
-        self.pcd = PCD(n_steps, n_chains, init=seed_at_patterns)
-        self.pattern_weight = pattern_weight
-        self.epoch = 0
-
-    def restore(self, est, xp, dtype):
-        self.pcd.restore(est, xp, dtype)
-        self.epoch = getattr(est, "n_iter_", 0)
-
-    def save(self, est):
-        self.pcd.save(est)
-
-    def end_epoch(self):
-        self.epoch += 1
-
-    def current_weight(self):
-        return self.pattern_weight / (1.0 + self.epoch)
-
-    def __call__(self, model, X, params, rng, ws=None):
-        xp = model.xp
-        chains = self.pcd(model, X, params, rng, ws)
-        pid = self.pid(model, X[:0], params, rng, None)
-        K, m = pid.v_neg.shape[0], chains.v_neg.shape[0]
-        a = self.current_weight()
-        w = xp.concatenate(
-            [xp.full(K, a / K, dtype=model.dtype), xp.full(m, (1 - a) / m, model.dtype)]
-        )
-        v_neg = xp.concatenate([pid.v_neg, chains.v_neg])
-        h_neg = xp.concatenate([pid.h_neg, chains.h_neg])
-        return Phases(chains.h_pos, v_neg, h_neg, weights=w)

@@ -18,7 +18,7 @@ from . import _backend as B
 from ._backend import buffer
 from ._base import BaseRBM
 from ._binary import BinaryLayersMixin, likelihood_gradient
-from ._negative import PID, PIDPCD, pattern_states
+from ._negative import PCD, PID, pattern_states, seed_at_patterns
 from ._partition import MAX_EXACT_UNITS, check_exact_size
 
 #: Load K / (V + H) above which a warning is raised.  The Hopfield retrieval
@@ -69,22 +69,30 @@ class RARBM(BinaryLayersMixin, BaseRBM):
 
     Parameters
     ----------
-    n_components : int, default=1000
+    n_components : int, default=256
         Number of hidden units H.
-    n_patterns : int, default=10
+    n_patterns : int, default=20
         Number of patterns K.  Keep K/(V+H) well below ~0.12 (a
         :class:`SpinGlassWarning` is raised above it).
     units : {"spin", "bernoulli"}, default="spin"
-        ±1 units (the paper's convention) or {0, 1} units.  Patterns are ±1
-        either way; for {0, 1} units a pattern's state is (1 + sign ξ) / 2.
-    fit_intercept : bool, default=False
-        Also learn visible and hidden biases (the paper has none).  They follow
-        the ordinary gradient, with the same negative phase as the patterns.
-    negative_phase : {"pid", "cd", "pcd", "exact"}, default="pid"
-        ``"pid"``: the average over the patterns (eq. 6), or, with
-        ``n_gibbs_steps > 0``, over k-step Gibbs chains seeded at them.
-        ``"cd"``, ``"pcd"``, ``"exact"``: the standard negative phases of
-        :class:`BinaryRBM` applied to the RA weights.
+        ±1 units (the paper's convention; map {0, 1} data with ``2 * X - 1``)
+        or {0, 1} units.  Patterns are ±1 either way; for {0, 1} units a
+        pattern's state is (1 + sign ξ) / 2.
+    fit_intercept : bool, default=True
+        Also learn visible and hidden biases (the paper has none).  The
+        visible biases start at the data's log-odds, so the untrained model
+        is the factorized model of the data.
+    negative_phase : {"pcd", "pid", "pt", "cd", "exact"}, default="pcd"
+        ``"pcd"``: persistent chains (``n_chains``, k = ``n_gibbs_steps``
+        sweeps per update) that start at the patterns -- RAPID's density
+        model.  ``"pid"``: the average over the patterns (eq. 6), or, with
+        ``n_gibbs_steps > 0``, over k-step Gibbs chains seeded at them; no
+        chain state, the cheapest phase and the paper's, which learns good
+        features fast but visits only the states near the patterns, so the
+        log-likelihood it reaches is poor.  ``"pt"``: parallel tempering
+        (as :class:`BinaryRBM`).  ``"cd"``, ``"exact"``: the standard
+        negative phases of :class:`BinaryRBM` applied to the RA weights.
+        See the user guide's "Which estimator, which settings".
     pid_hidden : {"mean", "pattern"}, default="mean"
         Hidden states of the PID negative phase: the conditional mean
         E[h | v = ξ_v] (``"mean"``, eqs. A7a/A7b: the gradient of the free
@@ -92,22 +100,33 @@ class RARBM(BinaryLayersMixin, BaseRBM):
         hidden parts ξ_h (``"pattern"``, Alg. 1 read literally).  ``"mean"`` is
         the default because it is the exact free-energy gradient of
         Appendix A and the reading the paper's experiments use.
-    n_gibbs_steps : int, default=0
-        Gibbs sweeps k: seeded at the patterns for ``"pid"`` (0 = no MCMC),
-        per update for ``"cd"``/``"pcd"`` (must then be >= 1).
+    n_gibbs_steps : int, default=1
+        Gibbs sweeps k: per update for ``"pcd"``/``"cd"``/``"pt"`` (must
+        then be >= 1), seeded at the patterns for ``"pid"`` (0 = no MCMC).
     n_chains : int, default=None
-        Persistent chains for ``"pcd"``; None uses ``batch_size``.
-    pattern_constraint : {"sign", "clip", "gibbs"}, default="sign"
-        App. B: ``"sign"`` binarizes the patterns after every epoch (sign(0) =
-        +1); ``"clip"`` keeps them continuous in [-clip_value, clip_value]
-        after every update; ``"gibbs"`` replaces them after every epoch by one
-        Gibbs sweep seeded at them (ξ_v ~ P(v | ξ_h), then ξ_h ~ P(h | ξ_v),
-        eqs. B2a/B2b).
+        Persistent chains for ``"pcd"`` and ``"pt"``; None uses
+        ``batch_size``.
+    n_temperatures : int, default=10
+        Replicas of ``"pt"``.
+    centering : bool, default=True
+        Centred gradient (as :class:`BinaryRBM`); only with
+        ``fit_intercept=True``.
+    pattern_constraint : {"clip", "sign", "gibbs"}, default="clip"
+        App. B: ``"clip"`` keeps the patterns continuous in
+        [-clip_value, clip_value] after every update; ``"sign"`` binarizes
+        them after every epoch (sign(0) = +1, the paper's); ``"gibbs"``
+        replaces them after every epoch by one Gibbs sweep seeded at them
+        (ξ_v ~ P(v | ξ_h), then ξ_h ~ P(h | ξ_v), eqs. B2a/B2b).
     clip_value : float, default=1.0
         Bound of the ``"clip"`` constraint.
+    init_scale : float, default=None
+        The patterns start as ``init_scale`` times random ±1.  None: 1.0
+        (random ±1, the paper's) for ``negative_phase="pid"``, whose
+        negative phase is the patterns themselves, and 0.1 otherwise, so
+        that W starts near 0.
     learning_rate : float, default=0.01
     batch_size : int, default=10
-    max_iter : int, default=20
+    max_iter : int, default=30
     optimizer : {"sgd", "adam"}, default="sgd"
     momentum : float, default=0.0
     weight_decay : float, default=0.0
@@ -117,6 +136,9 @@ class RARBM(BinaryLayersMixin, BaseRBM):
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
     device : {"auto", "cpu", "gpu"}, default="auto"
+
+    The paper's recipe is ``RARBM.PAPER_RECIPE`` (spins, no biases, pure
+    PID, sign-constrained ±1 patterns): ``RARBM(**RARBM.PAPER_RECIPE, ...)``.
 
     Attributes
     ----------
@@ -132,6 +154,8 @@ class RARBM(BinaryLayersMixin, BaseRBM):
         K / (V + H), the Hopfield load that decides the phase.
     n_features_in_, n_iter_, history_, visible_mean_, random_state_
         As in :class:`BinaryRBM`.
+    persistent_chains_, persistent_hidden_, tempered_chains_, hidden_offset_
+        As in :class:`BinaryRBM` (with the negative phases that keep them).
 
     See Also
     --------
@@ -160,7 +184,7 @@ class RARBM(BinaryLayersMixin, BaseRBM):
         "n_patterns": [Interval(Integral, 1, None, closed="left")],
         "units": [StrOptions({"bernoulli", "spin"})],
         "fit_intercept": ["boolean"],
-        "negative_phase": [StrOptions({"pid", "pid+pcd", "cd", "pcd", "pt", "exact"})],
+        "negative_phase": [StrOptions({"pid", "cd", "pcd", "pt", "exact"})],
         "pid_hidden": [StrOptions({"mean", "pattern"})],
         "n_gibbs_steps": [Interval(Integral, 0, None, closed="left")],
         "n_chains": [Interval(Integral, 1, None, closed="left"), None],
@@ -168,28 +192,41 @@ class RARBM(BinaryLayersMixin, BaseRBM):
         "centering": ["boolean"],
         "pattern_constraint": [StrOptions({"sign", "clip", "gibbs"})],
         "clip_value": [Interval(Real, 0, None, closed="neither")],
-        "init_scale": [Interval(Real, 0, None, closed="neither")],
+        "init_scale": [Interval(Real, 0, None, closed="neither"), None],
     }
+
+    #: The RAPID paper's recipe (Sec. 5, Alg. 1): spins, no biases, pure PID
+    #: (no Markov chain), patterns binarized after every epoch and started
+    #: at random ±1.  ``RARBM(**RARBM.PAPER_RECIPE, n_components=...)``.
+    PAPER_RECIPE = dict(
+        units="spin",
+        fit_intercept=False,
+        centering=False,
+        negative_phase="pid",
+        n_gibbs_steps=0,
+        pattern_constraint="sign",
+        init_scale=1.0,
+    )
 
     def __init__(
         self,
-        n_components=1000,
+        n_components=256,
         *,
-        n_patterns=10,
+        n_patterns=20,
         units="spin",
-        fit_intercept=False,
-        negative_phase="pid",
+        fit_intercept=True,
+        negative_phase="pcd",
         pid_hidden="mean",
-        n_gibbs_steps=0,
+        n_gibbs_steps=1,
         n_chains=None,
         n_temperatures=10,
-        centering=False,
-        pattern_constraint="sign",
+        centering=True,
+        pattern_constraint="clip",
         clip_value=1.0,
-        init_scale=1.0,
+        init_scale=None,
         learning_rate=0.01,
         batch_size=10,
-        max_iter=20,
+        max_iter=30,
         optimizer="sgd",
         momentum=0.0,
         weight_decay=0.0,
@@ -264,7 +301,7 @@ class RARBM(BinaryLayersMixin, BaseRBM):
         K, H = self.n_patterns, self.n_components
         u = rng.random((K, n_features + H), dtype=dtype)
         pat = xp.where(u < dtype(0.5), dtype(-1), dtype(1)).astype(dtype)
-        pat *= dtype(self.init_scale)
+        pat *= dtype(self._init_scale())
         params = {
             "xi_v": pat[:, :n_features].copy(),
             "xi_h": pat[:, n_features:].copy(),
@@ -272,6 +309,15 @@ class RARBM(BinaryLayersMixin, BaseRBM):
         if self.fit_intercept:
             params.update(self._base_rate_biases(X, n_features, xp, dtype))
         return params
+
+    def _init_scale(self):
+        """``init_scale``, or its default: ±1 patterns (the paper's) for pure
+        PID, whose negative phase is the pattern states themselves; 0.1 for
+        the sampling phases, so that W starts near 0 and the untrained model
+        is the factorized model of the data."""
+        if self.init_scale is not None:
+            return self.init_scale
+        return 1.0 if self.negative_phase == "pid" else 0.1
 
     def _store_parameters(self, params):
         self.patterns_visible_ = B.to_numpy(params["xi_v"])
@@ -302,14 +348,9 @@ class RARBM(BinaryLayersMixin, BaseRBM):
     def _make_negative_phase(self, covariance=False):
         if self.negative_phase == "pid":
             return PID(self.n_gibbs_steps, self.pid_hidden)
-        if self.negative_phase == "pid+pcd":
-            return PIDPCD(
-                max(1, self.n_gibbs_steps), self._n_chains(), self.pid_hidden,
-                self._pattern_weight,
-            )
+        if self.negative_phase == "pcd":  # chains start at the patterns
+            return PCD(self.n_gibbs_steps, self._n_chains(), init=seed_at_patterns)
         return self._standard_phase(self.negative_phase)
-
-    _pattern_weight = 0.5
 
     def _gradient(self, params, X, xp, rng):
         xi_v, xi_h = params["xi_v"], params["xi_h"]

@@ -90,12 +90,12 @@ def bars_4x4_estimator(method, random_state, *, n_components=1000, n_patterns=8)
     kw = dict(BARS_METHODS[method])
     if method == "rapid":
         return RARBM(
+            **{**RARBM.PAPER_RECIPE, **kw},
             n_components=n_components,
             n_patterns=n_patterns,
             max_iter=0,
             random_state=random_state,
             device="cpu",
-            **kw,
         )
     return BinaryRBM(
         n_components=n_components,
@@ -347,6 +347,7 @@ def bas_hamming(
     ev_tr = X_train[:n_eval] if n_eval else X_train
     ev_te = X_test[:n_eval] if n_eval else X_test
     est = RARBM(
+        **RARBM.PAPER_RECIPE,
         n_components=n_components,
         n_patterns=n_patterns,
         learning_rate=learning_rate,
@@ -449,11 +450,14 @@ MNIST_METHODS = {
         negative_phase="pid",
         n_gibbs_steps=10,
         pattern_constraint="clip",
+        init_scale=1.0,
+        centering=False,
         learning_rate=0.015,
         momentum=0.5,
         batch_size=100,
     ),
     "rbm": dict(
+        centering=False,
         method="pcd",
         n_gibbs_steps=1,
         learning_rate=0.015,

@@ -82,7 +82,9 @@ def test_mnist_probe_quick(mnist_like, tmp_path):
 
     saved = joblib.load(tmp_path / "rapid-0.joblib")
     assert saved.patterns_visible_.shape == (40, 784)
-    assert ra["probe_means"]["test"] > 0.3
+    # chance is 0.1; visible biases start at the log-odds since 0.2 (0.37 -> 0.27
+    # here after 4 epochs, while the log-likelihood rose from -508 to -428)
+    assert ra["probe_means"]["test"] > 0.2
     assert np.isfinite(ra["test_log_likelihood"])
     assert ra["settings"]["n_patterns"] == 40 and ra["n_train"] == 1200
     # resuming skips the finished seed, and the file holds one line per seed

@@ -272,7 +272,9 @@ def test_method_accessibility_pid_uses_the_patterns():
     from skrapid import RARBM
 
     X = all_states(8, "spin")[::17]
-    ra = RARBM(6, n_patterns=3, max_iter=1, random_state=0, device="cpu").fit(X)
+    ra = RARBM(
+        **RARBM.PAPER_RECIPE, n_components=6, n_patterns=3, max_iter=1, random_state=0
+    ).fit(X)
     xv = np.where(ra.patterns_visible_ >= 0, 1.0, -1.0)
     xh = np.where(ra.patterns_hidden_ >= 0, 1.0, -1.0)
     lowest = min(_energy(ra, xv[k], xh[k]) for k in range(3))
@@ -280,7 +282,9 @@ def test_method_accessibility_pid_uses_the_patterns():
     assert method_accessibility(ra) == pytest.approx(expected, rel=1e-12)
     assert 0.0 < expected <= 1.0 + 1e-12
     # one pattern: the pattern itself is a ground state
-    one = RARBM(10, n_patterns=1, max_iter=0, random_state=0, device="cpu").fit(X)
+    one = RARBM(
+        **RARBM.PAPER_RECIPE, n_components=10, n_patterns=1, max_iter=0
+    ).fit(X)
     assert method_accessibility(one) == pytest.approx(1.0)
 
 

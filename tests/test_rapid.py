@@ -19,14 +19,17 @@ def make_rarbm(
     rng = np.random.default_rng(seed)
     X = all_states(V, units)[:4]
     est = RARBM(
+        **{
+            **RARBM.PAPER_RECIPE,
+            "units": units,
+            "fit_intercept": fit_intercept,
+            **kw,
+        },
         n_components=H,
         n_patterns=K,
-        units=units,
-        fit_intercept=fit_intercept,
         max_iter=0,
         random_state=seed,
         device="cpu",
-        **kw,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SpinGlassWarning)
@@ -261,17 +264,16 @@ def test_diverging_patterns_stop_with_advice():
 def test_standard_negative_phases_train_ra_weights(phase):
     X_train, _ = bars_4x4_split()
     kw = {} if phase == "exact" else {"n_gibbs_steps": 2}
-    init = RARBM(n_components=8, n_patterns=2, max_iter=0, random_state=0)
+    paper = RARBM.PAPER_RECIPE  # random ±1 patterns, no biases
+    init = RARBM(**paper, n_components=8, n_patterns=2, max_iter=0, random_state=0)
     init.fit(X_train)
     est = RARBM(
+        **{**paper, "negative_phase": phase, "pattern_constraint": "clip", **kw},
         n_components=8,
         n_patterns=2,
-        negative_phase=phase,
-        pattern_constraint="clip",
         learning_rate=0.05,
         max_iter=40,
         random_state=0,
-        **kw,
     ).fit(X_train)
     assert est.score(X_train) > init.score(X_train)
 
@@ -310,6 +312,7 @@ def test_readme_quick_start_reconstructs_bars():
 
     X_train, X_test = bars_4x4_split()
     rbm = RARBM(
+        **RARBM.PAPER_RECIPE,
         n_components=1000,
         n_patterns=8,
         learning_rate=0.01,
