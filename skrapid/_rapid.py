@@ -137,9 +137,6 @@ class RARBM(BinaryLayersMixin, BaseRBM):
     verbose : int, default=0
     device : {"auto", "cpu", "gpu"}, default="auto"
 
-    The paper's recipe is ``RARBM.PAPER_RECIPE`` (spins, no biases, pure
-    PID, sign-constrained ±1 patterns): ``RARBM(**RARBM.PAPER_RECIPE, ...)``.
-
     Attributes
     ----------
     patterns_visible_ : ndarray of shape (n_patterns, n_features)
@@ -160,6 +157,17 @@ class RARBM(BinaryLayersMixin, BaseRBM):
     See Also
     --------
     BinaryRBM : the standard RBM, the baseline RAPID is compared with.
+
+    Notes
+    -----
+    The defaults make a density model of ordinary binary data (given as ±1):
+    the untrained model is the factorized model of the data, and training
+    uses persistent chains started at the patterns with the centred
+    gradient.  The paper's recipe is ``RARBM.PAPER_RECIPE`` (spins, no
+    biases, pure PID, sign-constrained ±1 patterns):
+    ``RARBM(**RARBM.PAPER_RECIPE, n_components=..., n_patterns=...)``.  It
+    trains good features fastest but its log-likelihood is poor, because its
+    negative phase never visits the states away from the patterns.
 
     References
     ----------

@@ -631,7 +631,8 @@ def method_accessibility(estimator, X=None, *, random_state=None, ground_energy=
     >>> from skrapid import RARBM
     >>> from skrapid.metrics import method_accessibility
     >>> X = np.array([[1.0, -1.0, 1.0, -1.0], [-1.0, 1.0, -1.0, 1.0]])
-    >>> ra = RARBM(10, n_patterns=1, max_iter=0, random_state=0).fit(X)
+    >>> ra = RARBM(**RARBM.PAPER_RECIPE, n_components=10, n_patterns=1,
+    ...            max_iter=0, random_state=0).fit(X)
     >>> method_accessibility(ra)  # one pattern: it is the ground state
     1.0
     """
