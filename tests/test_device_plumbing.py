@@ -14,7 +14,7 @@ import types
 import numpy as np
 import pytest
 
-from skrapid import BinaryRBM
+from skrapid import RARBM, BinaryRBM
 from skrapid import _backend as B
 
 
@@ -80,7 +80,7 @@ def data(n=150, v=10, seed=0):
     return (rng.random((n, v)) < 0.3).astype(np.float32)
 
 
-@pytest.mark.parametrize("method", ["pcd", "cd", "exact"])
+@pytest.mark.parametrize("method", ["pcd", "cd", "pt", "exact"])
 def test_device_fit_keeps_host_attributes(fake_gpu, method):
     X = data()
     rbm = BinaryRBM(
@@ -106,6 +106,8 @@ def test_outputs_follow_the_input_type(fake_gpu):
         assert type(method(X)) is np.ndarray, method.__name__
     assert type(rbm.sample(3, n_steps=2)) is np.ndarray
     assert B.is_cupy_array(rbm.sample(n_steps=2, v_init=Xd[:3]))
+    assert B.is_cupy_array(rbm.sample(n_steps=2, v_init=Xd[:3], method="pt"))
+    assert type(rbm.sample(3, n_steps=2, method="pt")) is np.ndarray
     np.testing.assert_allclose(rbm.transform(Xd).get(), rbm.transform(X))
     assert isinstance(rbm.score(Xd), float)
 
@@ -140,6 +142,8 @@ def test_device_array_without_gpu_is_a_clear_error(monkeypatch):
         dict(),
         dict(n_gibbs_steps=2, pattern_constraint="clip"),
         dict(pattern_constraint="gibbs", negative_phase="pcd", n_gibbs_steps=1),
+        dict(**{k: v for k, v in RARBM.PAPER_RECIPE.items()}),
+        dict(negative_phase="pt", n_temperatures=3),
     ],
 )
 def test_rarbm_device_path(fake_gpu, kw):
