@@ -927,7 +927,12 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
             if not model.vis.discrete:
                 raise ValueError("method='pt' needs binary visible units.")
             out = self._sample_tempered(
-                model, xp, n_samples, n_steps, n_temperatures, rng,
+                model,
+                xp,
+                n_samples,
+                n_steps,
+                n_temperatures,
+                rng,
                 None if v_init is None else Xd,
             )
         else:
@@ -942,14 +947,22 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
     def _sample_tempered(self, model, xp, n, n_steps, n_temperatures, rng, v0):
         """β = 1 replica after ``n_steps`` rounds of parallel tempering."""
         base = base_rate_bias(
-            model.vis, getattr(self, "visible_mean_", None), model.n_visible,
+            model.vis,
+            getattr(self, "visible_mean_", None),
+            model.n_visible,
             model.dtype,
         )
         if v0 is not None:
             v0 = xp.broadcast_to(v0, (n_temperatures,) + v0.shape).copy()
         chains = TemperedChains(
-            model.vis, B.to_device(base, xp, model.dtype), n_temperatures, n, xp,
-            model.dtype, rng, v0=v0,
+            model.vis,
+            B.to_device(base, xp, model.dtype),
+            n_temperatures,
+            n,
+            xp,
+            model.dtype,
+            rng,
+            v0=v0,
         )
         v = chains.v[0]
         for _ in range(n_steps):

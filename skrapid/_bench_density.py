@@ -146,11 +146,16 @@ def bench_bars(args, progress=print) -> dict:
     rows = {}
     for seed in seeds:
         est = RARBM(
-            n_components=1000, n_patterns=8, negative_phase="pid", n_gibbs_steps=0,
-            max_iter=0, random_state=seed, device="cpu",
+            n_components=1000,
+            n_patterns=8,
+            negative_phase="pid",
+            n_gibbs_steps=0,
+            max_iter=0,
+            random_state=seed,
+            device="cpu",
         ).fit(X_train)
         curve = []
-        for epoch in range(1, 31):
+        for _ in range(30):
             est.partial_fit(X_train)
             curve.append(
                 reconstruction_hamming(est, X_test, n_repeats=20, random_state=seed)

@@ -200,9 +200,7 @@ class PCD(NegativePhase):
             h = hid.sample(xp, field, rng, out=buffer(ws, "gibbs_h", (m, H), dt), ws=ws)
 
         def fill(out):
-            return model.vis.sample(
-                xp, model.visible_field(h, ws), rng, out=out, ws=ws
-            )
+            return model.vis.sample(xp, model.visible_field(h, ws), rng, out=out, ws=ws)
 
         h_pos, v_neg, h_neg = _stacked_means(model, X, fill, m, ws)
         if ws is None or self.h.shape != (m, H):
@@ -263,8 +261,14 @@ class PT(NegativePhase):
             if saved is not None and saved.shape[0] == self.n_temperatures:
                 v0 = B.to_device(saved, xp, dt)
             self.chains = TemperedChains(
-                model.vis, B.to_device(base, xp, dt), self.n_temperatures,
-                self.n_chains, xp, dt, rng, v0=v0,
+                model.vis,
+                B.to_device(base, xp, dt),
+                self.n_temperatures,
+                self.n_chains,
+                xp,
+                dt,
+                rng,
+                v0=v0,
             )
         v_neg, field = self.chains.step(model, self.n_steps, rng)
         h_pos = positive_phase(model, X, ws)

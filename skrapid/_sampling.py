@@ -8,10 +8,10 @@ and a native generator, on NumPy or CuPy alike.
 
 from __future__ import annotations
 
+import numpy as np
+
 from . import _backend as B
 from ._backend import buffer
-
-import numpy as np
 
 
 def gibbs_from_hidden(model, h, n_steps: int, rng, ws=None):
@@ -143,8 +143,9 @@ class TemperedChains:
     product of the replicas' distributions invariant.
     """
 
-    def __init__(self, units, base_bias, n_temperatures, n_chains, xp, dtype, rng,
-                 v0=None):
+    def __init__(
+        self, units, base_bias, n_temperatures, n_chains, xp, dtype, rng, v0=None
+    ):
         if n_temperatures < 2:
             raise ValueError(
                 f"parallel tempering needs n_temperatures >= 2; got {n_temperatures}."
@@ -202,8 +203,9 @@ class TemperedChains:
         b_lo = np.repeat(self.betas[lo], m)
         b_hi = np.repeat(self.betas[hi], m)
         vl, vh = v[lo].reshape(-1, v.shape[2]), v[hi].reshape(-1, v.shape[2])
-        fl, fh = field[lo].reshape(-1, field.shape[2]), field[hi].reshape(
-            -1, field.shape[2]
+        fl, fh = (
+            field[lo].reshape(-1, field.shape[2]),
+            field[hi].reshape(-1, field.shape[2]),
         )
         bl, bh = xp.asarray(b_lo), xp.asarray(b_hi)
         log_a = (

@@ -108,9 +108,7 @@ def factorized_log_likelihood(
     -1.1575
     """
     if units not in ("auto", "bernoulli", "spin"):
-        raise ValueError(
-            f"units must be 'auto', 'bernoulli' or 'spin'; got {units!r}."
-        )
+        raise ValueError(f"units must be 'auto', 'bernoulli' or 'spin'; got {units!r}.")
     if not (isinstance(smoothing, Real) and smoothing > 0):
         raise ValueError(f"smoothing must be a positive number; got {smoothing!r}.")
     Xtr = _binary_input(X_train, "X_train")

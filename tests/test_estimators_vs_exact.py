@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from conftest import all_states, brute_force, make_rbm
 
-from skrapid._negative import CD, PCD, PT
+from skrapid._negative import CD, PCD
 from skrapid._sampling import gibbs_chain
 
 

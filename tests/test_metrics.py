@@ -282,9 +282,7 @@ def test_method_accessibility_pid_uses_the_patterns():
     assert method_accessibility(ra) == pytest.approx(expected, rel=1e-12)
     assert 0.0 < expected <= 1.0 + 1e-12
     # one pattern: the pattern itself is a ground state
-    one = RARBM(
-        **RARBM.PAPER_RECIPE, n_components=10, n_patterns=1, max_iter=0
-    ).fit(X)
+    one = RARBM(**RARBM.PAPER_RECIPE, n_components=10, n_patterns=1, max_iter=0).fit(X)
     assert method_accessibility(one) == pytest.approx(1.0)
 
 

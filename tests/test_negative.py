@@ -39,7 +39,8 @@ def test_centred_gradient_is_the_gradient_in_centred_parameters(units):
     W = rbm.components_.T.copy()
     b, c = rbm.intercept_visible_.copy(), rbm.intercept_hidden_.copy()
     rng = np.random.default_rng(0)
-    mu = rng.uniform(-0.3, 0.8, 4) if units == "bernoulli" else rng.uniform(-0.5, 0.5, 4)
+    lo, hi = (-0.3, 0.8) if units == "bernoulli" else (-0.5, 0.5)
+    mu = rng.uniform(lo, hi, 4)
     lam = rng.uniform(0.2, 0.7, 3)
     model, _ = rbm._fitted_model()
     ph = Exact()(model, X, {}, rng)
@@ -231,7 +232,11 @@ def test_untrained_model_scores_the_factorized_baseline(units):
     base = factorized_log_likelihood(X, units=units, smoothing=1e-9)
     assert rbm.score(X) == pytest.approx(base, abs=1e-9)
     ra = RARBM(
-        n_components=8, n_patterns=2, units=units, fit_intercept=True,
-        init_scale=1e-8, max_iter=0,
+        n_components=8,
+        n_patterns=2,
+        units=units,
+        fit_intercept=True,
+        init_scale=1e-8,
+        max_iter=0,
     ).fit(X)
     assert ra.score(X) == pytest.approx(base, abs=1e-6)

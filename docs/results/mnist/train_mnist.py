@@ -10,7 +10,8 @@ Each epoch is one ``partial_fit`` over the 50 000 training images; after
 every epoch the estimator is saved to ``docs/results/mnist/NAME.ckpt.joblib``
 with the epoch's wall time, so a stopped run resumes from its last epoch.
 ``--score`` then estimates log Z by forward AIS (``--n-betas``, 100 chains)
-and reverse AIS (chains started from the persistent chains after 1000 Gibbs
+and reverse AIS (started from 100 parallel-tempering samples, or with
+``--reverse-from chains`` from the persistent chains after 1000 Gibbs
 sweeps), and writes the test/valid log-likelihoods next to the factorized
 baseline to ``NAME.json``; the final model goes to ``NAME.joblib``.
 """
@@ -39,12 +40,28 @@ def main(argv=None):
     ap.add_argument("--data-home", default="../shared/data/binarized_mnist")
     ap.add_argument("--score", action="store_true")
     ap.add_argument("--n-betas", type=int, default=14500)
-    ap.add_argument("--time-limit", type=float, default=None,
-                    help="stop (resumably) after this many seconds of training")
+    ap.add_argument(
+        "--reverse-from",
+        choices=["chains", "pt"],
+        default="pt",
+        help="reverse AIS starts: the persistent chains after 1000 Gibbs sweeps, "
+        "or 100 parallel-tempering samples (10 rungs, 1000 rounds; default)",
+    )
+    ap.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        help="stop (resumably) after this many seconds of training",
+    )
     args = ap.parse_args(argv)
     data = {
-        s: load_mnist(subset=s, data_home=args.data_home, binarized=True,
-                      return_X_y=True, dtype=np.float32)[0]
+        s: load_mnist(
+            subset=s,
+            data_home=args.data_home,
+            binarized=True,
+            return_X_y=True,
+            dtype=np.float32,
+        )[0]
         for s in ("train", "valid", "test")
     }
     ckpt = os.path.join(HERE, args.name + ".ckpt.joblib")
@@ -77,9 +94,13 @@ def main(argv=None):
         "ais", n_betas=args.n_betas, return_std=True, random_state=0
     )
     t_ais = time.perf_counter() - t0
-    lz_r, se_r = est.log_partition_function(
-        "reverse_ais", n_betas=args.n_betas, return_std=True, random_state=0
-    )
+    rev = dict(n_betas=args.n_betas, return_std=True, random_state=0)
+    if args.reverse_from == "pt":
+        t1 = time.perf_counter()
+        start = est.sample(100, n_steps=1000, method="pt", random_state=0)
+        print(f"PT start states: {time.perf_counter() - t1:.0f} s", flush=True)
+        rev.update(X=start, n_burn_in=0)
+    lz_r, se_r = est.log_partition_function("reverse_ais", **rev)
     fe = {s: float(np.mean(est.free_energy(data[s]))) for s in ("valid", "test")}
     out = {
         "name": args.name,
@@ -89,6 +110,7 @@ def main(argv=None):
         "train_seconds": float(np.sum(times)),
         "median_epoch_seconds": float(np.median(times)),
         "n_betas": args.n_betas,
+        "reverse_ais_start": args.reverse_from,
         "ais_seconds": t_ais,
         "log_z": {"ais": [lz_f, se_f], "reverse_ais": [lz_r, se_r]},
         "log_likelihood": {
