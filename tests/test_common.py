@@ -54,7 +54,9 @@ ESTIMATORS = [
     BinaryRBM(**FAST),
     BinaryRBM(units="spin", fit_intercept=False, method="cd", **FAST),
     BinaryRBM(method="exact", optimizer="adam", **FAST),
+    BinaryRBM(method="pt", n_temperatures=3, centering=False, **FAST),
     RARBM(n_patterns=2, **FAST),
+    RARBM(**RARBM.PAPER_RECIPE, n_patterns=2, **FAST),
     RARBM(
         n_patterns=2,
         units="bernoulli",
