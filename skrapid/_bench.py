@@ -180,7 +180,9 @@ def bench_pcd(args, progress=print) -> dict:
 def bench_pid(args, progress=print) -> dict:
     """One epoch of RARBM with pure PID and with PID + 10 Gibbs steps from the
     patterns, against one epoch of BinaryRBM CD-10 at equal V, H and batch
-    (App. D: O(K V H) per update against O(2 k V H) per sample)."""
+    (App. D: O(K V H) per update against O(2 k V H) per sample); and RARBM's
+    default density phase (centred PCD-1 from the patterns) against
+    BinaryRBM's (centred PCD-1)."""
     from . import RARBM, BinaryRBM
     from .datasets import make_mnist_like
 
@@ -209,18 +211,33 @@ def bench_pid(args, progress=print) -> dict:
             random_state=r,
             **common,
         ).fit(X),
+        # the density models: RARBM's defaults (centred PCD-1, chains started
+        # at the patterns) against BinaryRBM's (centred PCD-1), same chains
+        "RARBM defaults PCD-1": lambda r: RARBM(
+            n_patterns=K, random_state=r, **common
+        ).fit(X),
+        "BinaryRBM PCD-1": lambda r: BinaryRBM(
+            units="spin", random_state=r, **common
+        ).fit(X),
     }
     # per update: W = ξ_vᵀ ξ_h / √K (K V H), the fields of [X; ξ_v] ((B + K) V H),
     # the factored gradient (2 K (V + H) (B + K)); k sweeps of K chains
     # (2 k K V H).  CD-k: positive field, k sweeps of B chains, the gradient.
     pid0 = K * V * H + (B + K) * V * H + 2 * K * (V + H) * (B + K)
+    # PCD-1 with m = B chains: fields of [X; v] (2B V H), the chains' visible
+    # field (B V H); RARBM adds W (K V H) and the factored gradient, BinaryRBM
+    # the gradient G = Lᵀ R (2B V H)
+    ra_pcd = K * V * H + 3 * B * V * H + 2 * K * (V + H) * 2 * B
     flops = {
         "RARBM PID k=0": 2.0 * nb * pid0,
         f"RARBM PID k={k}": 2.0 * nb * (pid0 + 2 * k * K * V * H),
         f"BinaryRBM CD-{k}": 2.0 * nb * (3 + 2 * k) * B * V * H,
+        "RARBM defaults PCD-1": 2.0 * nb * ra_pcd,
+        "BinaryRBM PCD-1": 2.0 * nb * 5 * B * V * H,
     }
     dtypes = dict.fromkeys(models, "float32")
-    reference = {m: f"BinaryRBM CD-{k}" for m in models if m.startswith("RARBM")}
+    reference = {m: f"BinaryRBM CD-{k}" for m in models if m.startswith("RARBM PID")}
+    reference["RARBM defaults PCD-1"] = "BinaryRBM PCD-1"
     return {
         "benchmark": "pid",
         "n_samples": n,
