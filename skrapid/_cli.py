@@ -167,6 +167,7 @@ def _bench_digits_probe(args) -> dict:
                     learning_rate=0.06,
                     max_iter=10,
                     centering=False,  # BernoulliRBM's gradient; see the guide
+                    n_chains=10,  # and its chains: one per minibatch row
                     random_state=seed,
                     device="cpu",
                 ),

@@ -103,7 +103,7 @@ class RARBM(BinaryLayersMixin, BaseRBM):
     n_gibbs_steps : int, default=1
         Gibbs sweeps k: per update for ``"pcd"``/``"cd"``/``"pt"`` (must
         then be >= 1), seeded at the patterns for ``"pid"`` (0 = no MCMC).
-    n_chains : int, default=None
+    n_chains : int, default=100
         Persistent chains for ``"pcd"`` and ``"pt"``; None uses
         ``batch_size``.
     n_temperatures : int, default=10
@@ -124,7 +124,10 @@ class RARBM(BinaryLayersMixin, BaseRBM):
         (random ±1, the paper's) for ``negative_phase="pid"``, whose
         negative phase is the patterns themselves, and 0.1 otherwise, so
         that W starts near 0.
-    learning_rate : float, default=0.01
+    learning_rate : float, default=0.003
+        Spins make the weight gradient about four times that of {0, 1}
+        units, and the pattern gradient grows with H: larger steps
+        collapse the model on long fits.
     batch_size : int, default=10
     max_iter : int, default=30
     optimizer : {"sgd", "adam"}, default="sgd"
@@ -226,13 +229,13 @@ class RARBM(BinaryLayersMixin, BaseRBM):
         negative_phase="pcd",
         pid_hidden="mean",
         n_gibbs_steps=1,
-        n_chains=None,
+        n_chains=100,
         n_temperatures=10,
         centering=True,
         pattern_constraint="clip",
         clip_value=1.0,
         init_scale=None,
-        learning_rate=0.01,
+        learning_rate=0.003,
         batch_size=10,
         max_iter=30,
         optimizer="sgd",

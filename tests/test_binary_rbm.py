@@ -198,8 +198,8 @@ def test_refit_reproducible_and_partial_fit_continues():
     p.partial_fit(X)
     assert p.n_iter_ == 2 and len(p.history_["epoch"]) == 2
     assert not np.allclose(first, p.components_)
-    assert p.persistent_chains_.shape == chains.shape == (10, 8)
-    assert p.persistent_hidden_.shape == (10, 3)
+    assert p.persistent_chains_.shape == chains.shape == (100, 8)  # n_chains
+    assert p.persistent_hidden_.shape == (100, 3)
     assert set(np.unique(p.persistent_chains_)) <= {0.0, 1.0}
     # reverse AIS starts from the persistent chains when no X is given
     assert np.isfinite(p.log_partition_function("reverse_ais", n_betas=50, n_burn_in=5))

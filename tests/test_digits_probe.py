@@ -25,10 +25,11 @@ def test_digits_probe_accuracy():
                     n_components=100,
                     learning_rate=0.06,
                     max_iter=10,
-                    # the ordinary gradient, as BernoulliRBM: centring (the
+                    # the ordinary gradient and chains of BernoulliRBM: centring (the
                     # default, better log-likelihood) makes features the
                     # linear probe reads less well (0.888 here)
                     centering=False,
+                    n_chains=10,  # as BernoulliRBM: one chain per batch row
                     random_state=0,
                     device="cpu",
                 ),
