@@ -396,8 +396,6 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
                 self._check_finite(params, xp, lr)
                 self._after_epoch(params, xp, rng)
                 self.n_iter_ += 1
-                if self._phase is not None:
-                    self._phase.end_epoch()
                 model = self._model(params, xp)
                 record = {"epoch": self.n_iter_, "learning_rate": lr}
                 record.update(self._monitor(model, source.X, xp))

@@ -23,12 +23,12 @@ def likelihood_gradient(
     ∂⟨log p(v)⟩/∂W = ⟨v E[h|v]ᵀ⟩_data − ⟨v hᵀ⟩_model, and likewise
     ∂/∂b = ⟨v⟩_data − ⟨v⟩_model, ∂/∂c = ⟨E[h|v]⟩_data − ⟨h⟩_model.  The
     model averages come from the negative samples of the
-    :class:`~skrapid._negative.Phases` ``ph`` (weighted when it has
-    weights) or from its exact statistics.  Averages are means, so a short
+    :class:`~skrapid._negative.Phases` ``ph`` or from its exact statistics.
+    Averages are means, so a short
     last minibatch carries the same weight per sample as a full one.  With
     samples, both averages of the weight gradient are one matrix product of
     the stacked batch, G = Lᵀ R with L = [X; v_neg] and
-    R = [h_pos / n; -w ⊙ h_neg].
+    R = [h_pos / n; -h_neg / m].
 
     **Centring** (``offsets=(μ, λ)``; Montavon & Müller 2012, Melchior,
     Fischer & Wiskott 2016): the model is reparametrized with the energy
@@ -62,7 +62,6 @@ def likelihood_gradient(
         left = right = None
     else:
         m = v_neg.shape[0]
-        w = ph.weights
         if ws is not None:
             left = ws.get("stacked", (n + m, V), model.dtype)
             if v_neg.base is not left:  # PCD sampled v_neg into left already
@@ -70,14 +69,10 @@ def likelihood_gradient(
                 left[n:] = v_neg
             right = ws.get("right", (n + m, H), model.dtype)
             xp.multiply(h_pos, dt(1.0 / n), out=right[:n])
-            if w is None:
-                xp.multiply(h_neg, dt(-1.0 / m), out=right[n:])
-            else:
-                xp.multiply(h_neg, -w[:, None], out=right[n:])
+            xp.multiply(h_neg, dt(-1.0 / m), out=right[n:])
         else:
             left = xp.concatenate([X, v_neg])
-            neg = h_neg * dt(-1.0 / m) if w is None else h_neg * -w[:, None]
-            right = xp.concatenate([h_pos * dt(1.0 / n), neg])
+            right = xp.concatenate([h_pos * dt(1.0 / n), h_neg * dt(-1.0 / m)])
         if factored:
             grads = {"W_factors": (left, right)}
         else:
@@ -85,11 +80,8 @@ def likelihood_gradient(
                 "W": xp.matmul(left.T, right, out=buffer(ws, "gW", (V, H), model.dtype))
             }
         if fit_intercept:
-            if w is None:
-                ev = xp.mean(v_neg, axis=0, out=buffer(ws, "ev", (V,), model.dtype))
-                eh = xp.mean(h_neg, axis=0, out=buffer(ws, "eh", (H,), model.dtype))
-            else:
-                ev, eh = w @ v_neg, w @ h_neg
+            ev = xp.mean(v_neg, axis=0, out=buffer(ws, "ev", (V,), model.dtype))
+            eh = xp.mean(h_neg, axis=0, out=buffer(ws, "eh", (H,), model.dtype))
     if fit_intercept:
         gb = xp.mean(X, axis=0, out=buffer(ws, "gb", (V,), model.dtype))
         gb -= ev
@@ -113,10 +105,9 @@ def _centre(grads, offsets, left, right, xp):
         db = G @ lam
         dc = mu @ G
     else:  # G = Lᵀ R − μ g_cᵀ − g_b λᵀ, never formed
-        L, R = grads["W_factors"]
-        gcl, lam2 = float(gc @ lam), float(lam @ lam)
-        db = L.T @ (R @ lam) - mu * gcl - gb * lam2
-        dc = R.T @ (L @ mu) - gc * float(mu @ mu) - lam * float(gb @ mu)
+        L, R = grads["W_factors"]  # scalars stay on the device: no host sync
+        db = L.T @ (R @ lam) - mu * (gc @ lam) - gb * (lam @ lam)
+        dc = R.T @ (L @ mu) - gc * (mu @ mu) - lam * (gb @ mu)
         grads["W_rank1"] = ((-mu, gc.copy()), (-gb.copy(), lam))
     gb -= db
     gc -= dc

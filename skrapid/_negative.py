@@ -34,6 +34,7 @@ product of the stacked batch ``[X; v_neg] W``.  With a workspace ``ws``
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,15 +60,12 @@ class Phases:
         E[h | v_neg] (or the hidden states of the negative phase).
     stats : ModelStatistics or None
         Exact model expectations (:class:`Exact`).
-    weights : array of shape (m,) or None
-        Weights of the negative samples, summing to one (None: uniform).
     """
 
     h_pos: Any
     v_neg: Any = None
     h_neg: Any = None
     stats: ModelStatistics | None = None
-    weights: Any = None
 
 
 def _inplace(ws, a):
@@ -103,27 +101,25 @@ def _stacked_means(model, X, fill_negative, m, ws):
     return means[:n], v_neg, means[n:]
 
 
-class NegativePhase:
+class NegativePhase(ABC):
     """Base class: a negative phase without chain state."""
 
     #: Short name, as in the estimators' ``method`` parameter.
     name = ""
 
+    @abstractmethod
     def __call__(self, model, X, params, rng, ws=None) -> Phases:
-        raise NotImplementedError
+        """The :class:`Phases` of the minibatch X under ``model``."""
 
-    def restore(self, est, xp, dtype):
+    def restore(self, est, xp, dtype):  # noqa: B027 - stateless by default
         """Load the chain state saved in the estimator's fitted attributes."""
 
-    def save(self, est):
+    def save(self, est):  # noqa: B027 - stateless by default
         """Write the chain state to the estimator's fitted attributes."""
 
     def monitor(self):
         """Per-epoch diagnostics of the phase (a dict of floats)."""
         return {}
-
-    def end_epoch(self):
-        """Called by the training loop after every epoch."""
 
 
 class Exact(NegativePhase):

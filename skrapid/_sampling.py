@@ -159,12 +159,12 @@ class TemperedChains:
             v0 = units.sample(xp, field, rng).reshape(R, m, V)
         self.v = v0
         self.parity = 0
-        self.accepted = np.zeros(R - 1)
+        self.accepted = xp.zeros(R - 1)  # on the device: no sync per update
         self.proposed = np.zeros(R - 1)
 
     def acceptance(self):
         """Swap acceptance rate of each neighbouring pair since the last reset."""
-        return self.accepted / np.maximum(self.proposed, 1)
+        return B.to_numpy(self.accepted) / np.maximum(self.proposed, 1)
 
     def reset_counts(self):
         self.accepted[:] = 0
@@ -217,12 +217,8 @@ class TemperedChains:
         u = rng.random(log_a.shape[0])
         acc = xp.log(u) < log_a
         acc2 = acc.reshape(len(lo), m)
-        self.accepted[lo] += B.to_numpy(acc2.sum(1))
+        self.accepted[lo] += acc2.sum(1)
         self.proposed[lo] += m
         sel = acc2[:, :, None]
-        new_lo = xp.where(sel, v[hi], v[lo])
-        new_hi = xp.where(sel, v[lo], v[hi])
-        v[lo], v[hi] = new_lo, new_hi
-        fnew_lo = xp.where(sel, field[hi], field[lo])
-        fnew_hi = xp.where(sel, field[lo], field[hi])
-        field[lo], field[hi] = fnew_lo, fnew_hi
+        for a in (v, field):  # exchange the accepted pairs' states and fields
+            a[lo], a[hi] = xp.where(sel, a[hi], a[lo]), xp.where(sel, a[lo], a[hi])

@@ -101,23 +101,6 @@ def test_factored_centred_gradient_matches_the_dense_one():
     np.testing.assert_allclose(fac["c"], dense["c"], atol=1e-12)
 
 
-def test_weighted_negative_samples():
-    """Weights on the negative samples enter every average."""
-    rng = np.random.default_rng(2)
-    rbm = make_rbm(5, 4, seed=3)
-    model, _ = rbm._fitted_model()
-    X = (rng.random((6, 5)) < 0.5).astype(float)
-    v = (rng.random((3, 5)) < 0.5).astype(float)
-    w = np.array([0.5, 0.3, 0.2])
-    ph = Phases(model.mean_hiddens(X), v, model.mean_hiddens(v), weights=w)
-    g = likelihood_gradient(model, X, ph, True)
-    hn = model.mean_hiddens(v)
-    np.testing.assert_allclose(
-        g["W"], X.T @ model.mean_hiddens(X) / 6 - (v * w[:, None]).T @ hn
-    )
-    np.testing.assert_allclose(g["b"], X.mean(0) - w @ v)
-
-
 @pytest.mark.parametrize("units", ["bernoulli", "spin"])
 def test_tempered_chains_sample_every_temperature_exactly(units):
     """Each PT replica's states are distributed as f_β / Z_β (swaps included)."""
