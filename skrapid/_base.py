@@ -380,7 +380,10 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
             for _ in range(n_epochs):
                 t0 = time.perf_counter()
                 lr = learning_rate_at(
-                    self.learning_rate, self.lr_decay, self.lr_decay_every, self.n_iter_
+                    self._learning_rate(),
+                    self.lr_decay,
+                    self.lr_decay_every,
+                    self.n_iter_,
                 )
                 for Xb in source.batches(host_rs, self._ws):
                     grads = self._gradient(params, Xb, xp, rng)
@@ -418,6 +421,10 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         self._end_training()
         del self._phase, self._ws
         self._logz_cache = {}
+
+    def _learning_rate(self):
+        """The base learning rate (GaussianRBM resolves ``"auto"``)."""
+        return self.learning_rate
 
     def _update_data_mean(self, X, xp):
         """Running mean of the training data (base rate for AIS)."""

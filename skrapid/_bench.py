@@ -305,6 +305,7 @@ def bench_gaussian(args, progress=print) -> dict:
         return lambda r: GaussianRBM(
             n_components=args.n_components,
             mu2=100.0,
+            method="pcd",
             batch_size=args.batch_size,
             max_iter=1,
             learning_rate=1e-4,

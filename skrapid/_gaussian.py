@@ -18,6 +18,7 @@ of eq. 91 and log Z needs AIS, or enumeration of a small hidden layer.
 from __future__ import annotations
 
 import math
+import time
 from numbers import Integral, Real
 
 import numpy as np
@@ -50,6 +51,63 @@ class KernelNotPositiveDefiniteError(TrainingDivergedError):
     ...     print("at initialization" in str(err), "Raise mu2" in str(err))
     True True
     """
+
+
+#: ``mu2="auto"`` with N_h ≥ V: μ² = (1 + MU2_MARGIN) · κ_max
+MU2_MARGIN = 0.5
+
+
+def auto_mass(variances, n_components, margin=MU2_MARGIN):
+    """The mass ``mu2="auto"`` takes from the eigenvalues of the covariance.
+
+    With N_h ≥ V every mode can be learnt once μ² exceeds the largest kernel
+    eigenvalue κ_max = 1/λ_min (eq. 14), so μ² = (1 + margin) κ_max: the
+    maximum-likelihood Gaussian is then inside the model, and the stiffest
+    mode of gradient training keeps a relaxation rate ∝ margin.  With
+    N_h < V the V − N_h cut modes sit at 1/μ², and the likelihood is largest
+    for μ² = 1 / (mean variance of the cut modes), the noise level of
+    probabilistic PCA (Tipping & Bishop 1999); the kept modes, of larger
+    variance, then all lie below μ².
+
+    Examples
+    --------
+    >>> from skrapid._gaussian import auto_mass
+    >>> auto_mass([4.0, 2.0, 1.0], 3), auto_mass([4.0, 2.0, 1.0], 1)
+    (1.5, 0.6666666666666666)
+    """
+    lam = np.sort(np.asarray(variances, dtype=np.float64))[::-1]
+    if lam[-1] <= 0 or not np.all(np.isfinite(lam)):
+        raise ValueError(
+            "mu2='auto' needs a positive definite covariance; raise reg_covar."
+        )
+    if n_components >= len(lam):
+        return float((1.0 + margin) / lam[-1])
+    return float(1.0 / np.mean(lam[n_components:]))
+
+
+def regulated_weights(variances, modes, mu2, n_components, sigma_h2=1.0):
+    """W of the maximum-likelihood RBM with mass μ² for a covariance (eq. B8).
+
+    The N_h modes of largest variance λ whose kernel eigenvalue 1/λ lies
+    below μ² get ξ² = (μ² − 1/λ)/σ_h², so that the RBM kernel has the data's
+    eigenvalue there; every other mode keeps the cutoff μ² (UV regulator).
+    Extra hidden units (N_h > V) get zero weights.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrapid._gaussian import regulated_weights
+    >>> W = regulated_weights(np.array([0.5, 2.0]), np.eye(2), 4.0, 2)
+    >>> np.diag(4.0 - W @ W.T)          # the data's kernel 1/λ
+    array([2. , 0.5])
+    """
+    lam = np.asarray(variances, dtype=np.float64)
+    order = np.argsort(lam)[::-1][: int(n_components)]
+    keep = order[lam[order] > 1.0 / mu2]
+    W = np.zeros((modes.shape[0], int(n_components)))
+    xi = np.sqrt((mu2 - 1.0 / lam[keep]) / sigma_h2)
+    W[:, : len(keep)] = modes[:, keep] * xi
+    return W
 
 
 class _Covariance:
@@ -94,18 +152,49 @@ class GaussianRBM(BaseRBM):
         Number of hidden nodes N_h.
     hidden : {"gaussian", "spin", "bernoulli"}, default="gaussian"
         Hidden units: Gaussian with variance ``sigma_h2``, or binary.
-    mu2 : float, default=1.0
-        The visible mass parameter μ² (initial value when learnt).  It must
-        exceed sigma_h2·ξ₁² (eq. 33) for the model to exist.
+    mu2 : float or "auto", default="auto"
+        The visible mass parameter μ² (initial value when learnt).  A number
+        keeps the paper's UV cutoff: modes whose kernel eigenvalue exceeds μ²
+        stay at μ².  ``"auto"`` sets it from the spectrum of the training
+        data's covariance (``reg_covar`` added), stored in ``mu2_``: with
+        N_h ≥ V, μ² = 1.5 κ_max (κ_max = 1 / smallest variance, so every mode
+        is learnt and the optimum is the maximum-likelihood Gaussian); with
+        N_h < V, the maximum-likelihood mass 1 / (mean variance of the V − N_h
+        cut modes), the noise level of probabilistic PCA.  With
+        ``method="natural"``/``"eigen"`` it follows the running covariance.
+        See :func:`auto_mass`.
     learn_mu2 : {False, "global", "local"}, default=False
         Keep μ² fixed, learn one μ² (eq. 22), or one per visible node.
-        ``True`` means ``"global"``.
+        ``True`` means ``"global"``.  ``"natural"``/``"eigen"`` take the
+        maximum-likelihood mass directly and support ``"global"`` only.
     sigma_h2 : float, default=1.0
         Variance of the Gaussian hidden nodes (ignored for binary hidden
         units).  With μ² fixed it only rescales W.
-    method : {"pcd", "cd", "exact"}, default="pcd"
-        Negative phase: persistent chains (App. A), CD-k from the data, or
-        the exact ⟨φφᵀ⟩_model = K⁻¹ (Gaussian hidden units only).
+    method : {"auto", "natural", "eigen", "pcd", "cd", "exact"}, default="auto"
+        How to train.  ``"auto"``: ``"natural"`` for Gaussian hidden units,
+        ``"pcd"`` for binary ones.
+
+        - ``"natural"``: the natural-gradient (Fisher) step.  The model is an
+          exponential family whose mean parameter is Σ = K⁻¹, and the natural
+          step in K is the plain step Σ ← Σ + η (C_batch − Σ) (positive minus
+          negative phase): every mode relaxes at the same rate, whatever the
+          spectrum or the data's units, and Σ never leaves the positive
+          definite cone.  η falls as 1/t (Robbins–Monro), so Σ converges to
+          the data's covariance; after each epoch W is the maximum-likelihood
+          RBM for Σ (eq. B8).  Gaussian hidden units only.
+        - ``"eigen"``: the direct solver: one exact pass over the data, W from
+          the eigendecomposition of its covariance (eq. B8), the regulated
+          maximum-likelihood optimum for the given μ² and N_h.
+        - ``"pcd"``, ``"cd"``, ``"exact"``: the paper's gradient dynamics on W
+          (eq. 20): persistent chains (App. A), CD-k from the data, or the
+          exact ⟨φφᵀ⟩_model = K⁻¹ (Gaussian hidden units only).  Their step is
+          stiff: near the optimum a mode of kernel eigenvalue κ relaxes at
+          2 σ_h² lr (μ² − κ)/κ² per update.
+    reg_covar : float, default=1e-6
+        Added to the diagonal of the data's covariance wherever its spectrum
+        is used (``mu2="auto"``, ``"natural"``, ``"eigen"``), as in
+        ``sklearn.mixture.GaussianMixture``: a constant or collinear column
+        then has variance ``reg_covar`` instead of zero.
     n_gibbs_steps : int, default=1
         Gibbs sweeps per update for ``"pcd"``/``"cd"``.
     n_chains : int, default=None
@@ -132,17 +221,23 @@ class GaussianRBM(BaseRBM):
         Record the kernel spectrum in ``history_["kernel_eigenvalues"]``
         every this many epochs ("auto": every epoch for V ≤ 256, else every
         10).  The same epochs check positive definiteness exactly.
-    learning_rate : float, default=0.01
+    learning_rate : float or "auto", default="auto"
+        Gradient methods: the step (``"auto"``: 0.01).  ``"natural"``: the
+        first step η₀; η_t = n_b / (n_0 + n_seen + n_b) with the initial model
+        counted as n_0 = (1/η₀ − 1)·batch_size samples (``"auto"``: η₀ = 1,
+        the running mean of the minibatch moments).  Unused by ``"eigen"``.
     batch_size : int, default=100
     max_iter : int, default=100
         Epochs for :meth:`fit`; for :meth:`fit_covariance` one epoch is one
-        update, as in the paper.
+        update, as in the paper.  ``"natural"`` stops early at its fixed point
+        and ``"eigen"`` needs one epoch.
     optimizer : {"sgd", "adam"}, default="sgd"
     momentum : float, default=0.0
     weight_decay : float, default=0.0
     lr_decay : float, default=1.0
         Factor r of eq. A2: the learning rate is multiplied by r every
-        ``lr_decay_every`` epochs (the paper: r = 0.99 every 128).
+        ``lr_decay_every`` epochs (the paper: r = 0.99 every 128).  Gradient
+        methods only.
     lr_decay_every : int, default=1
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
@@ -185,15 +280,31 @@ class GaussianRBM(BaseRBM):
     >>> rbm = rbm.fit_covariance(kernel=K)
     >>> np.round(np.linalg.eigvalsh(rbm.kernel_)[[0, -1]], 2)
     array([4., 8.])
+
+    With its defaults (``mu2="auto"``, ``method="natural"``) it is the
+    maximum-likelihood Gaussian of any data, whatever their units:
+
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.mixture import GaussianMixture
+    >>> X = load_diabetes(scaled=False).data          # raw units
+    >>> rbm = GaussianRBM(random_state=0).fit(X)
+    >>> ref = GaussianMixture(1, covariance_type="full").fit(X)
+    >>> bool(abs(rbm.score(X) - ref.score(X)) < 1e-3)
+    True
     """
 
     _parameter_constraints = {
         **BaseRBM._parameter_constraints,
         "hidden": [StrOptions({"gaussian", "spin", "bernoulli"})],
-        "mu2": [Interval(Real, 0, None, closed="neither")],
+        "mu2": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "learn_mu2": [StrOptions({"global", "local"}), "boolean"],
         "sigma_h2": [Interval(Real, 0, None, closed="neither")],
-        "method": [StrOptions({"pcd", "cd", "exact"})],
+        "method": [StrOptions({"auto", "natural", "eigen", "pcd", "cd", "exact"})],
+        "learning_rate": [
+            Interval(Real, 0, None, closed="neither"),
+            StrOptions({"auto"}),
+        ],
+        "reg_covar": [Interval(Real, 0, None, closed="left")],
         "n_gibbs_steps": [Interval(Integral, 1, None, closed="left")],
         "n_chains": [Interval(Integral, 1, None, closed="left"), None],
         "init": [StrOptions({"random", "cholesky", "symmetric"})],
@@ -210,17 +321,18 @@ class GaussianRBM(BaseRBM):
         n_components=100,
         *,
         hidden="gaussian",
-        mu2=1.0,
+        mu2="auto",
         learn_mu2=False,
         sigma_h2=1.0,
-        method="pcd",
+        method="auto",
         n_gibbs_steps=1,
         n_chains=None,
         init="random",
         init_scale=None,
         center=True,
         spectrum_every="auto",
-        learning_rate=0.01,
+        reg_covar=1e-6,
+        learning_rate="auto",
         batch_size=100,
         max_iter=100,
         optimizer="sgd",
@@ -244,6 +356,7 @@ class GaussianRBM(BaseRBM):
         self.init_scale = init_scale
         self.center = center
         self.spectrum_every = spectrum_every
+        self.reg_covar = reg_covar
         self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.max_iter = max_iter
@@ -267,6 +380,133 @@ class GaussianRBM(BaseRBM):
         return float(self.sigma_h2) if self._gaussian_hidden else 1.0
 
     @property
+    def _method(self):
+        """``method`` with ``"auto"`` resolved."""
+        if self.method == "auto":
+            return "natural" if self._gaussian_hidden else "pcd"
+        return self.method
+
+    @property
+    def _moment_method(self):
+        """The natural-gradient and direct solvers work on second moments."""
+        return self._method in ("natural", "eigen")
+
+    def _learning_rate(self):
+        if self.learning_rate == "auto":
+            return 1.0 if self._moment_method else 0.01
+        return float(self.learning_rate)
+
+    def _mass(self):
+        """The fixed mass: ``mu2``, or what ``"auto"`` resolved to."""
+        if isinstance(self.mu2, str):
+            return float(np.max(self.mu2_))
+        return float(self.mu2)
+
+    def _regularized(self, C):
+        """C + reg_covar · 1, as in ``GaussianMixture``: constant and collinear
+        columns keep a finite precision."""
+        C = np.array(C, dtype=np.float64)
+        V = C.shape[0]
+        if not float(np.trace(C)) > 0:
+            raise ValueError(
+                "GaussianRBM: the training data have zero variance in every column, "
+                "so they have no spectrum to set mu2='auto' or to fit with "
+                f"method={self._method!r}. Give a numeric mu2 and method='pcd'."
+            )
+        C[np.diag_indices(V)] += self.reg_covar
+        return C
+
+    def _second_moment(self, X):
+        """⟨φφᵀ⟩ of the (centred) training data, or the target covariance."""
+        if X is None:
+            return np.asarray(self._init_covariance, dtype=np.float64)
+        xp = B.get_namespace(X)
+        n, V = X.shape
+        if n < 2:
+            raise ValueError(
+                f"GaussianRBM with mu2='auto' or method={self._method!r} estimates "
+                f"the data's covariance and needs at least 2 samples; got n_samples "
+                f"= {n} (1 sample). Give a numeric mu2 and method='pcd'."
+            )
+        S = xp.zeros((V, V), dtype=xp.float64)
+        for start in range(0, n, 8192):  # float64 products, bounded memory
+            Xc = X[start : start + 8192].astype(xp.float64)
+            S += Xc.T @ Xc
+        return B.to_numpy(S) / max(n, 1)
+
+    def _initial_mass(self, X):
+        """mu2 for a fresh fit; ``"auto"`` is set from the data's spectrum.
+
+        Gradient methods also keep the data's kernel spectrum (1/variances)
+        and column variances, to name the cause of a failed fit."""
+        self._data_spectrum = None
+        auto = isinstance(self.mu2, str)
+        if not auto and (self._moment_method or X is not None and X.shape[0] < 2):
+            return float(self.mu2)
+        if not auto and X is not None and X.shape[1] > 4096:
+            return float(self.mu2)
+        C = self._regularized(self._second_moment(X))
+        lam = np.linalg.eigvalsh(C)
+        self._data_spectrum = (1.0 / lam[::-1], np.diag(C).copy())
+        if not auto:
+            return float(self.mu2)
+        self.mu2_ = auto_mass(lam, self.n_components)
+        return self.mu2_
+
+    def _divergence_advice(self, lr, mu2):
+        """The cause of a gradient update that left K not positive definite,
+        read from the data's spectrum, and a step that is stable for it.
+
+        Near the optimum the mode of kernel eigenvalue κ relaxes at the rate
+        2 σ_h² lr (μ² − κ)/κ² per update; the stiffest mode (smallest κ, the
+        largest variance) is stable for lr < κ²/(σ_h² (μ² − κ)).  A quarter
+        of that leaves room for minibatch and chain noise."""
+        tail = (
+            "Lower learning_rate (e.g. by 10x), or use method='natural', whose "
+            "natural-gradient step is stable for any spectrum."
+        )
+        spec = getattr(self, "_data_spectrum", None)
+        if spec is None or lr is None:
+            return tail
+        kappa, variances = spec
+        s2 = self._sigma2
+        below = kappa[kappa < mu2]
+        if not below.size:
+            return tail
+        kmin = float(below[0])
+        lr_max = kmin**2 / (s2 * (mu2 - kmin))
+        good = float(f"{0.25 * lr_max:.2g}")
+        ratio = mu2 / kmin
+        kslow = float(below[-1])  # the slowest mode learnt
+        n_updates = kslow**2 / (2 * s2 * good * (mu2 - kslow))
+        if not isinstance(self.mu2, str) and mu2 * variances.max() > 1e3:
+            cause = (
+                f"The cause is the data's scale: the largest column variance "
+                f"{variances.max():.3g} is {mu2 * variances.max():.3g} times 1/mu2 "
+                f"(mu2 = {mu2:.4g} fixes the units of the fields); standardize X "
+                "(sklearn's StandardScaler) or set mu2='auto'."
+            )
+        elif ratio > 1e3:
+            cause = (
+                f"The cause is mu2 relative to the data's spectrum: mu2 = "
+                f"{mu2:.4g} is {ratio:.3g} times the smallest kernel eigenvalue "
+                f"κ_min = {kmin:.3g} (the data's variances span a factor "
+                f"{kappa[-1] / kappa[0]:.3g}: collinear or unevenly scaled "
+                "columns), so gradient training is stiff."
+            )
+        else:
+            cause = "The cause is the step size."
+        return (
+            f"{cause} The stiffest mode of these data (variance {1 / kmin:.3g}) "
+            f"relaxes at 2·sigma_h2·learning_rate·(mu2 − κ)/κ² per update, stable "
+            f"only for learning_rate < {lr_max:.3g}; it is {lr:.3g}. "
+            "method='natural' (the default) or method='eigen' reaches the model's "
+            "optimum for any spectrum and scale. To keep the gradient dynamics, "
+            f"learning_rate={good:g} is stable, but the slowest mode then needs "
+            f"about {n_updates:.2g} updates."
+        )
+
+    @property
     def _mu2_mode(self):
         if self.learn_mu2 is True:
             return "global"
@@ -280,7 +520,7 @@ class GaussianRBM(BaseRBM):
     def _mu2_array(self, params, xp, dtype):
         if "mu2" in params:
             return params["mu2"]
-        return xp.asarray([self.mu2], dtype=dtype)
+        return xp.asarray([self._mass()], dtype=dtype)
 
     # -- input -----------------------------------------------------------------
     def _check_values(self, X, *, likelihood, training=False, what="X"):
@@ -304,12 +544,21 @@ class GaussianRBM(BaseRBM):
     def _reset_fit_state(self):
         super()._reset_fit_state()
         self.mean_ = None
+        self._moments = None
 
     def _validate_model_size(self, n_features):
-        if self.method == "exact" and not self._gaussian_hidden:
+        method = self._method
+        if method in ("exact", "natural", "eigen") and not self._gaussian_hidden:
             raise ValueError(
-                "method='exact' needs hidden='gaussian' (the exact negative phase "
-                "is K⁻¹); use method='pcd' for Gaussian–Bernoulli models."
+                f"method={method!r} needs hidden='gaussian' (it uses the exact "
+                "Gaussian moments K⁻¹); use method='pcd' for Gaussian–Bernoulli "
+                "models."
+            )
+        if self._moment_method and self._mu2_mode == "local":
+            raise ValueError(
+                f"method={method!r} learns one mass (learn_mu2='global'); a mass per "
+                "site has no closed-form optimum. Use method='exact' or 'pcd' with "
+                "learn_mu2='local'."
             )
         if self.init != "random" and self.n_components != n_features:
             raise ValueError(
@@ -325,7 +574,7 @@ class GaussianRBM(BaseRBM):
     # -- parameters --------------------------------------------------------------
     def _init_parameters(self, n_features, xp, dtype, rng, X):
         V, H = n_features, self.n_components
-        mu2 = float(self.mu2)
+        mu2 = self._initial_mass(X)
         s2 = self._sigma2
         if self.init == "random":
             scale = self.init_scale
@@ -383,7 +632,7 @@ class GaussianRBM(BaseRBM):
             m = B.to_numpy(params["mu2"])
             self.mu2_ = m if self._mu2_mode == "local" else float(m[0])
         else:
-            self.mu2_ = float(self.mu2)
+            self.mu2_ = self._mass()
         self.kernel_ = self._kernel_np(W, self.mu2_)
 
     def _kernel_np(self, W, mu2):
@@ -460,21 +709,20 @@ class GaussianRBM(BaseRBM):
         when = f"during epoch {self.n_iter_ + 1}"
         if "mu2" in params and bound <= 0 and self._mu2_min(params) <= 0:
             raise KernelNotPositiveDefiniteError(
-                "GaussianRBM: the learnt mass mu2 became non-positive "
-                f"{when}; lower learning_rate or start from a larger mu2."
+                f"GaussianRBM: the learnt mass mu2 became non-positive {when}. "
+                + self._divergence_advice(self._current_lr(), self._initial_mu2())
             )
         if bound <= 0:
             # the bound is an upper bound on the smallest eigenvalue: some
             # update of this epoch left K not positive definite
-            self._check_kernel(params, xp, when=when, exact=True)
+            lr = self._current_lr()
+            self._check_kernel(params, xp, when=when, exact=True, lr=lr)
             mu2 = self._mu2_min(params)
             raise KernelNotPositiveDefiniteError(
                 f"GaussianRBM: the kernel K = mu2·1 - sigma_h2·W·Wᵀ was not "
                 f"positive definite after an update {when} (mu2 - sigma_h2·ξ₁² "
                 f"reached {bound:.4g} with mu2 = {mu2:.4g}), so the model had no "
-                "normalizable distribution. Raise mu2 (or learn it with "
-                "learn_mu2='global'), lower learning_rate, or start from a "
-                "smaller init_scale."
+                "normalizable distribution. " + self._divergence_advice(lr, mu2)
             )
         self._check_kernel(params, xp, when=f"after epoch {self.n_iter_ + 1}")
 
@@ -504,26 +752,135 @@ class GaussianRBM(BaseRBM):
                 return
         mu2 = self._mu2_min(params)
         xi2 = (mu2 - lam) / self._sigma2
-        what = "learning_rate" + (f" (now {lr:.3g})" if lr is not None else "")
+        if when == "at initialization":
+            advice = (
+                "Raise mu2 (or learn it with learn_mu2='global'), or start from a "
+                "smaller init_scale."
+            )
+        else:
+            advice = self._divergence_advice(
+                lr if lr is not None else self._current_lr(), mu2
+            )
         raise KernelNotPositiveDefiniteError(
             f"GaussianRBM: the kernel K = mu2·1 - sigma_h2·W·Wᵀ is not positive "
             f"definite {when} (smallest eigenvalue {lam:.4g}), so the model has "
             f"no normalizable distribution. It needs mu2 > sigma_h2·ξ₁² (eq. 33); "
             f"here mu2 = {mu2:.4g} and sigma_h2·ξ₁² = {self._sigma2 * xi2:.4g}. "
-            f"Raise mu2 (or learn it with learn_mu2='global'), lower {what}, "
-            "or start from a smaller init_scale."
+            + advice
         )
+
+    def _current_lr(self):
+        from ._optim import learning_rate_at
+
+        return learning_rate_at(
+            self._learning_rate(), self.lr_decay, self.lr_decay_every, self.n_iter_
+        )
+
+    def _initial_mu2(self):
+        """The mass training started from (``mu2``, or its auto value)."""
+        if isinstance(self.mu2, str):
+            return float(np.max(self.mu2_))
+        return float(self.mu2)
+
+    def _mass_of(self, model):
+        return float(B.to_numpy(model.vis.precision).min())
 
     def _mu2_min(self, params):
         if "mu2" in params:
             return float(B.to_numpy(params["mu2"]).min())
-        return float(self.mu2)
+        return self._mass()
 
     def _train(self, X, n_epochs, *, first):
         try:
-            super()._train(X, n_epochs, first=first)
+            if self._moment_method:
+                self._train_moments(X, n_epochs, first=first)
+            else:
+                super()._train(X, n_epochs, first=first)
         finally:  # no device arrays stay on the estimator
             self._sv_vec = self._pd_min = None
+
+    # -- the natural-gradient step and the direct solver ---------------------------
+    def _train_moments(self, X, n_epochs, *, first):
+        """``method="natural"`` and ``"eigen"``.
+
+        The model is an exponential family whose mean parameter is the
+        covariance Σ = K⁻¹.  The natural (Fisher) gradient step in the natural
+        parameter K is, to first order, the plain step Σ ← Σ + η (C_batch − Σ)
+        in Σ: positive phase minus negative phase, with every mode relaxing at
+        the same rate η whatever its eigenvalue.  Taken exactly in Σ it is a
+        convex combination of covariances, so it never leaves the positive
+        definite cone.  With η_t = n_b / (n_0 + n_seen + n_b) (the
+        Robbins–Monro 1/t step; the initial model counts as n_0 samples) Σ is
+        the running mean of the minibatch moments and converges to the data's
+        covariance.  After each epoch W is the maximum-likelihood RBM for Σ
+        (eq. B8, :func:`regulated_weights`), exact for N_h ≥ V.
+        ``"eigen"`` is one exact pass (n_0 = 0).
+        """
+        xp = B.resolve_namespace(self.device, X)
+        dtype = self._dtype_for(X)
+        source = self._training_source(X, xp, dtype)
+        V = source.n_features
+        self._validate_model_size(V)
+        eigen = self._method == "eigen"
+        if first or self._moments is None:
+            params = self._init_parameters(V, xp, dtype, self._device_rng(xp), source.X)
+            self._store_parameters(params)
+            n0 = 0.0 if eigen else (1.0 / self._learning_rate() - 1.0) * self.batch_size
+            sigma = np.linalg.inv(self.kernel_) if n0 > 0 else np.zeros((V, V))
+            self._moments = {"sigma": sigma, "weight": n0}
+        if eigen:
+            n_epochs = min(n_epochs, 1)
+        m = self._moments
+        sigma = B.to_device(m["sigma"], xp, np.float64)
+        host_rs = self.random_state_
+        for _ in range(n_epochs):
+            t0 = time.perf_counter()
+            before = sigma.copy()
+            eta = None
+            if source.X is not None and source.X.shape[0] < 2:
+                self._second_moment(source.X)  # raises: one sample has no spread
+            for Xb in source.batches(host_rs):
+                if isinstance(Xb, _Covariance):
+                    Cb, nb = Xb.C.astype(xp.float64), float(self.batch_size)
+                else:
+                    Xd = Xb.astype(xp.float64)
+                    nb = float(Xd.shape[0])
+                    Cb = (Xd.T @ Xd) / nb
+                eta = nb / (m["weight"] + nb)
+                sigma += eta * (Cb - sigma)
+                m["weight"] += nb
+            m["sigma"] = B.to_numpy(sigma)
+            params = self._solve_moments(m["sigma"], xp, dtype)
+            self.n_iter_ += 1
+            record = {"epoch": self.n_iter_, "learning_rate": eta}
+            record.update(self._monitor(self._model(params, xp), source.X, xp))
+            B.synchronize(xp)
+            record["time"] = time.perf_counter() - t0
+            self._record(record)
+            change = float(xp.linalg.norm(sigma - before))
+            if change <= 1e-12 * float(xp.linalg.norm(sigma)):
+                break  # a fixed point: further epochs change nothing
+        self._logz_cache = {}
+
+    def _solve_moments(self, sigma, xp, dtype):
+        """Store the maximum-likelihood RBM for the covariance ``sigma``."""
+        lam, modes = np.linalg.eigh(self._regularized(sigma))
+        H, V = self.n_components, len(lam)
+        if self._mu2_mode == "global":
+            mu2 = float(np.max(self.mu2_))
+            if H < V or mu2 * lam[0] < 1.0:  # PPCA mass / lift above κ_max
+                mu2 = auto_mass(lam, H)
+        elif isinstance(self.mu2, str):
+            mu2 = auto_mass(lam, H)
+        else:
+            mu2 = float(self.mu2)
+        W = regulated_weights(lam, modes, mu2, H, self._sigma2)
+        params = {"W": B.to_device(W, xp, dtype)}
+        if self._mu2_mode == "global":
+            params["mu2"] = xp.full(1, mu2, dtype=dtype)
+        self.mu2_ = mu2
+        self._store_parameters(params)
+        return params
 
     def _after_update(self, params):
         xp = B.get_namespace(params["W"])
@@ -539,8 +896,9 @@ class GaussianRBM(BaseRBM):
             return
         if "mu2" in params and not bool((params["mu2"] > 0).all()):
             raise KernelNotPositiveDefiniteError(
-                "GaussianRBM: the learnt mass mu2 became non-positive; lower "
-                "learning_rate or start from a larger mu2."
+                "GaussianRBM: the learnt mass mu2 became non-positive in epoch "
+                f"{self.n_iter_ + 1}. "
+                + self._divergence_advice(self._current_lr(), self._initial_mu2())
             )
         self._check_kernel(
             params, xp, when=f"after an update in epoch {self.n_iter_ + 1}"
@@ -560,7 +918,7 @@ class GaussianRBM(BaseRBM):
         else:
             Xb = X
             pos_phi2 = xp.mean(X * X, axis=0)
-        if self.method == "exact":
+        if self._method == "exact":
             Kinv = self._kernel_inverse(model, xp)
             stats = ModelStatistics(None, None, (Kinv @ W) * s2)
             neg_phi2 = xp.diagonal(Kinv)
@@ -586,9 +944,9 @@ class GaussianRBM(BaseRBM):
         return g
 
     def _make_negative_phase(self, covariance=False):
-        if self.method == "exact":
+        if self._method in ("exact", "natural", "eigen"):
             return None
-        if covariance or self.method == "pcd":
+        if covariance or self._method == "pcd":
             return PCD(self.n_gibbs_steps, self._n_chains())
         return CD(self.n_gibbs_steps)
 
@@ -602,9 +960,10 @@ class GaussianRBM(BaseRBM):
             L = None
         if L is None or not bool(xp.isfinite(L).all()):
             raise KernelNotPositiveDefiniteError(
-                f"GaussianRBM: the kernel is not positive definite in epoch "
-                f"{self.n_iter_ + 1}; raise mu2, lower learning_rate or start from "
-                "a smaller init_scale."
+                f"GaussianRBM: the kernel K = mu2·1 - sigma_h2·W·Wᵀ is not positive "
+                f"definite in epoch {self.n_iter_ + 1}, so the model has no "
+                "normalizable distribution. "
+                + self._divergence_advice(self._current_lr(), self._mass_of(model))
             )
         Linv = xp.linalg.inv(L)
         return Linv.T @ Linv

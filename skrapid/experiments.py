@@ -1315,6 +1315,7 @@ def exact_init_stability(
     est = GaussianRBM(
         n_components=K.shape[0],
         mu2=mu2,
+        method="pcd",
         init=init,
         n_chains=n_chains,
         learning_rate=learning_rate,

@@ -25,6 +25,7 @@ def fitted(W, mu2, *, hidden="gaussian", sigma_h2=1.0, mean=None, learn_mu2=Fals
         mu2=float(np.max(mu2)),
         sigma_h2=sigma_h2,
         learn_mu2=learn_mu2,
+        method="pcd",
         max_iter=1,
         random_state=0,
         center=mean is not None,
@@ -399,9 +400,14 @@ def test_float32_pickle_and_reproducibility():
 
 def test_verbose_lines_report_the_spectrum_and_mu2(capsys):
     X = sample_gaussian_field(K10, 300, random_state=0)
-    GaussianRBM(n_components=10, mu2=9.0, max_iter=2, verbose=1).fit(X)
+    GaussianRBM(n_components=10, mu2=9.0, method="pcd", max_iter=2, verbose=1).fit(X)
     GaussianRBM(
-        n_components=10, mu2=9.0, max_iter=1, verbose=1, learn_mu2="local"
+        n_components=10,
+        mu2=9.0,
+        method="pcd",
+        max_iter=1,
+        verbose=1,
+        learn_mu2="local",
     ).fit_covariance(kernel=K10)
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 3

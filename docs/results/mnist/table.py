@@ -38,15 +38,22 @@ def main():
                 f"{d['factorized_baseline']['test']:.2f}",
             )
         )
-    head = ("model", "test AIS", "test reverse AIS", "epochs", "train s", "s/epoch",
-            "baseline")
+    head = (
+        "model",
+        "test AIS",
+        "test reverse AIS",
+        "epochs",
+        "train s",
+        "s/epoch",
+        "baseline",
+    )
     widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
     line = "  ".join("=" * w for w in widths)
     print(line)
-    print("  ".join(h.ljust(w) for h, w in zip(head, widths)))
+    print("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)))
     print(line)
     for r in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
     print(line)
 
 
