@@ -162,7 +162,8 @@ class GaussianRBM(BaseRBM):
         N_h < V, the maximum-likelihood mass 1 / (mean variance of the V − N_h
         cut modes), the noise level of probabilistic PCA.  With
         ``method="natural"``/``"eigen"`` it follows the running covariance.
-        See :func:`auto_mass`.
+        With binary hidden units, 1 / (mean variance): the best isotropic
+        Gaussian, which the untrained model (W = 0) is.  See :func:`auto_mass`.
     learn_mu2 : {False, "global", "local"}, default=False
         Keep μ² fixed, learn one μ² (eq. 22), or one per visible node.
         ``True`` means ``"global"``.  ``"natural"``/``"eigen"`` take the
@@ -450,7 +451,9 @@ class GaussianRBM(BaseRBM):
         self._data_spectrum = (1.0 / lam[::-1], np.diag(C).copy())
         if not auto:
             return float(self.mu2)
-        self.mu2_ = auto_mass(lam, self.n_components)
+        # binary hidden units: the best isotropic Gaussian at W = 0
+        n_modes = self.n_components if self._gaussian_hidden else 0
+        self.mu2_ = auto_mass(lam, n_modes)
         return self.mu2_
 
     def _divergence_advice(self, lr, mu2):
@@ -495,7 +498,7 @@ class GaussianRBM(BaseRBM):
                 "columns), so gradient training is stiff."
             )
         else:
-            cause = "The cause is the step size."
+            cause = "The cause is the step size: lower learning_rate."
         return (
             f"{cause} The stiffest mode of these data (variance {1 / kmin:.3g}) "
             f"relaxes at 2·sigma_h2·learning_rate·(mu2 − κ)/κ² per update, stable "

@@ -1583,6 +1583,7 @@ def mnist_gaussian_kl(
     mu2=100.0,
     max_iter=0,
     learning_rate=2e-4,
+    natural_epochs=0,
     seed=0,
     progress=print,
 ):
@@ -1618,6 +1619,12 @@ def mnist_gaussian_kl(
         Training epochs from the covariance (0: only the optimum).
     learning_rate : float, default=2e-4
         Step of that training.
+    natural_epochs : int, default=0
+        Also train an RBM per N_h from a random initialization on the
+        training images with the natural-gradient step
+        (``method="natural"``, η₀ = 0.1, so the random initial model counts
+        as nine minibatches) for this many epochs, and score it
+        (``natural_test_log_likelihood``); 0 skips it.
     seed : int, default=0
         Seed of that training.
     progress : callable, default=print
@@ -1671,7 +1678,21 @@ def mnist_gaussian_kl(
             "learning_rate": learning_rate,
             "test_log_likelihood": None,
             "train_log_likelihood": None,
+            "natural_test_log_likelihood": None,
         }
+        if natural_epochs:
+            nat = GaussianRBM(
+                n_components=n_h,
+                mu2=mu2,
+                method="natural",
+                learning_rate=0.1,
+                max_iter=natural_epochs,
+                spectrum_every=10**9,
+                random_state=seed,
+                device="cpu",
+            ).fit(Xtr)
+            rec["natural_test_log_likelihood"] = nat.score(Xte)
+            rec["natural_epochs"] = nat.n_iter_
         if max_iter:
             est = GaussianRBM(
                 n_components=n_h,
@@ -1693,6 +1714,11 @@ def mnist_gaussian_kl(
             f"  N_h={n_h}: best test log-likelihood the cutoff allows "
             f"{rec['best_test_log_likelihood']:.2f}"
             + ("" if trained is None else f", trained {trained:.2f}")
+            + (
+                ""
+                if rec["natural_test_log_likelihood"] is None
+                else f", natural step from random {rec['natural_test_log_likelihood']:.2f}"
+            )
             + f" ({rec['seconds']:.0f} s)"
         )
         out.append(rec)

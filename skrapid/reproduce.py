@@ -1659,7 +1659,13 @@ def _sfrbm_fig13_17(quick, seeds, workdir, progress, data_home=None):
     raw = E.mnist_correlation_spectrum(X=Xtr, center=False)
     cen = E.mnist_correlation_spectrum(X=Xtr, center=True)
     recs = E.mnist_gaussian_kl(
-        n_h, data=(Xtr, Xte), mu2=mu2, max_iter=0, progress=progress
+        n_h,
+        data=(Xtr, Xte),
+        mu2=mu2,
+        max_iter=0,
+        natural_epochs=3,
+        seed=seeds[0] if seeds else 0,
+        progress=progress,
     )
     n_below = int(np.sum(cen > 1.0 / mu2))
     best = [r["best_test_log_likelihood"] for r in recs]
@@ -1668,6 +1674,11 @@ def _sfrbm_fig13_17(quick, seeds, workdir, progress, data_home=None):
         for r in recs
     )
     grad_max = max(r["relative_gradient_at_optimum"] for r in recs)
+    # RBMs trained from a random initialization (natural-gradient step)
+    trained_gap = max(
+        abs(r["natural_test_log_likelihood"] / r["best_test_log_likelihood"] - 1)
+        for r in recs
+    )
     flat_from = min(i for i, r in enumerate(recs) if r["n_components"] >= n_below)
     flat = np.allclose(best[flat_from:], best[flat_from], atol=1e-6)
     rising = bool(np.all(np.diff(best[: flat_from + 1]) > 0))
@@ -1700,6 +1711,15 @@ def _sfrbm_fig13_17(quick, seeds, workdir, progress, data_home=None):
                 "ours": f"rises up to N_h = {n_below}, flat beyond: {rising and flat}",
                 "verdict": _verdict(rising and flat),
             },
+            {
+                "quantity": "RBMs trained from a random initialization "
+                "(method='natural', η₀ = 0.1, 3 epochs of minibatches): max "
+                "relative gap of the held-out log-likelihood to the optimum",
+                "paper": "constructed at the optimum (gradient training is "
+                "stiff); goal: within 1%",
+                "ours": float(f"{trained_gap:.3g}"),
+                "verdict": _verdict(trained_gap < 0.01),
+            },
         ],
     }
 
@@ -1715,7 +1735,15 @@ def _plot_fig13_17(result, path):
     a.set_title("spectrum (Fig. 13); dashed: 1/μ²", fontsize=9)
     recs = result["kl_vs_nh"]
     nh = [r["n_components"] for r in recs]
-    b.semilogx(nh, [-r["best_test_log_likelihood"] for r in recs], "o-")
+    b.semilogx(nh, [-r["best_test_log_likelihood"] for r in recs], "o-", label="optimum")
+    if recs[0].get("natural_test_log_likelihood") is not None:
+        b.semilogx(
+            nh,
+            [-r["natural_test_log_likelihood"] for r in recs],
+            "x",
+            label="trained from random (natural step)",
+        )
+        b.legend(fontsize=8)
     b.axvline(recs[0]["n_modes_below_mu2"], color="k", ls="--", lw=0.8)
     b.set_xlabel("N_h")
     b.set_ylabel("held-out NLL = KL + const (nats)")
