@@ -1735,7 +1735,9 @@ def _plot_fig13_17(result, path):
     a.set_title("spectrum (Fig. 13); dashed: 1/μ²", fontsize=9)
     recs = result["kl_vs_nh"]
     nh = [r["n_components"] for r in recs]
-    b.semilogx(nh, [-r["best_test_log_likelihood"] for r in recs], "o-", label="optimum")
+    b.semilogx(
+        nh, [-r["best_test_log_likelihood"] for r in recs], "o-", label="optimum"
+    )
     if recs[0].get("natural_test_log_likelihood") is not None:
         b.semilogx(
             nh,
