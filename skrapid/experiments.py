@@ -1717,7 +1717,8 @@ def mnist_gaussian_kl(
             + (
                 ""
                 if rec["natural_test_log_likelihood"] is None
-                else f", natural step from random {rec['natural_test_log_likelihood']:.2f}"
+                else ", natural step from random "
+                f"{rec['natural_test_log_likelihood']:.2f}"
             )
             + f" ({rec['seconds']:.0f} s)"
         )
