@@ -288,10 +288,11 @@ def _bench_all(args) -> dict:
 def _benchmarks():
     from ._bench import BENCHMARKS as SPEED
     from ._bench import bench_gpu, bench_scaling
-    from ._bench_density import bench_bars, bench_density
+    from ._bench_density import bench_bars, bench_density, bench_gaussian_density
 
     return {
         "density": bench_density,
+        "gaussian-density": bench_gaussian_density,
         "bars": bench_bars,
         **SPEED,
         "scaling": bench_scaling,

@@ -468,6 +468,12 @@ class GaussianRBM(BaseRBM):
             "Lower learning_rate (e.g. by 10x), or use method='natural', whose "
             "natural-gradient step is stable for any spectrum."
         )
+        if not self._gaussian_hidden:
+            return (
+                "The cause is the step size: lower learning_rate (e.g. by 10x). "
+                "Gaussian–Bernoulli training works best on standardized data "
+                "(sklearn's StandardScaler) with mu2='auto'."
+            )
         spec = getattr(self, "_data_spectrum", None)
         if spec is None or lr is None:
             return tail
