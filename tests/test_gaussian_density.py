@@ -261,3 +261,21 @@ def test_a_failed_gradient_fit_names_its_cause_and_its_advice_works(
     best = GaussianRBM(method="natural", **kw).fit(Xtr)
     if "mu2" not in params:
         assert best.score(Xte) == pytest.approx(gmm_score(Xtr, Xte), abs=0.005)
+
+
+def test_gaussian_bernoulli_auto_mass_is_the_best_isotropic_gaussian():
+    """At W = 0 a Gaussian–Bernoulli RBM is the isotropic Gaussian N(m, 1/μ²);
+    mu2='auto' takes its maximum-likelihood mass 1 / (mean variance)."""
+    X, _, _ = known_gaussian(n=500)
+    rbm = GaussianRBM(
+        4,
+        hidden="spin",
+        init_scale=1e-9,
+        learning_rate=1e-12,
+        max_iter=1,
+        random_state=0,
+    ).fit(X)
+    D = X - X.mean(0)
+    assert rbm.mu2_ == pytest.approx(1 / (np.mean(D * D) + 1e-6))
+    iso = GaussianMixture(1, covariance_type="spherical").fit(X)
+    assert rbm.score(X) == pytest.approx(iso.score(X), abs=1e-4)
