@@ -262,9 +262,7 @@ def bench_gaussian_density(args, progress=print) -> dict:
             if "error" in r:
                 m = re.search(r"learning_rate=([0-9.e+-]+) is stable", r["error"])
                 cause = re.search(r"The cause is ([^.:;]*)", r["error"])
-                progress(
-                    f"  {label:44} diverged ({cause.group(1) if cause else '?'})"
-                )
+                progress(f"  {label:44} diverged ({cause.group(1) if cause else '?'})")
                 if m:
                     lr = float(m.group(1))
                     label2 = f"method='exact', advised learning_rate={lr:g}"
