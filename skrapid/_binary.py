@@ -128,6 +128,18 @@ class BinaryLayersMixin:
 
     def _check_values(self, X, *, likelihood, training=False, what="X"):
         self._units.check_values(X, allow_fractional=not likelihood, what=what)
+        if (
+            training
+            and self._units.name == "spin"
+            and X.size
+            and bool((X == 0).any())
+            and bool(((X == 0) | (X == 1)).all())
+        ):
+            raise ValueError(
+                f"{what} holds only 0 and 1, but units='spin' reads values as "
+                "E[s] in [-1, 1]: every 0 would be a spin of mean 0, not a state. "
+                "Map the data with 2 * X - 1, or use units='bernoulli'."
+            )
 
     def _bipartite(self, W, params, xp, ws=None):
         """Bipartite energy with weights W and the biases in ``params`` (zero

@@ -279,3 +279,12 @@ def test_gaussian_bernoulli_auto_mass_is_the_best_isotropic_gaussian():
     assert rbm.mu2_ == pytest.approx(1 / (np.mean(D * D) + 1e-6))
     iso = GaussianMixture(1, covariance_type="spherical").fit(X)
     assert rbm.score(X) == pytest.approx(iso.score(X), abs=1e-4)
+
+
+def test_a_spin_binary_rbm_refuses_zero_one_data():
+    from skrapid import BinaryRBM
+
+    X = (np.random.default_rng(0).random((20, 5)) > 0.5).astype(float)
+    with pytest.raises(ValueError, match=r"2 \* X - 1.*units='bernoulli'"):
+        BinaryRBM(3, units="spin").fit(X)
+    BinaryRBM(3, units="spin", max_iter=1).fit(2 * X - 1)
