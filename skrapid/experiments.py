@@ -1837,15 +1837,10 @@ def _rbm_at_optimum(C, mu2, n_components, mean, sigma_h2=1.0):
     largest variance below the cutoff (eqs. 13, 33), zero columns otherwise.
     Returns it and the norm of its exact log-likelihood gradient relative to
     the norm of its positive phase (zero at a fixed point of training)."""
-    from ._gaussian import GaussianRBM, _Covariance
+    from ._gaussian import GaussianRBM, _Covariance, regulated_weights
 
     evals, evecs = np.linalg.eigh(C)
-    order = np.argsort(evals)[::-1][: int(n_components)]
-    V = C.shape[0]
-    W = np.zeros((V, int(n_components)))
-    for j, i in enumerate(order):
-        if evals[i] > 1.0 / mu2:
-            W[:, j] = evecs[:, i] * np.sqrt((mu2 - 1.0 / evals[i]) / sigma_h2)
+    W = regulated_weights(evals, evecs, mu2, int(n_components), sigma_h2)
     est = GaussianRBM(
         n_components=int(n_components),
         mu2=mu2,
