@@ -13,7 +13,7 @@ GaussianRBM
     binary hidden units), with closed-form likelihood in the Gaussian case.
 """
 
-from ._base import TrainingDivergedError
+from ._base import InconsistentVersionWarning, TrainingDivergedError
 from ._binary import BinaryRBM
 from ._gaussian import GaussianRBM, KernelNotPositiveDefiniteError
 from ._rapid import RARBM, SpinGlassWarning
@@ -23,6 +23,7 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "BinaryRBM",
     "GaussianRBM",
+    "InconsistentVersionWarning",
     "KernelNotPositiveDefiniteError",
     "RARBM",
     "SpinGlassWarning",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
@@ -35,11 +36,53 @@ from ._partition import (
 from ._sampling import TemperedChains, gibbs_chain, random_states
 
 
-class TrainingDivergedError(FloatingPointError):
-    """Raised when training produces non-finite parameters.
+def _skrapid_version():
+    from . import __version__
 
-    The message says at which epoch it happened and what to change (smaller
-    ``learning_rate``, some ``weight_decay``, ``optimizer="adam"``, ...).
+    return __version__
+
+
+class InconsistentVersionWarning(UserWarning):
+    """Warning raised when a skrapid estimator is unpickled with a skrapid
+    version other than the one that pickled it.
+
+    As with scikit-learn's own estimators, such a model may give wrong
+    results or fail: refit it with the installed version, or install the
+    version that wrote it.
+
+    Attributes
+    ----------
+    estimator_name : str
+    original_version : str
+        The skrapid version that wrote the pickle (``"unknown"`` for pickles
+        written before versions were recorded).
+    current_version : str
+    """
+
+    def __init__(self, *, estimator_name, original_version, current_version):
+        self.estimator_name = estimator_name
+        self.original_version = original_version
+        self.current_version = current_version
+
+    def __str__(self):
+        return (
+            f"Trying to unpickle estimator {self.estimator_name} from skrapid "
+            f"version {self.original_version} when using version "
+            f"{self.current_version}. This might lead to breaking code or invalid "
+            "results. Use at your own risk: refit the model with this version, or "
+            "install the version that wrote it."
+        )
+
+
+class TrainingDivergedError(FloatingPointError):
+    """Raised when training diverges: non-finite parameters, or a collapse
+    while the numbers stay finite (the pseudo-log-likelihood of the training
+    data worse than twice a uniform model's).
+
+    The message says at which epoch it happened and what to change (a
+    learning rate that works, some ``weight_decay``, ...).  The estimator
+    keeps the model of the last epoch that finished without diverging (it is
+    left unfitted when the first epoch of a fresh fit diverged).
 
 
     Examples
@@ -273,7 +316,8 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         X = self._validate_X(X, reset=True, training=True)
         self.random_state_ = check_random_state(self.random_state)
         self._reset_fit_state()
-        self._train(X, self.max_iter, first=True)
+        self._fit_signature = self._signature()
+        self._guarded_train(X, self.max_iter, first=True)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -308,11 +352,82 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         2
         """
         first = not hasattr(self, "components_")
+        if not first:
+            self._check_signature()
         X = self._validate_X(X, reset=first, training=True)
         if first:
             self._reset_fit_state()
-        self._train(X, 1, first=first)
+            self._fit_signature = self._signature()
+        self._guarded_train(X, 1, first=first)
         return self
+
+    def _guarded_train(self, X, n_epochs, *, first):
+        """:meth:`_train`, leaving a consistent estimator when it stops early.
+
+        Every finished epoch is committed to the fitted attributes, so on an
+        exception (a divergence) or ``KeyboardInterrupt`` the estimator holds
+        the model of the last finished epoch, with its ``n_iter_`` and
+        ``history_``.  A fresh fit stopped before its first epoch finished
+        leaves the estimator unfitted (no stale parameters of an earlier fit).
+        ``KeyboardInterrupt`` warns which epoch was kept and is re-raised.
+        """
+        try:
+            self._train(X, n_epochs, first=first)
+        except BaseException as exc:
+            fresh = first and getattr(self, "n_iter_", 0) == 0
+            if fresh:
+                self._forget_fit()
+            if isinstance(exc, KeyboardInterrupt):
+                name = type(self).__name__
+                if fresh:
+                    msg = (
+                        f"{name}.fit interrupted before its first epoch finished; "
+                        "the estimator is not fitted."
+                    )
+                else:
+                    msg = (
+                        f"{name} training interrupted during epoch "
+                        f"{self.n_iter_ + 1}; the estimator keeps the model of "
+                        f"epoch {self.n_iter_} (continue with partial_fit)."
+                    )
+                warnings.warn(msg, UserWarning, stacklevel=3)
+            raise
+
+    def _forget_fit(self):
+        """Remove every fitted attribute (the estimator is unfitted again)."""
+        for name in list(vars(self)):
+            if name.endswith("_") and not name.startswith("__"):
+                delattr(self, name)
+        for name in ("_optimizer_state", "_logz_cache", "_moments", "_fit_signature"):
+            self.__dict__.pop(name, None)
+
+    # -- parameters that define the fitted model -----------------------------
+    #: Constructor parameters that the fitted attributes depend on: changing
+    #: one after fit (``set_params``) would silently change what the fitted
+    #: model computes, so predictions and partial_fit refuse instead.
+    _structural_params = ("n_components",)
+
+    def _signature(self):
+        return {p: getattr(self, p) for p in self._structural_params}
+
+    def _check_signature(self):
+        """Raise if a structural parameter changed since fit."""
+        fitted = getattr(self, "_fit_signature", None)
+        if fitted is None:  # fitted outside fit (from_sklearn), or an old pickle
+            return
+        for p, old in fitted.items():
+            new = getattr(self, p)
+            try:
+                same = isinstance(new, str) == isinstance(old, str) and bool(new == old)
+            except (TypeError, ValueError):
+                same = new is old
+            if not same:
+                raise ValueError(
+                    f"{type(self).__name__} was fitted with {p}={old!r}, but {p} "
+                    f"is now {new!r} (set_params after fit): the fitted parameters "
+                    f"belong to {p}={old!r}. Set it back with set_params({p}="
+                    f"{old!r}), or refit with fit()."
+                )
 
     def _reset_fit_state(self):
         self.n_iter_ = 0
@@ -353,8 +468,8 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         rng = self._device_rng(xp)
         if first:
             params = self._init_parameters(n_features, xp, dtype, rng, source.X)
-        else:
-            params = self._load_parameters(xp, dtype)
+        else:  # copies: training must not write into the fitted attributes
+            params = {k: v.copy() for k, v in self._load_parameters(xp, dtype).items()}
         if source.X is not None:
             self._update_data_mean(source.X, xp)
         opt = make_optimizer(self.optimizer, self.momentum)
@@ -376,6 +491,9 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         self._ws = B.Workspace() if xp is np else None
         decayed = self._decayed_keys()
         host_rs = self.random_state_
+        if first:  # the initial model is the fitted one until an epoch ends
+            self._commit(params, state)
+            self._start_monitor(params, self._model(params, xp), source.X, xp)
         try:
             for _ in range(n_epochs):
                 t0 = time.perf_counter()
@@ -398,28 +516,33 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
                 # patterns would hide non-finite values
                 self._check_finite(params, xp, lr)
                 self._after_epoch(params, xp, rng)
-                self.n_iter_ += 1
                 model = self._model(params, xp)
-                record = {"epoch": self.n_iter_, "learning_rate": lr}
+                self._check_collapse(params, model, source.X, xp, lr)
+                record = {"epoch": self.n_iter_ + 1, "learning_rate": lr}
                 record.update(self._monitor(model, source.X, xp))
                 if self._phase is not None:
                     record.update(self._phase.monitor())
                 B.synchronize(xp)
                 record["time"] = time.perf_counter() - t0
+                # the finished epoch becomes the fitted model (what an
+                # interruption or a later divergence leaves behind)
+                self._commit(params, state)
+                self.n_iter_ += 1
                 self._record(record)
-        except BaseException:
+        finally:
             self._end_training()
             del self._phase, self._ws  # no device arrays
-            raise
-        self._store_parameters(params)
+
+    def _commit(self, params, state):
+        """Store copies of the parameters, optimizer state and chains as the
+        fitted attributes (the training loop keeps updating its own arrays)."""
+        self._store_parameters({k: v.copy() for k, v in params.items()})
         self._optimizer_state = {
-            k: (B.to_numpy(v) if not isinstance(v, int | float) else v)
+            k: (np.array(B.to_numpy(v)) if not isinstance(v, int | float) else v)
             for k, v in state.items()
         }
         if self._phase is not None:
             self._phase.save(self)
-        self._end_training()
-        del self._phase, self._ws
         self._logz_cache = {}
 
     def _learning_rate(self):
@@ -439,15 +562,33 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
             ) / tot
             self.n_samples_seen_ = tot
 
+    def _suggested_learning_rate(self, lr):
+        """A learning rate to advise after a divergence at ``lr``."""
+        return lr / 10
+
+    def _kept_model_note(self):
+        if self.n_iter_ > 0:
+            return f" The estimator keeps the model of epoch {self.n_iter_}."
+        return ""
+
     def _check_finite(self, params, xp, lr):
         for k, p in params.items():
             if not bool(xp.isfinite(p).all()):
                 raise TrainingDivergedError(
                     f"{type(self).__name__} training diverged at epoch "
                     f"{self.n_iter_ + 1}: parameter '{k}' became NaN or infinite "
-                    f"(learning rate {lr:.3g}). Lower learning_rate (e.g. by 10x), "
-                    "add weight_decay, or use optimizer='adam'."
+                    f"(learning rate {lr:.3g}). Use learning_rate="
+                    f"{self._suggested_learning_rate(lr):.3g} or lower; some "
+                    "weight_decay also helps." + self._kept_model_note()
                 )
+
+    def _start_monitor(self, params, model, X, xp):
+        """Hook: record what :meth:`_check_collapse` compares against, from
+        the initial model of a fit."""
+
+    def _check_collapse(self, params, model, X, xp, lr):
+        """Hook: raise :class:`TrainingDivergedError` when the model has
+        collapsed although its parameters are finite."""
 
     def _record(self, record):
         for k in record:
@@ -472,12 +613,14 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
     def _fitted_model(self, X=None):
         """(model, xp) for the fitted parameters, on the device chosen for X."""
         check_is_fitted(self, "components_")
+        self._check_signature()
         xp = B.resolve_namespace(self.device, *(() if X is None else (X,)))
         dtype = self.components_.dtype
         return self._model(self._load_parameters(xp, dtype), xp), xp
 
     def _prepare(self, X, *, likelihood=False):
         check_is_fitted(self, "components_")
+        self._check_signature()  # before X is checked against the current units
         Xv = self._validate_X(X, reset=False, likelihood=likelihood)
         model, xp = self._fitted_model(Xv)
         return self._to_model_space(B.to_device(Xv, xp, model.dtype), xp), model, xp
@@ -639,7 +782,14 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         Xd, model, xp = self._prepare(X, likelihood=True)
         log_z = self._cached_log_z(model)
         fe = model.free_energy(Xd).astype(xp.float64)
-        return B.like_input(-fe - log_z, X)
+        log_p = -fe - log_z
+        if not bool(xp.isfinite(log_p).all()):
+            raise ValueError(
+                "log p(x) is not finite for some rows of X: they lie so far from "
+                "the training data that their energy overflows. Check that X is "
+                "scaled and encoded as the training data were."
+            )
+        return B.like_input(log_p, X)
 
     def score(self, X, y=None):
         """Mean log-likelihood per sample (nats), the mean of :meth:`score_samples`.
@@ -671,6 +821,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
     # ------------------------------------------------------------------
     def _param_fingerprint(self):
         h = hashlib.blake2b(digest_size=16)
+        h.update(repr(sorted(self._signature().items())).encode())
         for name in self._fingerprint_attrs:
             a = np.ascontiguousarray(getattr(self, name))
             h.update(a.dtype.str.encode())
@@ -728,24 +879,41 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         return log_z, std, result
 
     def _reverse_ais_start(self, model, n_chains, kw, rng):
+        """Start states of reverse AIS, as a function of a chunk of chains:
+        ``n_burn_in`` Gibbs sweeps from data rows, the persistent chains or
+        random states, run chunk by chunk inside the annealing so memory stays
+        bounded whatever ``n_chains`` is."""
         xp = model.xp
         X = kw.get("X")
         if X is not None:
             X = B.to_device(self._validate_X(X, reset=False), xp, model.dtype)
             X = self._to_model_space(X, xp)
-            idx = B.to_device(
-                check_random_state(0).randint(0, X.shape[0], n_chains), xp
-            )
-            v = X[idx]
+            idx = check_random_state(0).randint(0, X.shape[0], n_chains)
+
+            def seeds(start, stop):
+                return X[B.to_device(idx[start:stop], xp)]
+
         elif getattr(self, "persistent_chains_", None) is not None:
-            pc = B.to_device(self.persistent_chains_, xp, model.dtype)
-            v = pc[xp.arange(n_chains) % pc.shape[0]]
+            pc = self.persistent_chains_
+
+            def seeds(start, stop):
+                rows = np.arange(start, stop) % pc.shape[0]
+                return B.to_device(pc[rows], xp, model.dtype)
+
         else:
-            v = random_states(
-                model.vis, xp, (n_chains, model.n_visible), model.dtype, rng
-            )
-        v, _ = gibbs_chain(model, v, kw.get("n_burn_in", 1000), rng)
-        return v
+
+            def seeds(start, stop):
+                return random_states(
+                    model.vis, xp, (stop - start, model.n_visible), model.dtype, rng
+                )
+
+        n_burn_in = kw.get("n_burn_in", 1000)
+
+        def start_states(start, stop):
+            v, _ = gibbs_chain(model, seeds(start, stop), n_burn_in, rng)
+            return v
+
+        return start_states
 
     def log_partition_function(
         self,
@@ -812,9 +980,15 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
                 "method must be 'auto', 'exact', 'ais' or 'reverse_ais'; "
                 f"got {method!r}."
             )
-        for name, val, low in (("n_chains", n_chains, 2), ("n_betas", n_betas, 3)):
-            if not isinstance(val, Integral) or val < low:
+        for name, val, low in (
+            ("n_chains", n_chains, 2),
+            ("n_betas", n_betas, 3),
+            ("n_burn_in", n_burn_in, 0),
+        ):
+            if not isinstance(val, Integral) or isinstance(val, bool) or val < low:
                 raise ValueError(f"{name} must be an integer >= {low}; got {val!r}.")
+        check_is_fitted(self, "components_")
+        self._check_signature()
         model, xp = self._fitted_model()
         kw = {"n_chains": n_chains, "n_betas": n_betas, "n_burn_in": n_burn_in}
         if X is not None and method == "ais":
@@ -919,7 +1093,11 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
                     f"n_samples must be a positive integer; got {n_samples!r}."
                 )
             model, xp = self._fitted_model()
-        if not isinstance(n_steps, Integral) or n_steps < 0:
+        if (
+            not isinstance(n_steps, Integral)
+            or isinstance(n_steps, bool)
+            or n_steps < 0
+        ):
             raise ValueError(
                 f"n_steps must be a non-negative integer; got {n_steps!r}."
             )
@@ -973,6 +1151,31 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         for _ in range(n_steps):
             v, _ = chains.step(model, 1, rng)
         return v
+
+    # ------------------------------------------------------------------
+    # pickling
+    # ------------------------------------------------------------------
+    def __getstate__(self):
+        state = super().__getstate__()
+        if isinstance(state, dict):
+            state = dict(state, _skrapid_version=_skrapid_version())
+        return state
+
+    def __setstate__(self, state):
+        if isinstance(state, dict):
+            state = dict(state)
+            original = state.pop("_skrapid_version", "unknown")
+            current = _skrapid_version()
+            if original != current:
+                warnings.warn(
+                    InconsistentVersionWarning(
+                        estimator_name=type(self).__name__,
+                        original_version=original,
+                        current_version=current,
+                    ),
+                    stacklevel=2,
+                )
+        super().__setstate__(state)
 
     # ------------------------------------------------------------------
     # scikit-learn tags

@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from . import _backend as B
 from ._backend import buffer
-from ._base import BaseRBM
+from ._base import BaseRBM, TrainingDivergedError
 from ._negative import CD, PCD, PT, Exact
 from ._partition import MAX_EXACT_UNITS, base_rate_bias, check_exact_size
 from ._units import Bipartite, get_units
@@ -113,6 +113,29 @@ def _centre(grads, offsets, left, right, xp):
     gc -= dc
 
 
+def _largest_magnitude(params):
+    """Largest absolute entry over the parameter arrays (one host sync)."""
+    xp = B.get_namespace(next(iter(params.values())))
+    return float(max(xp.max(xp.abs(p)) for p in params.values() if p.size))
+
+
+def _pseudo_log_likelihood(model, X, xp, max_rows=1000):
+    """Pseudo-log-likelihood of up to ``max_rows`` rows of X (rounded to
+    states), nats per row: V · log σ(F(x̃) − F(x)) with x̃ the row with unit
+    ``row mod V`` flipped (deterministic, so the check never consumes random
+    numbers)."""
+    lo, hi = model.vis.low, model.vis.high
+    dt = model.dtype.type
+    S = xp.where(X[:max_rows] > dt((lo + hi) / 2), dt(hi), dt(lo)).astype(model.dtype)
+    n, V = S.shape
+    r = xp.arange(n)
+    j = r % V
+    T = S.copy()
+    T[r, j] = dt(lo + hi) - S[r, j]
+    d = (model.free_energy(T) - model.free_energy(S)).astype(xp.float64)
+    return -V * float(xp.mean(xp.logaddexp(0.0, -d)))
+
+
 #: Sliding factor of the hidden offset's running mean (Melchior et al. 2016).
 _OFFSET_RATE = 0.01
 
@@ -122,15 +145,80 @@ class BinaryLayersMixin:
     type, value checks, the Bipartite energy from a weight matrix and the
     optional biases, bias storage, PCD chain count, monitoring."""
 
+    _structural_params = ("n_components", "units", "fit_intercept")
+
     @property
     def _units(self):
         return get_units(self.units)
 
+    def _suggested_learning_rate(self, lr):
+        """A tenth of ``lr``, and no more than the class default."""
+        import inspect
+
+        default = inspect.signature(type(self)).parameters["learning_rate"].default
+        return min(lr / 10, default)
+
+    def _start_monitor(self, params, model, X, xp):
+        """Record the collapse check's references at the start of a fit: the
+        pseudo-log-likelihood of the initial model, or a uniform model's if
+        that is lower, and the largest initial parameter magnitude (at
+        least 1)."""
+        if X is None or X.shape[0] == 0 or not model.vis.discrete:
+            return
+        uniform = -model.n_visible * np.log(2.0)
+        self._pll_reference = min(uniform, _pseudo_log_likelihood(model, X, xp))
+        self._scale_reference = max(1.0, _largest_magnitude(params))
+
+    def _check_collapse(self, params, model, X, xp, lr):
+        """Stop a fit whose model collapsed while its numbers stayed finite.
+
+        A collapse is a blow-up of the parameters that leaves the model
+        confidently wrong about its own training data.  Both must hold:
+
+        * the pseudo-log-likelihood (PLL) of the training rows
+          (:func:`_pseudo_log_likelihood`; two free energies per row, no
+          sampling) is below four times its reference, the lower of the
+          initial model's PLL and a uniform model's (−V log 2);
+        * the largest parameter magnitude exceeds ten times its initial value
+          (or 10).
+
+        Ordinary training stays far from the first condition, and the papers'
+        pure-PID RAPID, whose ±1 patterns make a poor density model by design
+        (its PLL on digits falls from −2400 to −12 000) but stay bounded, is
+        exempt by the second.
+        """
+        if X is None or X.shape[0] == 0 or not model.vis.discrete:
+            return
+        V = model.n_visible
+        ref = getattr(self, "_pll_reference", -V * np.log(2.0))
+        scale = getattr(self, "_scale_reference", 1.0)
+        largest = _largest_magnitude(params)
+        if largest <= 10.0 * scale:
+            return
+        pll = _pseudo_log_likelihood(model, X, xp)
+        if pll >= 4.0 * ref:
+            return
+        raise TrainingDivergedError(
+            f"{type(self).__name__} training collapsed at epoch "
+            f"{self.n_iter_ + 1}: the pseudo-log-likelihood of the training data "
+            f"fell to {pll:.4g} nats per sample, below four times its reference "
+            f"({ref:.4g}: the initial model's, or a uniform model's if lower), "
+            f"and the largest parameter grew from {scale:.3g} to {largest:.3g}. "
+            "The numbers are finite but the model is lost: the learning rate "
+            f"{lr:.3g} is too large. Use learning_rate="
+            f"{self._suggested_learning_rate(lr):.3g} or lower."
+            + self._kept_model_note()
+        )
+
     def _check_values(self, X, *, likelihood, training=False, what="X"):
+        if training:
+            self._check_spin_01(X, what)
         self._units.check_values(X, allow_fractional=not likelihood, what=what)
+
+    def _check_spin_01(self, X, what="X"):
+        """Spin units given 0/1 training data: say how to map them."""
         if (
-            training
-            and self._units.name == "spin"
+            self._units.name == "spin"
             and X.size
             and bool((X == 0).any())
             and bool(((X == 0) | (X == 1)).all())
@@ -295,7 +383,8 @@ class BinaryRBM(BinaryLayersMixin, BaseRBM):
     lr_decay_every : int, default=1
         Epochs between learning-rate decays.
     init_scale : float, default=0.01
-        Standard deviation of the Gaussian initial weights.  Visible biases
+        Standard deviation of the Gaussian initial weights, at most 100
+        (beyond that every unit is saturated from the start).  Visible biases
         start at the base rate of the data (logit of the pixel means, Hinton's
         recommendation), hidden biases at zero.
     random_state : int, RandomState instance or None, default=None
@@ -381,7 +470,7 @@ class BinaryRBM(BinaryLayersMixin, BaseRBM):
         "n_chains": [Interval(Integral, 1, None, closed="left"), None],
         "n_temperatures": [Interval(Integral, 2, None, closed="left")],
         "centering": ["boolean"],
-        "init_scale": [Interval(Real, 0, None, closed="left")],
+        "init_scale": [Interval(Real, 0, 100, closed="both")],
     }
 
     def __init__(
@@ -475,6 +564,7 @@ class BinaryRBM(BinaryLayersMixin, BaseRBM):
         est.intercept_visible_ = np.asarray(rbm.intercept_visible_, dtype=W.dtype)
         est.n_features_in_ = W.shape[1]
         est._reset_fit_state()
+        est._fit_signature = est._signature()
         return est
 
     # -- parameters -------------------------------------------------------

@@ -210,7 +210,7 @@ class GaussianRBM(BaseRBM):
         Standard deviation of the random init; None picks it so that
         σ_h²·ξ₁² ≈ 0.1 μ² at the start, i.e. init_scale =
         √(0.1 μ² / σ_h²) / (√V + √H): far from the instability and close to
-        μ² as in the paper.
+        μ² as in the paper.  At most 1e100 (W Wᵀ must stay finite).
     center : bool, default=True
         Subtract the training data's mean (``mean_``, fixed at the first
         ``fit``/``partial_fit``) and model the centred fields, the paper's
@@ -309,7 +309,7 @@ class GaussianRBM(BaseRBM):
         "n_gibbs_steps": [Interval(Integral, 1, None, closed="left")],
         "n_chains": [Interval(Integral, 1, None, closed="left"), None],
         "init": [StrOptions({"random", "cholesky", "symmetric"})],
-        "init_scale": [Interval(Real, 0, None, closed="neither"), None],
+        "init_scale": [Interval(Real, 0, 1e100, closed="right"), None],
         "center": ["boolean"],
         "spectrum_every": [
             Interval(Integral, 1, None, closed="left"),
@@ -485,6 +485,8 @@ class GaussianRBM(BaseRBM):
         kmin = float(below[0])
         lr_max = kmin**2 / (s2 * (mu2 - kmin))
         good = float(f"{0.25 * lr_max:.2g}")
+        if not (math.isfinite(lr_max) and good > 0):
+            return tail
         ratio = mu2 / kmin
         kslow = float(below[-1])  # the slowest mode learnt
         n_updates = kslow**2 / (2 * s2 * good * (mu2 - kslow))
@@ -533,7 +535,26 @@ class GaussianRBM(BaseRBM):
 
     # -- input -----------------------------------------------------------------
     def _check_values(self, X, *, likelihood, training=False, what="X"):
-        """Every finite real is a field value (finiteness is checked upstream)."""
+        """Every finite real is a field value (finiteness is checked upstream),
+        within the range the arithmetic supports: training data whose spread
+        would put μ² ~ 1/variance out of the float range, and inputs whose
+        squares overflow, get a clear error (:func:`_check_scale`)."""
+        if X.shape[0] == 0 or X.shape[1] == 0:
+            return
+        xp = B.get_namespace(X)
+        if training and X.shape[0] > 1:
+            std = B.to_numpy(xp.std(X, axis=0, dtype=xp.float64))
+            _check_scale(std, X.dtype, what)
+        largest = float(xp.max(xp.abs(X)))
+        limit = math.sqrt(np.finfo(X.dtype).max / X.shape[1]) / 1e3
+        if largest > limit:
+            raise ValueError(
+                f"{what} holds values as large as {largest:.3g} in magnitude: their "
+                f"squares overflow {np.dtype(X.dtype).name} (the largest usable "
+                f"magnitude with {X.shape[1]} features is about {limit:.3g}). "
+                "Rescale the data as the training data were (e.g. with "
+                "sklearn.preprocessing.StandardScaler)."
+            )
 
     def _to_model_space(self, X, xp, *, fitting=False):
         if fitting and getattr(self, "mean_", None) is None:
@@ -659,6 +680,13 @@ class GaussianRBM(BaseRBM):
         return params
 
     _fingerprint_attrs = BaseRBM._fingerprint_attrs + ("mean_", "mu2_")
+    _structural_params = BaseRBM._structural_params + (
+        "hidden",
+        "mu2",
+        "learn_mu2",
+        "sigma_h2",
+        "center",
+    )
 
     def _compute_log_z(self, model, method, ais_kwargs, random_state):
         if self._gaussian_hidden and method == "auto":
@@ -983,7 +1011,17 @@ class GaussianRBM(BaseRBM):
             return rec
         W = B.to_numpy(model.W)
         K = self._kernel_np(W, B.to_numpy(model.vis.precision))
-        lam = np.linalg.eigvalsh(K)
+        try:
+            lam = np.linalg.eigvalsh(K) if np.isfinite(K).all() else None
+        except np.linalg.LinAlgError:
+            lam = None
+        if lam is None:
+            raise TrainingDivergedError(
+                f"GaussianRBM training diverged in epoch {self.n_iter_ + 1}: the "
+                f"kernel K = mu2·1 - W·Wᵀ overflowed (max |W| = "
+                f"{float(np.abs(W).max()):.3g}). "
+                + self._divergence_advice(self._current_lr(), self._mass_of(model))
+            )
         rec["kernel_eigenvalues"] = lam
         if lam[0] <= 0 and self._gaussian_hidden:
             self._check_kernel(
@@ -1073,14 +1111,17 @@ class GaussianRBM(BaseRBM):
             )
         if first:
             self._reset_fit_state()
+            self._fit_signature = self._signature()
             self.n_features_in_ = C.shape[0]
             self.mean_ = np.zeros(C.shape[0])
+        else:
+            self._check_signature()
         sign, logdet_c = np.linalg.slogdet(C)
         self._target_covariance = (C, logdet_c if sign > 0 else -np.inf)
         self._init_covariance = C
         self._covariance_mode = True
         try:
-            self._train(C, n_epochs, first=first)
+            self._guarded_train(C, n_epochs, first=first)
         finally:
             self._covariance_mode = False
         return self
@@ -1203,6 +1244,30 @@ class GaussianRBM(BaseRBM):
         return Linv.T @ Linv
 
 
+#: Standard deviations the model handles, by dtype: μ² ~ 1/variance and the
+#: kernel's products must stay far inside the float range.
+_SCALE_RANGE = {np.dtype(np.float64): (1e-50, 1e50), np.dtype(np.float32): (1e-6, 1e6)}
+
+
+def _check_scale(std, dtype, what):
+    """Raise ValueError when the data's spread is outside ``_SCALE_RANGE``."""
+    lo, hi = _SCALE_RANGE[np.dtype(dtype)]
+    spread = np.asarray(std, dtype=np.float64)
+    spread = spread[spread > 0]
+    if spread.size == 0:
+        return  # constant data: reported where the covariance is formed
+    s_min, s_max = float(spread.min()), float(spread.max())
+    if s_max > hi or s_min < lo:
+        raise ValueError(
+            f"{what} has standard deviations from {s_min:.3g} to {s_max:.3g}, "
+            f"outside what {np.dtype(dtype).name} arithmetic supports for this "
+            f"model ({lo:g} to {hi:g}): the mass μ² ~ 1/variance would over- or "
+            "underflow. Rescale the data, e.g. with "
+            "sklearn.preprocessing.StandardScaler (log-likelihoods of data "
+            "scaled by a shift by −V·log a)."
+        )
+
+
 def _check_target(covariance, kernel):
     if (covariance is None) == (kernel is None):
         raise ValueError("give exactly one of covariance and kernel.")
@@ -1215,6 +1280,11 @@ def _check_target(covariance, kernel):
     if not np.allclose(M, M.T, rtol=1e-8, atol=1e-10 * max(1.0, np.abs(M).max())):
         raise ValueError(f"{name} must be symmetric.")
     M = 0.5 * (M + M.T)
+    diag = np.abs(np.diag(M))
+    if kernel is None:
+        _check_scale(np.sqrt(diag), np.float64, name)
+    else:
+        _check_scale(1.0 / np.sqrt(diag[diag > 0]), np.float64, name)
     lam = np.linalg.eigvalsh(M)
     if kernel is not None:
         if lam[0] <= 0:

@@ -307,7 +307,9 @@ def ais_log_partition(
     Z_B / Z_A without bias, so log Z is under-estimated on average (Jensen).
 
     Reverse AIS (``reverse=True``) starts from samples ``v_init`` of the target
-    (e.g. long Gibbs chains) and anneals β from 1 to 0; its weights estimate
+    (e.g. long Gibbs chains; an array, or a function ``(start, stop)`` that
+    returns the start states of chains ``start:stop``, so that a burn-in runs
+    chunk by chunk) and anneals β from 1 to 0; its weights estimate
     Z_A / Z_B, so when ``v_init`` is an exact sample the estimate of log Z errs
     high on average.  Together the two bracket log Z.
 
@@ -327,9 +329,16 @@ def ais_log_partition(
     if reverse:
         if v_init is None:
             raise ValueError("reverse AIS needs starting states v_init.")
-        v_all = xp.asarray(v_init, dtype=dtype)
         betas = betas[::-1]
-        n = v_all.shape[0]
+        if callable(v_init):  # made per chunk: memory bounded by the chunk
+            start_states, n = v_init, n_chains
+        else:
+            v_all = xp.asarray(v_init, dtype=dtype)
+            n = v_all.shape[0]
+
+            def start_states(start, stop):
+                return v_all[start:stop]
+
     else:
         n = n_chains
     # chains are annealed in chunks, so the (chunk x layer) arrays stay below
@@ -339,7 +348,7 @@ def ais_log_partition(
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
         if reverse:
-            v = v_all[start:stop]
+            v = xp.asarray(start_states(start, stop), dtype=dtype)
         else:
             v = vis.sample(xp, xp.broadcast_to(bA, (stop - start, bA.shape[0])), rng)
         parts.append(_anneal(model, v, bA, betas, rng))

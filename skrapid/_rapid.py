@@ -120,7 +120,8 @@ class RARBM(BinaryLayersMixin, BaseRBM):
     clip_value : float, default=1.0
         Bound of the ``"clip"`` constraint.
     init_scale : float, default=None
-        The patterns start as ``init_scale`` times random ±1.  None: 1.0
+        The patterns start as ``init_scale`` times random ±1 (at most
+        100, beyond which every unit is saturated).  None: 1.0
         (random ±1, the paper's) for ``negative_phase="pid"``, whose
         negative phase is the patterns themselves, and 0.1 otherwise, so
         that W starts near 0.
@@ -203,7 +204,7 @@ class RARBM(BinaryLayersMixin, BaseRBM):
         "centering": ["boolean"],
         "pattern_constraint": [StrOptions({"sign", "clip", "gibbs"})],
         "clip_value": [Interval(Real, 0, None, closed="neither")],
-        "init_scale": [Interval(Real, 0, None, closed="neither"), None],
+        "init_scale": [Interval(Real, 0, 100, closed="right"), None],
     }
 
     #: The RAPID paper's recipe (Sec. 5, Alg. 1): spins, no biases, pure PID
@@ -276,6 +277,8 @@ class RARBM(BinaryLayersMixin, BaseRBM):
     def _check_values(self, X, *, likelihood, training=False, what="X"):
         # RAPID trains on binary states (the paper binarizes MNIST): the
         # negative phase is a set of states, and so is the positive phase
+        if training:
+            self._check_spin_01(X, what)
         if training and not likelihood:
             self._units.check_values(
                 X,
@@ -350,6 +353,7 @@ class RARBM(BinaryLayersMixin, BaseRBM):
     def _decayed_keys(self):
         return ("xi_v", "xi_h")
 
+    _structural_params = BinaryLayersMixin._structural_params + ("n_patterns",)
     _fingerprint_attrs = BaseRBM._fingerprint_attrs + (
         "patterns_visible_",
         "patterns_hidden_",

@@ -115,7 +115,7 @@ def test_divergence_stops_with_advice():
     rbm = BinaryRBM(
         n_components=4, learning_rate=1e308, max_iter=3, momentum=0.9, random_state=0
     )
-    with pytest.raises(TrainingDivergedError, match="Lower learning_rate"):
+    with pytest.raises(TrainingDivergedError, match="Use learning_rate="):
         with np.errstate(all="ignore"):
             rbm.fit(X)
 
