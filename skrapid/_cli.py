@@ -103,7 +103,7 @@ def _demo(args) -> int:
     result["raw_pixels_probe_accuracy"] = acc_raw
     result["factorized_baseline"] = base
     result["settings"] = {"epochs": epochs, "n_betas": n_betas, "H": H, "K": K}
-    (out / "demo.json").write_text(json.dumps(result, indent=2))
+    _atomic_write_text(out / "demo.json", json.dumps(result, indent=2))
     try:
         import matplotlib
 
@@ -306,6 +306,10 @@ def _benchmarks():
 def _bench(args) -> int:
     from ._bench import compare_reports
 
+    # what is only used after the benchmark is checked before it runs
+    if args.json:
+        _check_writable(args.json, "--json")
+    earlier = _read_report(args.compare) if args.compare else None
     report = _benchmarks()[args.name](args)
     report["machine"] = {
         "platform": platform.platform(),
@@ -318,12 +322,67 @@ def _bench(args) -> int:
     report["date"] = time.strftime("%Y-%m-%d %H:%M:%S")
     if report["results"]:
         print_table(report["results"])
-    if args.compare:
-        compare_reports(report, json.loads(Path(args.compare).read_text()))
+    if earlier is not None:
+        compare_reports(report, earlier)
     if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2))
+        _atomic_write_text(args.json, json.dumps(report, indent=2))
         print(f"written: {args.json}")
     return 0
+
+
+def _check_writable(path, option):
+    """A file can be written at ``path``: its folder exists and is writable,
+    and it is not a folder (FileNotFoundError, PermissionError or
+    IsADirectoryError naming the option otherwise)."""
+    path = Path(path)
+    folder = path.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f"{option} {path}: the folder {folder} does not exist; create it "
+            "first (nothing was run)"
+        )
+    if path.is_dir():
+        raise IsADirectoryError(f"{option} {path} is a folder; give a file name")
+    if not os.access(folder, os.W_OK):
+        raise PermissionError(f"{option} {path}: the folder {folder} is not writable")
+
+
+def _read_report(path):
+    """An earlier ``--json`` report, for ``--compare``."""
+    try:
+        report = json.loads(Path(path).read_text())
+    except OSError as exc:
+        raise type(exc)(f"--compare {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise ValueError(f"--compare {path} is not a JSON report ({exc})") from None
+    if not isinstance(report, dict):
+        raise ValueError(f"--compare {path} is not a JSON report (not an object)")
+    return report
+
+
+def _atomic_write_text(path, text):
+    from .reproduce import _atomic_write_text as write
+
+    write(path, text)
+
+
+def _int_at_least(low, what="an integer"):
+    """An argparse ``type``: an integer >= ``low``."""
+
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {value}")
+        return value
+
+    return parse
+
+
+_positive = _int_at_least(1, "a positive integer")
+_non_negative = _int_at_least(0, "an integer >= 0")
 
 
 def _blas_name():
@@ -363,7 +422,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="3 epochs and a short AIS schedule (seconds)",
     )
     demo.add_argument("--device", default="auto", choices=["auto", "cpu", "gpu"])
-    demo.add_argument("--verbose", type=int, default=0)
+    demo.add_argument("--verbose", type=_non_negative, default=0)
     demo.set_defaults(func=_demo)
     bench = sub.add_parser(
         "bench",
@@ -390,24 +449,45 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder with the MNIST "
         "IDX files (default: $SKRAPID_DATA or ~/skrapid_data)",
     )
-    bench.add_argument("--n-samples", type=int, default=None)
-    bench.add_argument("--n-components", type=int, default=500)
-    bench.add_argument("--n-patterns", type=int, default=50, help="K (pid)")
+    bench.add_argument("--n-samples", type=_positive, default=None)
+    bench.add_argument("--n-components", type=_positive, default=500)
+    bench.add_argument("--n-patterns", type=_positive, default=50, help="K (pid)")
     bench.add_argument(
-        "--hidden", type=int, nargs="+", default=[15, 20], help="hidden sizes (ais)"
+        "--hidden",
+        type=_positive,
+        nargs="+",
+        default=[15, 20],
+        help="hidden sizes (ais)",
     )
-    bench.add_argument("--n-betas", type=int, default=10000, help="AIS temperatures")
-    bench.add_argument("--n-chains", type=int, default=100, help="AIS chains")
+    bench.add_argument(
+        "--n-betas",
+        type=_int_at_least(3, "an integer >= 3"),
+        default=10000,
+        help="AIS temperatures (at least 3)",
+    )
+    bench.add_argument("--n-chains", type=_positive, default=100, help="AIS chains")
     bench.add_argument(
         "--epochs",
-        type=int,
+        type=_non_negative,
         default=500,
         help="epochs of the MNIST RAPID run (gpu; 0 skips it)",
     )
-    bench.add_argument("--batch-size", type=int, default=100)
-    bench.add_argument("--repeats", type=int, default=3)
-    bench.add_argument("--dtypes", nargs="+", default=["float32", "float64"])
-    bench.add_argument("--json", default=None, help="write the results here")
+    bench.add_argument("--batch-size", type=_positive, default=100)
+    bench.add_argument(
+        "--repeats", type=_positive, default=3, help="timed runs per case (>= 1)"
+    )
+    bench.add_argument(
+        "--dtypes",
+        nargs="+",
+        choices=["float32", "float64"],
+        default=["float32", "float64"],
+    )
+    bench.add_argument(
+        "--json",
+        default=None,
+        help="write the results here (its folder must exist; checked before "
+        "the benchmark runs)",
+    )
     bench.add_argument(
         "--out", default="skrapid_out", help="folder for figures (scaling)"
     )
@@ -436,12 +516,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rep.add_argument(
         "--seeds",
-        type=int,
+        type=_positive,
         default=None,
-        help="seeds (independent runs) per method, where the experiment "
-        "averages over seeds (default: the experiment's own)",
+        help="seeds (independent runs) per method, a positive integer, where "
+        "the experiment averages over seeds (default: the experiment's own)",
     )
-    rep.add_argument("--out", default="skrapid_out")
+    rep.add_argument(
+        "--out",
+        default="skrapid_out",
+        help="folder for the results (default: skrapid_out). Finished seeds "
+        "are kept in OUT/NAME/ with the settings that produced them, and a "
+        "rerun with the same settings resumes from them (records of other "
+        "settings are computed again). One run at a time per folder: a "
+        "second run into the same OUT/NAME stops with an error",
+    )
     rep.add_argument(
         "--data-home",
         default=None,
@@ -477,8 +565,10 @@ _USER_ERRORS = (ValueError, RuntimeError, OSError, FloatingPointError)
 
 def cli(argv=None) -> int:
     """The ``skrapid`` command: like :func:`main`, but a user error prints
-    ``skrapid: error: MESSAGE`` on stderr and exits with status 2 (set
-    ``SKRAPID_TRACEBACK=1`` to see the traceback)."""
+    ``skrapid: error: MESSAGE`` on stderr and exits with status 2, and Ctrl-C
+    prints ``skrapid: interrupted`` (with what was kept, for ``reproduce``)
+    and exits with status 130 (set ``SKRAPID_TRACEBACK=1`` to see the
+    traceback)."""
     try:
         return main(argv)
     except _USER_ERRORS as exc:
@@ -486,3 +576,11 @@ def cli(argv=None) -> int:
             raise
         print(f"skrapid: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as exc:
+        if os.environ.get("SKRAPID_TRACEBACK"):
+            raise
+        print(
+            "skrapid: interrupted" + (f"; {exc}" if str(exc) else ""),
+            file=sys.stderr,
+        )
+        return 130

@@ -11,21 +11,60 @@ which mode produced it.  Finished seeds are appended to JSON-lines files in
 ``OUT/NAME/`` (``OUT/NAME/quick/`` for quick runs; the full-mode 4x4 bars runs
 of Figs. 2-4 share ``OUT/bars4x4-runs/``) as they complete, so an interrupted
 run resumes.  :data:`REPRODUCTIONS` lists every experiment of both papers.
+
+Records can be trusted:
+
+* every record line carries ``record_settings`` (the experiment function, all
+  its arguments but the seed, defaults included, input arrays as SHA-256
+  digests, and :data:`RECORD_VERSION`) and ``record_key``, a digest of them.
+  A seed is read back only from a record with the same key; records written
+  with other settings (other epochs, another K, an older skrapid that did not
+  key its records) stay in the file but are not reused: the seed is computed
+  again, and a warning on stderr says so once per file;
+* an incomplete last line (a run stopped while writing it) is dropped with a
+  warning and its seed computed again; any other line that is not a record is
+  an error naming the file and the line;
+* result files (``NAME.json``, ``NAME.png``, ``results.rst``) are written to
+  a temporary file in the same folder and renamed over the old one, so a
+  reader never sees a half-written file; records are appended one whole line
+  per ``write``;
+* a run holds an exclusive lock (``.lock``, :func:`fcntl.flock`) on each folder
+  it writes records to; a second run into the same folder stops at once with
+  an error instead of computing the same seeds and interleaving lines (no
+  lock where :mod:`fcntl` is missing, i.e. on Windows).
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import inspect
+import io
 import json
+import numbers
+import os
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no folder locks
+    fcntl = None
+
 import numpy as np
 
 from . import experiments as E
 
-__all__ = ["REPRODUCTIONS", "Reproduction", "reproduce", "results_page"]
+__all__ = [
+    "RECORD_VERSION",
+    "REPRODUCTIONS",
+    "Reproduction",
+    "reproduce",
+    "results_page",
+]
 
 
 @dataclass(frozen=True)
@@ -174,6 +213,311 @@ _NOTES = {
 }
 
 
+# --------------------------------------------------------------------------
+# records and files
+# --------------------------------------------------------------------------
+#: Part of every record's key: bump it when an experiment function changes
+#: what its records mean without a change of its arguments, so that records
+#: written before are computed again rather than read back.
+RECORD_VERSION = 1
+
+#: Arguments of an experiment function that do not change its record.
+_NOT_SETTINGS = frozenset({"seed", "progress", "save_model", "data_home"})
+
+#: Folders whose records the current :func:`reproduce` call uses (for the
+#: message on an interruption); None outside :func:`reproduce`.
+_record_folders = None
+
+
+class _Interrupted(KeyboardInterrupt):
+    """A KeyboardInterrupt whose message says what was kept."""
+
+
+def _warn(message):
+    print(f"skrapid: warning: {message}", file=sys.stderr, flush=True)
+
+
+def _atomic_write_bytes(path, data):
+    """Write ``data`` to ``path`` through a temporary file in the same folder
+    and :func:`os.replace`: a reader sees the old file or the new one, never
+    a truncated one, and a failed write leaves the old file as it was."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    try:
+        # os.open honours the umask (NamedTemporaryFile would make it 0600)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _atomic_write_text(path, text):
+    """:func:`_atomic_write_bytes` of ``text`` in UTF-8."""
+    _atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def _read_json(path):
+    """The JSON in ``path``; a file that is not JSON is an error naming it."""
+    try:
+        return json.loads(Path(path).read_text())
+    except ValueError as exc:
+        raise ValueError(
+            f"{path} is not valid JSON ({exc}): delete it, or run its "
+            "experiment again to rewrite it"
+        ) from None
+
+
+#: Folder locks this process holds: real path -> [open lock file, depth].
+_held_locks = {}
+
+
+@contextlib.contextmanager
+def _folder_lock(folder):
+    """Hold an exclusive lock on ``folder`` (a ``.lock`` file in it, removed
+    again on release) or fail at once with a RuntimeError saying another run
+    is writing there.
+
+    Re-entrant within one process; the lock goes with the process, so a
+    killed run never blocks the next one.
+    """
+    key = os.path.realpath(folder)
+    if key in _held_locks:  # held by this process already
+        _held_locks[key][1] += 1
+        try:
+            yield
+        finally:
+            _held_locks[key][1] -= 1
+        return
+    if fcntl is None:  # pragma: no cover - Windows
+        yield
+        return
+    path = Path(folder) / ".lock"
+    for _ in range(10):
+        fh = open(path, "a+")  # noqa: SIM115 - held until the release
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            pid = fh.read().strip()
+            fh.close()
+            raise RuntimeError(
+                f"another skrapid run{f' (pid {pid})' if pid else ''} is writing "
+                f"to {folder}: wait for it to finish, or give this one another "
+                "--out"
+            ) from None
+        except BaseException:
+            fh.close()
+            raise
+        try:  # the file may have been removed by the run that released it
+            if os.stat(path).st_ino == os.fstat(fh.fileno()).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        fh.close()
+    else:  # pragma: no cover - ten races in a row
+        raise RuntimeError(f"could not lock {folder}: retry")
+    fh.seek(0)
+    fh.truncate()
+    fh.write(f"{os.getpid()}\n")
+    fh.flush()
+    _held_locks[key] = [fh, 1]
+    try:
+        yield
+    finally:
+        _held_locks[key][1] -= 1
+        if not _held_locks[key][1]:
+            del _held_locks[key]
+            with contextlib.suppress(OSError):
+                os.unlink(path)  # before the release: no one locks a stale file
+            fh.close()  # releases the lock
+
+
+def _setting(x):
+    """A JSON-ready, stable stand-in for one argument of an experiment."""
+    if isinstance(x, np.generic):
+        x = x.item()
+    if x is None or isinstance(x, bool | str):
+        return x
+    if isinstance(x, numbers.Integral):
+        return int(x)
+    if isinstance(x, numbers.Real):
+        return float(x)
+    if isinstance(x, np.ndarray):
+        a = np.ascontiguousarray(x)
+        digest = hashlib.sha256(a.view(np.uint8).reshape(-1)).hexdigest()[:16]
+        return f"array{list(a.shape)} {a.dtype} sha256:{digest}"
+    if isinstance(x, dict):
+        return {str(k): _setting(v) for k, v in x.items()}
+    if isinstance(x, list | tuple | range):
+        return [_setting(v) for v in x]
+    if isinstance(x, Path):
+        return str(x)
+    if callable(x):
+        return f"{getattr(x, '__module__', '')}.{getattr(x, '__qualname__', x)}"
+    text = repr(x)
+    return f"<{type(x).__qualname__}>" if " at 0x" in text else text
+
+
+def _record_settings(fn, kwargs, extra=None):
+    """What determines the records of ``fn(seed=s, **kwargs)``: its name, every
+    argument but the seed (defaults included) and ``extra``."""
+    bound = inspect.signature(fn).bind_partial(**kwargs)
+    bound.apply_defaults()
+    args = {
+        k: _setting(v) for k, v in bound.arguments.items() if k not in _NOT_SETTINGS
+    }
+    settings = {
+        "function": f"{fn.__module__}.{fn.__qualname__}",
+        "record_version": RECORD_VERSION,
+        "arguments": args,
+    }
+    if extra:
+        settings["extra"] = _setting(extra)
+    return settings
+
+
+def _settings_key(settings):
+    text = json.dumps(settings, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _settings_diff(old, new, limit=4):
+    """``key: old -> new`` for the arguments that differ (at most ``limit``)."""
+    if not isinstance(old, dict):
+        return "written by an older skrapid that did not record its settings"
+
+    def flat(d):
+        return {**{k: v for k, v in d.items() if k != "arguments"}, **d["arguments"]}
+
+    flat_old, flat_new = flat({"arguments": {}, **old}), flat(new)
+    diff = [
+        f"{k}: {json.dumps(flat_old.get(k))} -> {json.dumps(flat_new.get(k))}"
+        for k in sorted(set(flat_old) | set(flat_new))
+        if flat_old.get(k) != flat_new.get(k)
+    ]
+    more = f", and {len(diff) - limit} more" if len(diff) > limit else ""
+    return "other settings (" + ", ".join(diff[:limit]) + more + ")"
+
+
+def _read_records(path):
+    """The record lines of ``path`` (dicts with a ``seed``), in order.
+
+    An incomplete last line (no newline at the end: a run stopped while
+    writing it) is dropped, with a warning, and the file rewritten without
+    it; any other line that is not a record is a ValueError naming the file
+    and the line.  The caller holds the folder's lock.
+    """
+    path = Path(path)
+    if not path.exists():
+        return []
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    lines = text.split("\n")
+    tail = lines.pop()  # "" when the file ends with a newline
+    records, kept = [], []
+    for i, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except ValueError as exc:
+            raise ValueError(
+                f"{path}, line {i}: not a complete record ({exc}). Delete that "
+                "line (its seed is computed again) or the whole file, or run "
+                "with a fresh --out"
+            ) from None
+        if not isinstance(rec, dict) or "seed" not in rec:
+            raise ValueError(
+                f"{path}, line {i}: not a record (a JSON object with a seed). "
+                "Delete that line or the whole file, or run with a fresh --out"
+            )
+        records.append(rec)
+        kept.append(line)
+    if tail.strip():
+        try:
+            rec = json.loads(tail)
+            ok = isinstance(rec, dict) and "seed" in rec
+        except ValueError:
+            ok = False
+        if ok:  # complete but for its newline
+            records.append(rec)
+            kept.append(tail)
+        else:
+            _warn(
+                f"{path}: dropped its incomplete last line (a run stopped while "
+                "writing it); that seed is computed again"
+            )
+        # rewritten, so that the next record starts on a line of its own
+        _atomic_write_text(path, "".join(line + "\n" for line in kept))
+    return records
+
+
+def _append_record(path, record):
+    """Append one record as one whole line, in one write, flushed to disk."""
+    line = (json.dumps(record, default=_jsonable) + "\n").encode("utf-8")
+    with open(path, "ab") as fh:
+        fh.write(line)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _run_seeds(fn, seeds, path, *, progress=print, extra=None, **kwargs):
+    """Run ``fn(seed=s, **kwargs)`` for each seed, appending each finished
+    seed to the JSON-lines file ``path`` and reading back the seeds already
+    there with the same settings (see the module docstring).
+
+    ``extra`` (JSON-ready) joins the settings that key the records: what
+    determines them besides the arguments (a method's settings table).
+    Holds the lock of ``path``'s folder while it runs.  Returns the records
+    of ``seeds``, in order, without their ``record_*`` fields.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if _record_folders is not None and path.parent not in _record_folders:
+        _record_folders.append(path.parent)
+    settings = _record_settings(fn, kwargs, extra)
+    key = _settings_key(settings)
+    if "progress" in inspect.signature(fn).parameters:
+        kwargs = {**kwargs, "progress": progress}
+    with _folder_lock(path.parent):
+        done, other = {}, {}
+        for r in _read_records(path):
+            if r.get("record_key") == key:
+                done[r["seed"]] = r
+            else:
+                other.setdefault(r["seed"], r.get("record_settings"))
+        stale = [s for s in seeds if s not in done and s in other]
+        if stale:
+            _warn(
+                f"{path}: the records of seed(s) {', '.join(map(str, stale))} "
+                f"were {_settings_diff(other[stale[0]], settings)}; they are "
+                "kept in the file but not reused: computing those seeds again"
+            )
+        for s in seeds:
+            if s in done:
+                progress(f"  seed {s}: already done ({path.name})")
+                continue
+            r = fn(seed=s, **kwargs)
+            _append_record(path, {**r, "record_key": key, "record_settings": settings})
+            done[s] = r
+            extra_msg = (
+                "first epoch with test Hamming <= target: "
+                f"{r['first_epoch_at_target']}, "
+                if "first_epoch_at_target" in r
+                else ""
+            )
+            progress(f"  seed {s}: {extra_msg}{r['seconds']:.1f} s ({path.name})")
+    return [
+        {k: v for k, v in done[s].items() if k not in ("record_key", "record_settings")}
+        for s in seeds
+    ]
+
+
 def reproduce(
     name, *, quick=False, seeds=None, out="skrapid_out", data_home=None, progress=print
 ):
@@ -181,6 +525,12 @@ def reproduce(
 
     Quick runs write ``out/NAME.quick.json`` and ``out/NAME.quick.png``
     instead, so full and quick results of one experiment live side by side.
+    Finished seeds are kept in keyed records under ``out/NAME/`` and read
+    back by a later run with the same settings (see the module docstring);
+    a run holds a lock on the folders it writes records to, so a second run
+    into the same ``out`` stops at once with a RuntimeError.  On a
+    KeyboardInterrupt the records of finished seeds stay, and the
+    KeyboardInterrupt raised says where.
 
     Parameters
     ----------
@@ -189,8 +539,8 @@ def reproduce(
     quick : bool, default=False
         The reduced setting (documented per experiment in the JSON).
     seeds : int or None, default=None
-        Number of seeds where the experiment averages over seeds (None: the
-        experiment's default for the mode).
+        Number of seeds (a positive integer) where the experiment averages
+        over seeds (None: the experiment's default for the mode).
     out : str or path-like, default="skrapid_out"
     data_home : str or path-like, default=None
         Folder with the MNIST files for the experiments that use MNIST in full
@@ -221,12 +571,36 @@ def reproduce(
         raise ValueError(
             f"unknown experiment {name!r}; choose one of {sorted(REPRODUCTIONS)}."
         )
+    if seeds is not None and (
+        isinstance(seeds, bool) or not isinstance(seeds, numbers.Integral) or seeds < 1
+    ):
+        raise ValueError(f"seeds must be a positive integer or None; got {seeds!r}.")
     rep = REPRODUCTIONS[name]
     out = Path(out)
     # quick runs keep their own records: a later full run in the same folder
     # must not resume from them
     workdir = out / name / "quick" if quick else out / name
     workdir.mkdir(parents=True, exist_ok=True)
+    global _record_folders
+    outer, _record_folders = _record_folders, []
+    try:
+        with _folder_lock(workdir):
+            return _run_and_write(rep, quick, seeds, out, workdir, progress, data_home)
+    except KeyboardInterrupt as exc:
+        kept = [str(f) for f in _record_folders if any(f.glob("*.jsonl"))]
+        raise _Interrupted(
+            f"finished seeds are kept in {', '.join(kept)}: run the same command "
+            "again to resume"
+            if kept
+            else "this experiment keeps no partial results: run it again"
+        ) from exc
+    finally:
+        _record_folders = outer
+
+
+def _run_and_write(rep, quick, seeds, out, workdir, progress, data_home):
+    """The body of :func:`reproduce`, under the lock of ``workdir``."""
+    name = rep.name
     progress(f"{name}: {rep.what} ({'quick' if quick else 'full'} mode)")
     t0 = time.perf_counter()
     result = rep.run(
@@ -246,11 +620,11 @@ def reproduce(
     }
     stem = _stem(name, quick)
     json_path = out / f"{stem}.json"
-    json_path.write_text(json.dumps(result, indent=1, default=_jsonable))
+    _atomic_write_text(json_path, json.dumps(result, indent=1, default=_jsonable))
     png = out / f"{stem}.png"
     rep.plot(result, png)
     page = out / "results.rst"
-    page.write_text(results_page(out))
+    _atomic_write_text(page, results_page(out))
     result["files"] = [str(json_path), str(png), str(page)]
     for c in result.get("comparisons", []):
         progress(
@@ -305,7 +679,7 @@ def results_page(results_dir, *, title="Reproduced results"):
     found = {}
     for n in sorted(REPRODUCTIONS, key=_figure_order):
         runs = {
-            quick: json.loads(path.read_text())
+            quick: _read_json(path)
             for quick in (False, True)
             if (path := results_dir / f"{_stem(n, quick)}.json").exists()
         }
@@ -425,10 +799,12 @@ def _pyplot():
 
 
 def _save(fig, path):
-    """Lay out, write as PNG and close a figure."""
+    """Lay out, write as PNG (atomically) and close a figure."""
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=120)
     _pyplot().close(fig)
+    _atomic_write_bytes(path, buf.getvalue())
 
 
 def _verdict(ok):
@@ -465,11 +841,12 @@ def _bars_runs(quick, seeds, workdir, progress, plan=None, accessibility=False, 
     folder = workdir if quick else workdir.parent / "bars4x4-runs"
     folder.mkdir(parents=True, exist_ok=True)
     return {
-        method: E.run_seeds(
+        method: _run_seeds(
             E.bars_4x4_hamming,
             range(seeds or n_seeds),
             folder / f"{method}.jsonl",
             progress=progress,
+            extra={"method_settings": E.BARS_METHODS[method]},
             method=method,
             max_epochs=max_epochs,
             accessibility=accessibility or not quick,
@@ -710,7 +1087,7 @@ def _plot_rapid_fig4(result, path):
 
 def _rapid_fig5(quick, seeds, workdir, progress, data_home=None):
     kw = dict(max_epochs=10, n_eval=300) if quick else dict(max_epochs=40)
-    recs = E.run_seeds(
+    recs = _run_seeds(
         E.bas_hamming,
         range(seeds or (2 if quick else 10)),
         workdir / "rapid.jsonl",
@@ -924,11 +1301,12 @@ def _rapid_probe(quick, seeds, workdir, progress, data_home=None):
         source = "MNIST, x/255 > 0.3, 60000 train / 10000 test"
     res = {}
     for method in ("rapid", "rbm"):
-        recs = E.run_seeds(
+        recs = _run_seeds(
             E.mnist_probe,
             range(seeds or 1),
             workdir / f"{method}.jsonl",
             progress=progress,
+            extra={"method_settings": E.MNIST_METHODS[method]},
             method=method,
             data=data,
             **kw,
@@ -1012,7 +1390,7 @@ def _rapid_fig6_7(quick, seeds, workdir, progress, data_home=None):
         data = E.load_binarized_mnist(data_home)
         kw = dict(max_epochs=20, n_components=3000, n_patterns=190)
         source = "MNIST, x/255 > 0.3, 60000 train / 10000 test"
-    recs = E.run_seeds(
+    recs = _run_seeds(
         E.mnist_nll_curve,
         range(seeds or 1),
         workdir / "rapid.jsonl",
@@ -1664,7 +2042,7 @@ def _sfrbm_fig13_17(quick, seeds, workdir, progress, data_home=None):
         mu2=mu2,
         max_iter=0,
         natural_epochs=3,
-        seed=seeds[0] if seeds else 0,
+        seed=0,  # one run (seeds is a count: range(seeds) starts at 0)
         progress=progress,
     )
     n_below = int(np.sum(cen > 1.0 / mu2))

@@ -189,3 +189,81 @@ def test_command_line_errors_are_one_message_not_a_traceback(tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:  # argparse: usage and status 2
         cli(["reproduce", "no-such-figure", "--out", str(tmp_path)])
     assert exc.value.code == 2 and "invalid choice" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "two"])
+def test_reproduce_seeds_must_be_a_positive_integer(value, capsys):
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(["reproduce", "rapid-fig3", "--seeds", value])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "error: argument --seeds: expected a positive integer" in err
+
+
+@pytest.mark.parametrize(
+    "option, value",
+    [
+        ("--repeats", "0"),
+        ("--n-betas", "2"),
+        ("--n-chains", "0"),
+        ("--hidden", "0"),
+        ("--n-samples", "0"),
+        ("--n-components", "-5"),
+        ("--n-patterns", "0"),
+        ("--batch-size", "0"),
+        ("--epochs", "-1"),
+    ],
+)
+def test_bench_integer_options_are_checked_before_running(option, value, capsys):
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(["bench", "ais", option, value])
+    assert exc.value.code == 2
+    assert f"error: argument {option}: expected" in capsys.readouterr().err
+
+
+@pytest.fixture
+def fake_bench(monkeypatch):
+    """``skrapid bench pcd`` replaced by a benchmark that only counts its runs
+    (or raises what ``fake_bench.raises`` holds)."""
+    import types
+
+    import skrapid._cli as C
+
+    state = types.SimpleNamespace(runs=0, raises=None)
+
+    def bench(args):
+        if state.raises is not None:
+            raise state.raises
+        state.runs += 1
+        return {"benchmark": "pcd", "results": {}}
+
+    monkeypatch.setattr(C, "_benchmarks", lambda: {"pcd": bench})
+    return state
+
+
+def test_bench_output_paths_are_checked_before_running(fake_bench, tmp_path, capsys):
+    from skrapid._cli import cli
+
+    missing = tmp_path / "no-such-folder"
+    assert cli(["bench", "pcd", "--json", str(missing / "r.json")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("skrapid: error: --json")
+    assert f"the folder {missing} does not exist" in err[0]
+    assert cli(["bench", "pcd", "--compare", str(tmp_path / "old.json")]) == 2
+    assert "skrapid: error: --compare" in capsys.readouterr().err
+    assert fake_bench.runs == 0  # neither ran the benchmark
+    assert cli(["bench", "pcd", "--json", str(tmp_path / "r.json")]) == 0
+    assert fake_bench.runs == 1
+    assert json.loads((tmp_path / "r.json").read_text())["benchmark"] == "pcd"
+
+
+def test_bench_ctrl_c_is_one_line_and_status_130(fake_bench, capsys):
+    from skrapid._cli import cli
+
+    fake_bench.raises = KeyboardInterrupt()
+    try:
+        status = cli(["bench", "pcd"])
+    except KeyboardInterrupt:  # a traceback (and it would stop pytest)
+        pytest.fail("Ctrl-C escaped from cli()")
+    assert status == 130
+    assert capsys.readouterr().err == "skrapid: interrupted\n"
