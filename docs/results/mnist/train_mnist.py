@@ -14,9 +14,23 @@ and reverse AIS (started from 100 parallel-tempering samples, or with
 ``--reverse-from chains`` from the persistent chains after 1000 Gibbs
 sweeps), and writes the test/valid log-likelihoods next to the factorized
 baseline to ``NAME.json``; the final model goes to ``NAME.joblib``.
+
+Options for longer studies:
+
+* ``--init-from FILE.joblib --set JSON``: continue training a saved model
+  (with its persistent chains) under changed parameters, e.g.
+  ``--set '{"n_gibbs_steps": 10, "learning_rate": 0.002}'``;
+* ``--eval-every N``: every N epochs, the validation log-likelihood by a
+  cheap forward AIS (``--eval-betas``, 100 chains) goes to ``NAME.eval.jsonl``
+  (model selection on the validation set, never on the test set);
+* ``--average-from E``: from epoch E on, also keep the running mean of the
+  epoch-end parameters (iterate averaging, Polyak & Juditsky 1992), which
+  removes the SGD noise of the last epochs; it is evaluated and scored next
+  to the last iterate and saved as ``NAME.avg.joblib``.
 """
 
 import argparse
+import copy
 import json
 import os
 import time
@@ -53,6 +67,11 @@ def main(argv=None):
         default=None,
         help="stop (resumably) after this many seconds of training",
     )
+    ap.add_argument("--init-from", default=None, help="start from this .joblib")
+    ap.add_argument("--set", default="{}", help="parameters to change (JSON)")
+    ap.add_argument("--eval-every", type=int, default=0)
+    ap.add_argument("--eval-betas", type=int, default=3000)
+    ap.add_argument("--average-from", type=int, default=None)
     args = ap.parse_args(argv)
     data = {
         s: load_mnist(
@@ -69,23 +88,86 @@ def main(argv=None):
         state = joblib.load(ckpt)
         est, times = state["estimator"], state["epoch_times"]
         print(f"resumed {args.name} at epoch {est.n_iter_}", flush=True)
+        avg = state.get("average")
+    elif args.init_from:
+        est = joblib.load(args.init_from)
+        est.set_params(**json.loads(args.set))
+        times, avg = [], None
+        print(f"{args.name}: from {args.init_from} at epoch {est.n_iter_}", flush=True)
     else:
         cls = BinaryRBM if args.model == "binary" else RARBM
         est = cls(**json.loads(args.params))
-        times = []
+        times, avg = [], None
+    eval_log = os.path.join(HERE, args.name + ".eval.jsonl")
     t_start = time.perf_counter()
     while getattr(est, "n_iter_", 0) < args.epochs:
         t0 = time.perf_counter()
         est.partial_fit(data["train"])
         times.append(time.perf_counter() - t0)
-        joblib.dump({"estimator": est, "epoch_times": times}, ckpt + ".tmp")
+        if args.average_from is not None and est.n_iter_ >= args.average_from:
+            avg = _accumulate(avg, est)
+        joblib.dump(
+            {"estimator": est, "epoch_times": times, "average": avg}, ckpt + ".tmp"
+        )
         os.replace(ckpt + ".tmp", ckpt)
         print(f"epoch {est.n_iter_}/{args.epochs}: {times[-1]:.1f} s", flush=True)
+        if args.eval_every and est.n_iter_ % args.eval_every == 0:
+            row = {"epoch": est.n_iter_, "seconds": float(np.sum(times))}
+            models = {"last": est}
+            if avg is not None:
+                models["average"] = _averaged(est, avg)
+            for label, m in models.items():
+                lz = m.log_partition_function(
+                    "ais", n_betas=args.eval_betas, random_state=0
+                )
+                row[label] = float(-np.mean(m.free_energy(data["valid"])) - lz)
+            with open(eval_log, "a") as f:
+                f.write(json.dumps(row) + "\n")
+            print("valid (cheap AIS):", row, flush=True)
         if args.time_limit and time.perf_counter() - t_start > args.time_limit:
             print("time limit reached; rerun to resume", flush=True)
             return 0
     if not args.score:
         return 0
+    if avg is not None:
+        _score(_averaged(est, avg), args.name + ".avg", args, data, times)
+    return _score(est, args.name, args, data, times)
+
+
+_PARAMS = (
+    "components_",
+    "intercept_visible_",
+    "intercept_hidden_",
+    "patterns_visible_",
+    "patterns_hidden_",
+)
+
+
+def _accumulate(avg, est):
+    """Running mean of the epoch-end parameters."""
+    present = [a for a in _PARAMS if hasattr(est, a)]
+    if avg is None:
+        return {"n": 1, **{a: np.array(getattr(est, a), np.float64) for a in present}}
+    avg["n"] += 1
+    for a in present:
+        avg[a] += (getattr(est, a) - avg[a]) / avg["n"]
+    return avg
+
+
+def _averaged(est, avg):
+    """A copy of ``est`` holding the averaged parameters."""
+    m = copy.deepcopy(est)
+    for a in _PARAMS:
+        if a in avg:
+            setattr(m, a, avg[a].astype(getattr(est, a).dtype))
+    if "patterns_visible_" in avg:  # RAPID: W is built from the patterns
+        W = m._load_parameters(np, m.components_.dtype)
+        m._store_parameters(W)
+    m._logz_cache = {}
+    return m
+
+
+def _score(est, name, args, data, times):
     base = {
         s: factorized_log_likelihood(data["train"], data[s]) for s in ("valid", "test")
     }
@@ -105,7 +187,7 @@ def main(argv=None):
     # the generalization gap, on the first 10 000 training images
     fe["train_10k"] = float(np.mean(est.free_energy(data["train"][:10000])))
     out = {
-        "name": args.name,
+        "name": name,
         "model": args.model,
         "params": {k: v for k, v in est.get_params().items()},
         "epochs": est.n_iter_,
@@ -120,9 +202,13 @@ def main(argv=None):
         },
         "factorized_baseline": base,
     }
-    with open(os.path.join(HERE, args.name + ".json"), "w") as f:
+    if args.init_from:
+        out["init_from"] = args.init_from
+    if name.endswith(".avg"):
+        out["averaged_epochs"] = f"{args.average_from}..{est.n_iter_}"
+    with open(os.path.join(HERE, name + ".json"), "w") as f:
         json.dump(out, f, indent=1, default=str)
-    joblib.dump(est, os.path.join(HERE, args.name + ".joblib"))
+    joblib.dump(est, os.path.join(HERE, name + ".joblib"))
     print(json.dumps(out["log_likelihood"]), "baseline", base, flush=True)
     return 0
 
