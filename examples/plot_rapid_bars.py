@@ -22,6 +22,7 @@ X_train, X_test = bars_4x4_split()
 print(f"{len(X_train)} training and {len(X_test)} test images of 4x4 pixels")
 
 rbm = RARBM(
+    **RARBM.PAPER_RECIPE,  # spins, no biases, pure PID, ±1 patterns
     n_components=1000,
     n_patterns=8,
     learning_rate=0.01,

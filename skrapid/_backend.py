@@ -13,6 +13,7 @@ import functools
 from typing import Any
 
 import numpy as np
+from scipy import sparse as _sparse
 
 __all__ = [
     "gpu_available",
@@ -75,7 +76,9 @@ def resolve_namespace(device: str, *arrays: Any):
         raises otherwise.  ``"auto"`` uses CuPy when the inputs already live on
         the GPU, or when CuPy and a GPU are present, else NumPy.
     *arrays : array-like
-        Inputs of the call; CuPy inputs make ``"auto"`` pick CuPy.
+        Inputs of the call; CuPy inputs make ``"auto"`` pick CuPy.  SciPy
+        sparse inputs make ``"auto"`` pick NumPy, and ``"gpu"`` raise a
+        ValueError (the GPU path takes dense arrays only).
 
     Returns
     -------
@@ -84,6 +87,17 @@ def resolve_namespace(device: str, *arrays: Any):
     """
     if device == "cpu":
         return np
+    if any(issparse(a) for a in arrays):
+        # SciPy sparse input is computed on the host, a minibatch or a chunk
+        # of rows made dense at a time; the GPU path takes dense arrays only
+        if device == "gpu":
+            raise ValueError(
+                "device='gpu' does not take SciPy sparse input: use "
+                "device='cpu' (or 'auto', which computes sparse input on the "
+                "CPU), or pass dense data (X.toarray()) to compute on the GPU."
+            )
+        if device == "auto":
+            return np
     cp = _import_cupy()
     if device == "gpu":
         if cp is None:
@@ -111,6 +125,27 @@ def _why_no_gpu() -> str:
     except Exception as exc:
         return f"CuPy is installed but CUDA failed ({type(exc).__name__}: {exc})."
     return f"CuPy is installed but sees {n} CUDA devices."
+
+
+def issparse(a: Any) -> bool:
+    """Return True for a SciPy sparse matrix or array."""
+    return _sparse.issparse(a)
+
+
+def column_mean(X: Any, xp) -> np.ndarray:
+    """Column means of X in float64, as a NumPy array.
+
+    A SciPy sparse X is never made dense (its mean comes from the stored
+    values)."""
+    if issparse(X):
+        return np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
+    return to_numpy(xp.mean(X, axis=0, dtype=xp.float64))
+
+
+def dense_rows(X: Any, stop: int):
+    """The rows ``X[:stop]``, made dense when X is SciPy sparse."""
+    rows = X[:stop]
+    return rows.toarray() if issparse(rows) else rows
 
 
 def to_numpy(a: Any) -> np.ndarray:

@@ -18,7 +18,12 @@ from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
 from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -33,7 +38,13 @@ from ._partition import (
     enumerable_units,
     exact_log_partition,
 )
-from ._sampling import TemperedChains, gibbs_chain, random_states
+from ._progress import ProgressReporter, _tqdm, format_duration
+from ._sampling import (
+    TemperedChains,
+    gibbs_chain,
+    gibbs_from_hidden_field,
+    random_states,
+)
 
 
 def _skrapid_version():
@@ -50,13 +61,30 @@ class InconsistentVersionWarning(UserWarning):
     results or fail: refit it with the installed version, or install the
     version that wrote it.
 
-    Attributes
+    Parameters
     ----------
     estimator_name : str
+        Class name of the unpickled estimator.
     original_version : str
         The skrapid version that wrote the pickle (``"unknown"`` for pickles
         written before versions were recorded).
     current_version : str
+        The installed skrapid version.
+
+    Examples
+    --------
+    >>> import pickle, warnings
+    >>> import numpy as np
+    >>> from skrapid import BinaryRBM, InconsistentVersionWarning
+    >>> rbm = BinaryRBM(n_components=2, max_iter=1).fit(np.eye(3))
+    >>> state = dict(rbm.__getstate__(), _skrapid_version="0.0.1")
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     BinaryRBM.__new__(BinaryRBM).__setstate__(state)
+    >>> caught[0].category is InconsistentVersionWarning
+    True
+    >>> caught[0].message.original_version
+    '0.0.1'
     """
 
     def __init__(self, *, estimator_name, original_version, current_version):
@@ -99,6 +127,17 @@ class TrainingDivergedError(FloatingPointError):
     """
 
 
+def _add_gradient_norms(acc, grads, xp):
+    """verbose >= 2: add each gradient's norm to ``acc["sums"]`` (device
+    scalars: no host synchronization per update) and count the update."""
+    sums = acc.setdefault("sums", {})
+    for k, g in grads.items():
+        if getattr(g, "ndim", 0):
+            norm = xp.linalg.norm(g)
+            sums[k] = norm if k not in sums else sums[k] + norm
+    acc["updates"] = acc.get("updates", 0) + 1
+
+
 def _format_monitored(name, value):
     """One monitored quantity for a verbose line (arrays as their range)."""
     label = name.replace("_", " ")
@@ -108,9 +147,45 @@ def _format_monitored(name, value):
     return f"{label} {value:.4f}"
 
 
+#: Rows of a SciPy sparse X made dense at a time by the predictions.
+SPARSE_CHUNK_ROWS = 1000
+#: Density (stored values / entries) up to which the predictions multiply a
+#: sparse X directly (sparse-dense products); above it they densify chunks of
+#: rows for BLAS, which is faster there (measured crossover 0.1-0.15 with
+#: 784 visible and 100-500 hidden units, float32 and float64).
+SPARSE_PRODUCT_DENSITY = 0.1
+
+
+def _by_rows(fn, X):
+    """``fn(X)``, a function of the rows of X with one result per row.
+
+    For a SciPy sparse X: ``fn`` of X itself when X is sparse enough for
+    sparse-dense products to pay, else of dense chunks of
+    ``SPARSE_CHUNK_ROWS`` rows, written into one output; X is never made
+    dense as a whole."""
+    if not B.issparse(X):
+        return fn(X)
+    n, V = X.shape
+    if X.nnz <= SPARSE_PRODUCT_DENSITY * n * V:
+        return fn(X)
+    if n <= SPARSE_CHUNK_ROWS:
+        return fn(X.toarray())
+    out = buf = None
+    for start in range(0, n, SPARSE_CHUNK_ROWS):
+        rows = X[start : start + SPARSE_CHUNK_ROWS]
+        if buf is None or buf.shape[0] != rows.shape[0]:
+            buf = np.empty(rows.shape, dtype=X.dtype)
+        part = fn(rows.toarray(out=buf))
+        if out is None:
+            out = np.empty((n,) + part.shape[1:], dtype=part.dtype)
+        out[start : start + rows.shape[0]] = part
+    return out
+
+
 class _Minibatches:
     """An epoch over data X: shuffled minibatches of ``batch_size`` rows (the
-    last one shorter when the size does not divide)."""
+    last one shorter when the size does not divide).  A SciPy sparse (CSR) X
+    stays sparse: each minibatch is made dense on its own."""
 
     def __init__(self, X, batch_size, xp):
         self.X, self.xp = X, xp
@@ -125,7 +200,14 @@ class _Minibatches:
             order = B.to_device(order, xp)
         for start in range(0, n, self.batch):
             idx = order[start : start + self.batch]
-            if ws is None:
+            if B.issparse(X):  # CSR rows: only this minibatch is made dense
+                out = (
+                    None
+                    if ws is None
+                    else ws.get("batch", (len(idx), X.shape[1]), X.dtype)
+                )
+                yield X[idx].toarray(out=out)
+            elif ws is None:
                 yield X[idx]
             else:  # gathered into a reused buffer
                 yield np.take(
@@ -133,8 +215,28 @@ class _Minibatches:
                 )
 
 
-class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
-    """Shared machinery of the skrapid estimators (not for direct use)."""
+#: Where the documentation lives: the estimators' HTML repr links to their
+#: API pages under it, as scikit-learn's estimators do.
+DOCS_URL = "https://skrapid.readthedocs.io/en/latest/"
+
+
+class BaseRBM(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator, metaclass=ABCMeta
+):
+    """Shared machinery of the skrapid estimators (not for direct use).
+
+    ``transform`` outputs one column per hidden unit, named
+    ``<classname><i>`` by :meth:`get_feature_names_out` (``binaryrbm0``, ...),
+    so ``set_output(transform="pandas")`` and pipelines' feature names work.
+    """
+
+    _doc_link_module = "skrapid"
+    _doc_link_template = DOCS_URL + "generated/{estimator_module}.{estimator_name}.html"
+
+    @property
+    def _n_features_out(self):
+        """Number of transformed output features: the hidden units."""
+        return self.components_.shape[0]
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
@@ -230,7 +332,10 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         """Check X at the boundary: shape, finiteness, dtype, value range.
 
         NumPy inputs go through :func:`sklearn.utils.validation.validate_data`;
-        CuPy inputs are checked on the device with the same messages.
+        CuPy inputs are checked on the device with the same messages.  SciPy
+        sparse inputs, where :meth:`_accepts_sparse` allows them, come back
+        as CSR in canonical format (finiteness and values checked on the
+        stored values); otherwise validate_data refuses them.
         """
         if B.is_cupy_array(X):
             xp = B.get_namespace(X)
@@ -250,15 +355,25 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
                     f"expecting {self.n_features_in_} features as input."
                 )
         else:
+            sparse = B.issparse(X) and self._accepts_sparse()
             X = validate_data(
                 self,
                 X,
                 reset=reset,
                 dtype=[np.float64, np.float32],
-                accept_sparse=False,
+                accept_sparse=["csr"] if sparse else False,
             )
+            if sparse and not X.has_canonical_format:  # sum duplicate entries
+                X = X.copy()
+                X.sum_duplicates()
         self._check_values(X, likelihood=likelihood, training=training)
         return X
+
+    def _accepts_sparse(self):
+        """Hook: whether this estimator takes SciPy sparse X (converted to
+        CSR).  A configuration that cannot raises a ValueError saying why;
+        False lets validate_data refuse it."""
+        return False
 
     def _dtype_for(self, X):
         return np.float32 if X.dtype == np.float32 else np.float64
@@ -294,8 +409,10 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data (NumPy or CuPy).
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data (NumPy or CuPy).  Sparse input (SciPy, converted to
+            CSR) is taken by the binary estimators with
+            ``units="bernoulli"``: only one minibatch at a time is made dense.
         y : None
             Ignored.
 
@@ -330,8 +447,8 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data (sparse as in :meth:`fit`).
         y : None
             Ignored.
 
@@ -358,10 +475,10 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         if first:
             self._reset_fit_state()
             self._fit_signature = self._signature()
-        self._guarded_train(X, 1, first=first)
+        self._guarded_train(X, 1, first=first, open_ended=True)
         return self
 
-    def _guarded_train(self, X, n_epochs, *, first):
+    def _guarded_train(self, X, n_epochs, *, first, open_ended=False):
         """:meth:`_train`, leaving a consistent estimator when it stops early.
 
         Every finished epoch is committed to the fitted attributes, so on an
@@ -370,7 +487,16 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         ``history_``.  A fresh fit stopped before its first epoch finished
         leaves the estimator unfitted (no stale parameters of an earlier fit).
         ``KeyboardInterrupt`` warns which epoch was kept and is re-raised.
+
+        ``open_ended``: the number of epochs to come is unknown
+        (``partial_fit``), so verbose lines give no ``/N`` and no ETA.
         """
+        # the clock of the verbose lines: epochs of this call, out of n_epochs
+        self._epoch_clock = (
+            time.perf_counter(),
+            getattr(self, "n_iter_", 0),
+            None if open_ended else n_epochs,
+        )
         try:
             self._train(X, n_epochs, first=first)
         except BaseException as exc:
@@ -392,6 +518,8 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
                     )
                 warnings.warn(msg, UserWarning, stacklevel=3)
             raise
+        finally:
+            self.__dict__.pop("_epoch_clock", None)
 
     def _forget_fit(self):
         """Remove every fitted attribute (the estimator is unfitted again)."""
@@ -456,6 +584,8 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _training_source(self, X, xp, dtype):
         """What an epoch iterates over: minibatches of the (device) data."""
+        if B.issparse(X):  # stays sparse on the host (binary units only)
+            return _Minibatches(X.astype(dtype, copy=False), self.batch_size, xp)
         X = self._to_model_space(B.to_device(X, xp, dtype), xp, fitting=True)
         return _Minibatches(X, self.batch_size, xp)
 
@@ -494,6 +624,9 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         if first:  # the initial model is the fitted one until an epoch ends
             self._commit(params, state)
             self._start_monitor(params, self._model(params, xp), source.X, xp)
+        # verbose >= 2: gradient norms summed on the device over the epoch
+        # (one host transfer per epoch; nothing is computed otherwise)
+        detailed = self.verbose >= 2
         try:
             for _ in range(n_epochs):
                 t0 = time.perf_counter()
@@ -503,8 +636,14 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
                     self.lr_decay_every,
                     self.n_iter_,
                 )
-                for Xb in source.batches(host_rs, self._ws):
+                grad_norms = {} if detailed else None
+                bar, n_batches, every = self._minibatch_bar(source)
+                for i, Xb in enumerate(source.batches(host_rs, self._ws), 1):
+                    if bar is not None and (i % every == 0 or i == n_batches):
+                        bar(i, n_batches)
                     grads = self._gradient(params, Xb, xp, rng)
+                    if detailed:
+                        _add_gradient_norms(grad_norms, grads, xp)
                     if self.weight_decay:
                         for k in decayed:
                             grads[k] -= (
@@ -522,27 +661,68 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
                 record.update(self._monitor(model, source.X, xp))
                 if self._phase is not None:
                     record.update(self._phase.monitor())
+                detail = self._epoch_detail(grad_norms, model, xp) if detailed else None
                 B.synchronize(xp)
                 record["time"] = time.perf_counter() - t0
                 # the finished epoch becomes the fitted model (what an
                 # interruption or a later divergence leaves behind)
                 self._commit(params, state)
                 self.n_iter_ += 1
-                self._record(record)
+                self._record(record, detail)
         finally:
+            self._materialize()
             self._end_training()
             del self._phase, self._ws  # no device arrays
 
+    #: Minibatches an epoch needs before ``verbose`` adds a progress bar.
+    _BAR_MIN_BATCHES = 50
+
+    def _minibatch_bar(self, source):
+        """(bar, n_batches, every): a ``tqdm.auto`` bar over the minibatches of
+        one epoch (standard error; gone when the epoch ends, whose line then
+        follows) when ``verbose >= 1``, tqdm is installed and the epoch has at
+        least ``_BAR_MIN_BATCHES`` minibatches -- a long fit (MNIST: 500
+        minibatches an epoch) shows where it is between the epoch lines.
+        Without tqdm the epoch lines are the progress.  Updated about 100
+        times an epoch."""
+        X = getattr(source, "X", None)
+        if not self.verbose or X is None or _tqdm() is None:
+            return None, 0, 1
+        n_batches = -(-X.shape[0] // source.batch)
+        if n_batches < self._BAR_MIN_BATCHES:
+            return None, n_batches, 1
+        bar = ProgressReporter(
+            f"[{type(self).__name__}] epoch {self.n_iter_ + 1}",
+            unit="minibatch",
+            bar_unit="batch",
+        )
+        return bar, n_batches, max(1, n_batches // 100)
+
     def _commit(self, params, state):
-        """Store copies of the parameters, optimizer state and chains as the
-        fitted attributes (the training loop keeps updating its own arrays)."""
-        self._store_parameters({k: v.copy() for k, v in params.items()})
-        self._optimizer_state = {
-            k: (np.array(B.to_numpy(v)) if not isinstance(v, int | float) else v)
-            for k, v in state.items()
+        """Keep copies of the parameters and optimizer state of a finished
+        epoch (on the device: no host transfer per epoch) and save the chains;
+        :meth:`_materialize` turns them into the fitted attributes when
+        training stops, normally or not."""
+        copy = {k: v.copy() for k, v in params.items()}
+        opt = {
+            k: (v if isinstance(v, int | float) else v.copy()) for k, v in state.items()
         }
+        self._snapshot = (copy, opt)
         if self._phase is not None:
             self._phase.save(self)
+        self._logz_cache = {}
+
+    def _materialize(self):
+        """Store the last committed epoch as the fitted attributes."""
+        snapshot = self.__dict__.pop("_snapshot", None)
+        if snapshot is None:
+            return
+        params, state = snapshot
+        self._store_parameters(params)
+        self._optimizer_state = {
+            k: (v if isinstance(v, int | float) else np.array(B.to_numpy(v)))
+            for k, v in state.items()
+        }
         self._logz_cache = {}
 
     def _learning_rate(self):
@@ -552,7 +732,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
     def _update_data_mean(self, X, xp):
         """Running mean of the training data (base rate for AIS)."""
         n = X.shape[0]
-        mean = B.to_numpy(xp.mean(X, axis=0, dtype=xp.float64))
+        mean = B.column_mean(X, xp)
         if getattr(self, "visible_mean_", None) is None:
             self.visible_mean_, self.n_samples_seen_ = mean, n
         else:
@@ -590,7 +770,38 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         """Hook: raise :class:`TrainingDivergedError` when the model has
         collapsed although its parameters are finite."""
 
-    def _record(self, record):
+    def _epoch_detail(self, grad_norms, model, xp):
+        """The ``verbose >= 2`` line of an epoch (computed only then): mean
+        norm of each gradient over the epoch's updates, |W| max and Frobenius
+        norm, the mean state of the persistent chains, PT swap acceptance."""
+        parts = []
+        n = grad_norms.get("updates", 0) if grad_norms else 0
+        for k, s in (grad_norms or {}).get("sums", {}).items():
+            parts.append(f"mean |grad {k}| {float(s) / n:.4g}")
+        if n and parts:
+            parts[-1] += f" (over {n} update{'s' if n > 1 else ''})"
+        W = model.W
+        parts.append(
+            f"|W| max {float(xp.abs(W).max()):.4g}, "
+            f"|W|_F {float(xp.linalg.norm(W)):.4g}"
+        )
+        phase = getattr(self, "_phase", None)
+        chains = getattr(phase, "chains", None)  # PT: the β = 1 replica
+        v = chains.v[0] if chains is not None else getattr(phase, "v", None)
+        if v is not None:
+            parts.append(f"chains mean v {float(xp.mean(v)):.4g}")
+        h = getattr(phase, "h", None)
+        if h is not None:
+            parts.append(f"mean h {float(xp.mean(h)):.4g}")
+        rate = getattr(phase, "last_acceptance", None)
+        if rate is not None and np.size(rate):
+            rate = np.asarray(rate, dtype=float)
+            parts.append(
+                f"swap acceptance per pair [{rate.min():.3f} .. {rate.max():.3f}]"
+            )
+        return ", ".join(parts)
+
+    def _record(self, record, detail=None):
         for k in record:
             self.history_.setdefault(k, [None] * (len(self.history_["epoch"])))
         for k in self.history_:
@@ -601,11 +812,32 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
                 for k, v in record.items()
                 if k not in ("epoch", "time", "learning_rate") and v is not None
             )
+            lr = record.get("learning_rate")
+            rate = f", learning rate {lr:.3g}" if lr is not None else ""
             print(
-                f"[{type(self).__name__}] epoch {record['epoch']}: "
-                f"time {record['time']:.2f}s, learning rate "
-                f"{record['learning_rate']:.3g}" + (f", {extras}" if extras else "")
+                f"[{type(self).__name__}] {self._epoch_progress(record['epoch'])}: "
+                f"epoch time {format_duration(record['time'])}{rate}"
+                + (f", {extras}" if extras else ""),
+                flush=True,
             )
+            if detail and self.verbose >= 2:
+                print(f"    {detail}", flush=True)
+
+    def _epoch_progress(self, epoch):
+        """``epoch k/N, elapsed T, ETA T`` in a fit (k counts the epochs of
+        this call, N its epochs); ``epoch k`` in ``partial_fit`` (k is
+        ``n_iter_``: how many epochs are to come is unknown)."""
+        clock = getattr(self, "_epoch_clock", None)
+        if clock is None or clock[2] is None:
+            return f"epoch {epoch}"
+        t_start, start_iter, total = clock
+        k = epoch - start_iter
+        elapsed = time.perf_counter() - t_start
+        eta = elapsed / k * max(total - k, 0) if k > 0 else float("nan")
+        return (
+            f"epoch {k}/{total}, elapsed {format_duration(elapsed)}, "
+            f"ETA {format_duration(eta)}"
+        )
 
     # ------------------------------------------------------------------
     # the fitted model on a device
@@ -623,6 +855,8 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         self._check_signature()  # before X is checked against the current units
         Xv = self._validate_X(X, reset=False, likelihood=likelihood)
         model, xp = self._fitted_model(Xv)
+        if B.issparse(Xv):  # stays sparse on the host: see _by_rows
+            return Xv.astype(model.dtype, copy=False), model, xp
         return self._to_model_space(B.to_device(Xv, xp, model.dtype), xp), model, xp
 
     def transform(self, X):
@@ -630,8 +864,8 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Visible data.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Visible data (sparse as in :meth:`fit`).
 
         Returns
         -------
@@ -649,7 +883,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         ((20, 4), True)
         """
         Xd, model, xp = self._prepare(X)
-        return B.like_input(model.mean_hiddens(Xd), X)
+        return B.like_input(_by_rows(model.mean_hiddens, Xd), X)
 
     def inverse_transform(self, H):
         """Visible conditional means E[v | h]: back from the hidden layer.
@@ -701,8 +935,8 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Visible data.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Visible data (sparse as in :meth:`fit`).
         random_state : int, RandomState instance or None, default=None
             Seed of the draws; None continues the estimator's own stream.
 
@@ -724,7 +958,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         """
         Xd, model, xp = self._prepare(X)
         rng = self._device_rng(xp, random_state)
-        h = model.hid.sample(xp, model.hidden_field(Xd), rng)
+        h = model.hid.sample(xp, _by_rows(model.hidden_field, Xd), rng)
         return B.like_input(h, X)
 
     def free_energy(self, X):
@@ -732,7 +966,8 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Visible data (sparse as in :meth:`fit`).
 
         Returns
         -------
@@ -749,7 +984,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         True
         """
         Xd, model, xp = self._prepare(X)
-        return B.like_input(model.free_energy(Xd), X)
+        return B.like_input(_by_rows(model.free_energy, Xd), X)
 
     def score_samples(self, X):
         """Normalized log-likelihood log p(x) in nats, one value per sample.
@@ -757,12 +992,16 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         log p(x) = -F(x) - log Z, with log Z from :meth:`log_partition_function`:
         the most recent value computed for the current parameters is reused
         (so calling ``log_partition_function(method="ais", n_betas=...)`` first
-        chooses the estimator), otherwise ``method="auto"``.
+        chooses the estimator), otherwise ``method="auto"``.  When that runs
+        AIS (tens of seconds on MNIST-sized models), ``verbose >= 1`` shows
+        its progress (a tqdm bar when tqdm is installed); ``verbose=0``
+        prints nothing.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            States of the visible units (binary for binary units).
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            States of the visible units (binary for binary units; sparse as
+            in :meth:`fit`).
 
         Returns
         -------
@@ -781,7 +1020,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         """
         Xd, model, xp = self._prepare(X, likelihood=True)
         log_z = self._cached_log_z(model)
-        fe = model.free_energy(Xd).astype(xp.float64)
+        fe = _by_rows(model.free_energy, Xd).astype(xp.float64)
         log_p = -fe - log_z
         if not bool(xp.isfinite(log_p).all()):
             raise ValueError(
@@ -796,7 +1035,8 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            States of the visible units (sparse as in :meth:`fit`).
         y : None
             Ignored.
 
@@ -835,6 +1075,20 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
             return cache["log_z"]
         return self._compute_log_z(model, "auto", {}, None)[0]
 
+    def _ais_progress(self, progress, method):
+        """The ``progress(done, total)`` callback of an AIS run: None (no
+        output) unless ``progress`` is true, or None and ``verbose >= 1``; a
+        callable is used as it is; otherwise a :class:`ProgressReporter`
+        (a tqdm bar, or plain lines without tqdm)."""
+        if progress is None:
+            progress = bool(self.verbose)
+        if callable(progress):
+            return progress
+        if not progress:
+            return None
+        what = "reverse AIS" if method == "reverse_ais" else "AIS"
+        return ProgressReporter(f"[{type(self).__name__}] {what} log Z")
+
     def _exact_log_z(self, model):
         """log Z without sampling (enumeration; closed form where one exists)."""
         return exact_log_partition(model)
@@ -859,15 +1113,21 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
             v_init = None
             if method == "reverse_ais":
                 v_init = self._reverse_ais_start(model, n_chains, ais_kwargs, rng)
-            result = ais_log_partition(
-                model,
-                base_bias=base,
-                n_chains=n_chains,
-                betas=default_betas(n_betas),
-                rng=rng,
-                reverse=method == "reverse_ais",
-                v_init=v_init,
-            )
+            progress = self._ais_progress(ais_kwargs.get("progress"), method)
+            try:
+                result = ais_log_partition(
+                    model,
+                    base_bias=base,
+                    n_chains=n_chains,
+                    betas=default_betas(n_betas),
+                    rng=rng,
+                    reverse=method == "reverse_ais",
+                    v_init=v_init,
+                    progress=progress,
+                )
+            finally:
+                if isinstance(progress, ProgressReporter):
+                    progress.close()
             log_z, std = result.log_z, result.std
         self._logz_cache = {
             "fingerprint": self._param_fingerprint(),
@@ -886,12 +1146,18 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         xp = model.xp
         X = kw.get("X")
         if X is not None:
-            X = B.to_device(self._validate_X(X, reset=False), xp, model.dtype)
-            X = self._to_model_space(X, xp)
+            X = self._validate_X(X, reset=False)
             idx = check_random_state(0).randint(0, X.shape[0], n_chains)
+            if B.issparse(X):  # one chunk of rows made dense at a time
 
-            def seeds(start, stop):
-                return X[B.to_device(idx[start:stop], xp)]
+                def seeds(start, stop):
+                    return B.to_device(X[idx[start:stop]].toarray(), xp, model.dtype)
+
+            else:
+                X = self._to_model_space(B.to_device(X, xp, model.dtype), xp)
+
+                def seeds(start, stop):
+                    return X[B.to_device(idx[start:stop], xp)]
 
         elif getattr(self, "persistent_chains_", None) is not None:
             pc = self.persistent_chains_
@@ -925,6 +1191,7 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         n_burn_in=1000,
         return_std=False,
         random_state=None,
+        progress=None,
     ):
         """Log partition function log Z of the fitted model.
 
@@ -944,7 +1211,8 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
             AIS runs (importance weights).
         n_betas : int, default=10000
             Number of intermediate inverse temperatures.
-        X : array-like of shape (n_samples, n_features), default=None
+        X : {array-like, sparse matrix} of shape (n_samples, n_features), \
+                default=None
             For ``"ais"``: data whose marginals define the base-rate model
             (default: the training data's, stored as ``visible_mean_``).  For
             ``"reverse_ais"``: states that seed the Gibbs chains whose end
@@ -956,6 +1224,16 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
             Also return the standard error of the estimate (0 for exact).
         random_state : int, RandomState instance or None, default=None
             Seed of the AIS chains; None uses the estimator's ``random_state_``.
+        progress : bool or callable, default=None
+            Show how far AIS got (it takes seconds to minutes): a ``tqdm.auto``
+            bar on standard error when tqdm is installed (``pip install
+            skrapid[progress]``), plain lines every 10 % of the temperatures
+            otherwise.  None: on when the estimator's ``verbose >= 1`` (so
+            nothing is printed by default; ``score`` and ``score_samples``,
+            which compute log Z on first use, follow ``verbose`` too).  A
+            callable is called as ``progress(done, total)`` every few hundred
+            temperatures and at the end (``done == total``).  Exact
+            enumeration reports nothing.
 
         Returns
         -------
@@ -987,13 +1265,26 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         ):
             if not isinstance(val, Integral) or isinstance(val, bool) or val < low:
                 raise ValueError(f"{name} must be an integer >= {low}; got {val!r}.")
+        if not (
+            progress is None
+            or callable(progress)
+            or isinstance(progress, bool | np.bool_)
+        ):
+            raise ValueError(
+                f"progress must be None, a bool or a callable; got {progress!r}."
+            )
         check_is_fitted(self, "components_")
         self._check_signature()
         model, xp = self._fitted_model()
         kw = {"n_chains": n_chains, "n_betas": n_betas, "n_burn_in": n_burn_in}
+        kw["progress"] = progress
         if X is not None and method == "ais":
-            Xv = self._to_model_space(self._validate_X(X, reset=False), np)
-            kw["data_mean"] = B.to_numpy(Xv).astype(np.float64).mean(axis=0)
+            Xv = self._validate_X(X, reset=False)
+            if B.issparse(Xv):
+                kw["data_mean"] = B.column_mean(Xv, np)
+            else:
+                Xv = self._to_model_space(Xv, np)
+                kw["data_mean"] = B.to_numpy(Xv).astype(np.float64).mean(axis=0)
         elif X is not None:
             kw["X"] = X
         log_z, std, _ = self._compute_log_z(model, method, kw, random_state)
@@ -1007,7 +1298,8 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
 
         Parameters
         ----------
-        v : array-like of shape (n_samples, n_features)
+        v : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Visible states (sparse as in :meth:`fit`).
 
         Returns
         -------
@@ -1026,7 +1318,11 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         """
         Xd, model, xp = self._prepare(v)
         rng = self._device_rng(xp)
-        out, _ = gibbs_chain(model, Xd, 1, rng)
+        if B.issparse(Xd):  # the same draws as gibbs_chain from dense rows
+            field_h = _by_rows(model.hidden_field, Xd)
+            out, _ = gibbs_from_hidden_field(model, field_h, 1, rng)
+        else:
+            out, _ = gibbs_chain(model, Xd, 1, rng)
         return B.like_input(self._from_model_space(out, xp), v)
 
     def sample(
@@ -1048,9 +1344,11 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         n_steps : int, default=1000
             Gibbs sweeps per chain (with ``method="pt"``: sweeps of every
             replica, each followed by a round of swap moves).
-        v_init : array-like of shape (n_samples, n_features), default=None
+        v_init : {array-like, sparse matrix} of shape (n_samples, n_features), \
+                default=None
             Starting states; default uniformly random states (for
-            ``method="pt"``, exact samples of the base-rate model).
+            ``method="pt"``, exact samples of the base-rate model).  Sparse
+            as in :meth:`fit` (made dense: the chains' states are).
         method : {"gibbs", "pt"}, default="gibbs"
             ``"gibbs"``: independent block-Gibbs chains.  ``"pt"``: parallel
             tempering, ``n_temperatures`` replicas of the chains on the path
@@ -1086,6 +1384,8 @@ class BaseRBM(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
             raise ValueError(f"method must be 'gibbs' or 'pt'; got {method!r}.")
         if v_init is not None:
             Xd, model, xp = self._prepare(v_init)
+            if B.issparse(Xd):  # the chains' states: as large as the output
+                Xd = Xd.toarray()
             n_samples = Xd.shape[0]
         else:
             if not isinstance(n_samples, Integral) or n_samples < 1:

@@ -127,6 +127,7 @@ def _epoch_pair(args, X, source, benchmark, case, reference, progress):
         "n_features": V,
         "n_components": H,
         "batch_size": B,
+        "epochs": 1,
         "repeats": args.repeats,
         "results": _results(cases, flops, dtypes, refs, args.repeats, progress),
     }
@@ -240,11 +241,13 @@ def bench_pid(args, progress=print) -> dict:
     reference["RARBM defaults PCD-1"] = "BinaryRBM PCD-1"
     return {
         "benchmark": "pid",
+        "data": f"make_mnist_like({n}) (synthetic, as ±1 spins)",
         "n_samples": n,
         "n_features": V,
         "n_components": H,
         "n_patterns": K,
         "batch_size": B,
+        "epochs": 1,
         "k": k,
         "repeats": args.repeats,
         "results": _results(models, flops, dtypes, reference, args.repeats, progress),
@@ -286,6 +289,8 @@ def bench_ais_speed(args, progress=print) -> dict:
         r["chain_temperatures_per_second"] = n_chains * (n_betas - 1) / r["median"]
     return {
         "benchmark": "ais-speed",
+        "data": "make_mnist_like(2000) (synthetic, binary; 1 epoch before AIS)",
+        "n_samples": int(X.shape[0]),
         "n_features": V,
         "n_components": H,
         "n_chains": n_chains,
@@ -379,8 +384,11 @@ def bench_gpu(args, progress=print) -> dict:
     report = {
         "benchmark": "gpu",
         "data": source,
+        "n_samples": n,
+        "n_features": V,
         "n_components": H,
         "batch_size": Bs,
+        "epochs": 1,
         "repeats": args.repeats,
         "results": res,
     }

@@ -126,7 +126,8 @@ def _pseudo_log_likelihood(model, X, xp, max_rows=1000):
     numbers)."""
     lo, hi = model.vis.low, model.vis.high
     dt = model.dtype.type
-    S = xp.where(X[:max_rows] > dt((lo + hi) / 2), dt(hi), dt(lo)).astype(model.dtype)
+    Xs = B.dense_rows(X, max_rows)
+    S = xp.where(Xs > dt((lo + hi) / 2), dt(hi), dt(lo)).astype(model.dtype)
     n, V = S.shape
     r = xp.arange(n)
     j = r % V
@@ -215,6 +216,23 @@ class BinaryLayersMixin:
             self._check_spin_01(X, what)
         self._units.check_values(X, allow_fractional=not likelihood, what=what)
 
+    def _accepts_sparse(self):
+        """SciPy sparse X for {0, 1} units; spins refuse it, since its
+        implicit zeros are not spin states."""
+        if self.units == "spin":
+            raise ValueError(
+                f"{type(self).__name__} with units='spin' cannot take sparse "
+                "input: the implicit zeros of a sparse matrix are not spin "
+                "states (-1 or +1). Use units='bernoulli' for sparse {0, 1} "
+                "data, or pass dense ±1 data (e.g. 2 * X.toarray() - 1)."
+            )
+        return True
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = self.units == "bernoulli"
+        return tags
+
     def _check_spin_01(self, X, what="X"):
         """Spin units given 0/1 training data: say how to map them."""
         if (
@@ -247,7 +265,7 @@ class BinaryLayersMixin:
         """Visible biases at the data's log-odds (Hinton's practical guide),
         so that a model with W = 0 is the factorized model of the data;
         hidden biases at zero."""
-        mean = B.to_numpy(xp.mean(X, axis=0, dtype=xp.float64))
+        mean = B.column_mean(X, xp)
         b = base_rate_bias(self._units, mean, n_features, dtype, eps=1e-2)
         return {
             "b": B.to_device(b, xp, dtype),
@@ -333,7 +351,9 @@ class BinaryRBM(BinaryLayersMixin, BaseRBM):
     units : {"bernoulli", "spin"}, default="bernoulli"
         State space of both layers: {0, 1} or {-1, +1}.  Training data may be
         given as means (values in [0, 1], resp. [-1, 1]); the log-likelihood
-        needs binary states.
+        needs binary states.  ``"bernoulli"`` also takes SciPy sparse X (as
+        BernoulliRBM), never made dense as a whole; ``"spin"`` refuses it,
+        since the implicit zeros of a sparse matrix are not spin states.
     fit_intercept : bool, default=True
         Learn visible and hidden biases.  ``False`` fixes them at zero (the
         papers' setting).
@@ -390,8 +410,12 @@ class BinaryRBM(BinaryLayersMixin, BaseRBM):
     random_state : int, RandomState instance or None, default=None
         Seed for initialization, minibatch order and sampling.
     verbose : int, default=0
-        Print one progress line per epoch (time, learning rate, reconstruction
-        error, and the exact log-likelihood when it is cheap).
+        0: silent.  1: one line per epoch (``epoch k/N``, elapsed time, ETA,
+        learning rate, reconstruction error, and the exact log-likelihood when
+        it is cheap), AIS progress inside ``score`` / ``log_partition_function``,
+        and, with tqdm installed, a bar over each epoch's minibatches when an
+        epoch has 50 or more.  2: also a line per epoch with gradient norms,
+        weight norms and chain statistics.
     device : {"auto", "cpu", "gpu"}, default="auto"
         Compute on NumPy (``"cpu"``), CuPy (``"gpu"``, error if unavailable),
         or CuPy when a GPU is present (``"auto"``).
@@ -612,7 +636,7 @@ def monitor_quantities(model, X, xp, max_rows=1000, exact_limit=12):
     X is binary."""
     from ._partition import exact_log_partition
 
-    Xs = X[:max_rows]
+    Xs = B.dense_rows(X, max_rows)
     rec = model.mean_visibles(model.mean_hiddens(Xs))
     out = {"reconstruction_error": float(xp.mean((Xs - rec) ** 2))}
     lo, hi = model.vis.low, model.vis.high

@@ -1,8 +1,14 @@
-"""Command line: ``skrapid demo`` and ``skrapid bench NAME``."""
+"""Command line: ``skrapid demo``, ``skrapid bench NAME`` and
+``skrapid reproduce NAME``.
+
+The long commands show their progress by default (epoch lines, AIS progress,
+per-repeat timings); ``--quiet`` keeps only the results.
+"""
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import platform
@@ -11,6 +17,31 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from ._progress import natural_key
+
+#: The settings of ``skrapid demo`` (``--quick``: seconds; full: minutes).
+DEMO_SETTINGS = {
+    "quick": {"epochs": 5, "n_betas": 500},
+    "full": {"epochs": 20, "n_betas": 10000},
+}
+
+
+def _silent(*args, **kwargs):
+    """A ``progress`` that prints nothing (``--quiet``)."""
+
+
+class _HelpFormatter(
+    argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter
+):
+    """Every option's help ends with its default (unless it says its default
+    in words already); epilogs keep their lines."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if "(default" in text or (action.nargs == 0 and action.default is False):
+            return text  # a flag's default is "off"
+        return super()._get_help_string(action)
 
 
 def _demo(args) -> int:
@@ -28,8 +59,10 @@ def _demo(args) -> int:
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    epochs = 5 if args.quick else 20
-    n_betas = 500 if args.quick else 10000
+    settings = DEMO_SETTINGS["quick" if args.quick else "full"]
+    epochs, n_betas = settings["epochs"], settings["n_betas"]
+    # progress by default: epoch lines (with ETA) and the AIS progress
+    verbose = 0 if args.quiet else args.verbose
     H, K = 200, 20
     X, y = load_digits_nudged()
     X = binarize(X, threshold=0.5)
@@ -39,7 +72,7 @@ def _demo(args) -> int:
         f"{len(Xtr)} train / {len(Xte)} test images of 8x8 pixels; "
         f"H={H} hidden units, {epochs} epochs, batch 10"
     )
-    common = dict(max_iter=epochs, random_state=0, verbose=args.verbose)
+    common = dict(max_iter=epochs, random_state=0, verbose=verbose)
     models = {
         f"RARBM (RAPID: K={K} patterns, H={H}, defaults, pixels as ±1)": RARBM(
             n_components=H, n_patterns=K, device=args.device, **common
@@ -48,7 +81,7 @@ def _demo(args) -> int:
             n_components=H, device=args.device, **common
         ),
         f"sklearn BernoulliRBM (H={H}, PCD-1, its defaults)": BernoulliRBM(
-            n_components=H, n_iter=epochs, random_state=0
+            n_components=H, n_iter=epochs, random_state=0, verbose=verbose
         ),
     }
     base = factorized_log_likelihood(Xtr, Xte)
@@ -56,7 +89,13 @@ def _demo(args) -> int:
         f"factorized baseline (independent pixels, Laplace-smoothed): held-out "
         f"log-likelihood {base:.2f} nats/image"
     )
-    ais = dict(n_chains=100, n_betas=n_betas, return_std=True, random_state=0)
+    ais = dict(
+        n_chains=100,
+        n_betas=n_betas,
+        return_std=True,
+        random_state=0,
+        progress=verbose > 0,
+    )
     result, fitted = {}, {}
     for name, rbm in models.items():
         # RARBM's units are spins by default (the paper's): pixels as 2x - 1
@@ -137,7 +176,7 @@ def _demo(args) -> int:
     return 0
 
 
-def _bench_digits_probe(args) -> dict:
+def _bench_digits_probe(args, progress=print) -> dict:
     """Probe accuracy of Pipeline(RBM, LogisticRegression) on the nudged digits:
     BinaryRBM vs sklearn's BernoulliRBM at the settings of sklearn's example."""
     from sklearn.linear_model import LogisticRegression
@@ -179,7 +218,7 @@ def _bench_digits_probe(args) -> dict:
             )
             acc[name].append(float(pipe.fit(Xtr, ytr).score(Xte, yte)))
             secs[name].append(time.perf_counter() - t0)
-        print(
+        progress(
             f"  seed {seed}: sklearn {acc['sklearn'][-1]:.4f}, "
             f"skrapid {acc['skrapid'][-1]:.4f}",
             flush=True,
@@ -201,7 +240,7 @@ def _bench_digits_probe(args) -> dict:
     }
 
 
-def _bench_ais(args) -> dict:
+def _bench_ais(args, progress=print) -> dict:
     """AIS and reverse AIS against exact log Z on 784 x H models (H <= 20)
     trained briefly on binarized MNIST (or synthetic MNIST-like digits)."""
     from . import BinaryRBM
@@ -245,6 +284,7 @@ def _bench_ais(args) -> dict:
                 n_betas=args.n_betas,
                 return_std=True,
                 random_state=seed,
+                progress=progress is not _silent,  # an AIS bar unless --quiet
             )
             runs.append(
                 {"error": lz - exact, "std": se, "seconds": time.perf_counter() - t0}
@@ -256,6 +296,7 @@ def _bench_ais(args) -> dict:
             X=X,
             return_std=True,
             random_state=0,
+            progress=progress is not _silent,
         )
         report["models"][f"784x{H}"] = {
             "exact_log_z": exact,
@@ -273,15 +314,15 @@ def _bench_ais(args) -> dict:
     return report
 
 
-def _bench_all(args) -> dict:
+def _bench_all(args, progress=print) -> dict:
     """pcd, pid, ais-speed and gaussian in one report."""
     from ._bench import BENCHMARKS as SPEED
 
     reports = {}
     for name, fn in SPEED.items():
         print(f"== {name}", flush=True)
-        reports[name] = fn(args)
-        print_table(reports[name]["results"])
+        reports[name] = fn(args, progress=progress)
+        print_table(reports[name]["results"], table_header(reports[name], args))
     return {"benchmark": "all", "reports": reports, "results": {}}
 
 
@@ -289,6 +330,7 @@ def _benchmarks():
     from ._bench import BENCHMARKS as SPEED
     from ._bench import bench_gpu, bench_scaling
     from ._bench_density import bench_bars, bench_density, bench_gaussian_density
+    from ._bench_sparse import bench_sparse
 
     return {
         "density": bench_density,
@@ -299,6 +341,7 @@ def _benchmarks():
         "gpu": bench_gpu,
         "ais": _bench_ais,
         "digits-probe": _bench_digits_probe,
+        "sparse": bench_sparse,
         "all": _bench_all,
     }
 
@@ -310,7 +353,7 @@ def _bench(args) -> int:
     if args.json:
         _check_writable(args.json, "--json")
     earlier = _read_report(args.compare) if args.compare else None
-    report = _benchmarks()[args.name](args)
+    report = _run_benchmark(_benchmarks()[args.name], args)
     report["machine"] = {
         "platform": platform.platform(),
         "processor": platform.processor(),
@@ -321,7 +364,7 @@ def _bench(args) -> int:
     }
     report["date"] = time.strftime("%Y-%m-%d %H:%M:%S")
     if report["results"]:
-        print_table(report["results"])
+        print_table(report["results"], table_header(report, args))
     if earlier is not None:
         compare_reports(report, earlier)
     if args.json:
@@ -393,45 +436,139 @@ def _blas_name():
         return "unknown"
 
 
-def print_table(results):
+def print_table(results, header=None):
+    """The table of a report's results, after its ``header`` line."""
     from ._bench import print_table as _print
 
+    if header:
+        print(f"\n{header}", end="")  # the table starts with a line break
     _print(results)
 
 
+def _run_benchmark(fn, args):
+    """``fn(args)``, without its progress lines under ``--quiet``; a missing
+    MNIST says how to run on synthetic data instead."""
+    kwargs = {}
+    if getattr(args, "quiet", False):
+        try:
+            takes_progress = "progress" in inspect.signature(fn).parameters
+        except (TypeError, ValueError):  # pragma: no cover - builtins
+            takes_progress = False
+        if takes_progress:
+            kwargs["progress"] = _silent
+    try:
+        return fn(args, **kwargs)
+    except FileNotFoundError as exc:
+        if getattr(args, "data", None) != "mnist" or "MNIST" not in str(exc):
+            raise
+        detail = str(exc).replace(
+            "pass data_home=<folder containing them>", "pass --data-home FOLDER"
+        )
+        raise FileNotFoundError(
+            f"bench {args.name} reads MNIST (--data mnist, the default), which "
+            f"is missing. {detail} Or run the benchmark on synthetic MNIST-like "
+            "digits, with nothing to download: --data synthetic."
+        ) from None
+
+
+def table_header(report, args=None):
+    """One line saying what a bench table measured: the data and its size,
+    the model's size, batch, epochs per timed run and dtypes."""
+    get = report.get
+    parts = []
+    data = get("data")
+    if data is None and args is not None and getattr(args, "data", None):
+        data = "make_mnist_like (synthetic)" if args.data == "synthetic" else args.data
+    if data:
+        parts.append(f"data: {data};")
+    for key, fmt in (
+        ("n_samples", "n = {} rows"),
+        ("n_features", "V = {}"),
+        ("n_components", "H = {}"),
+        ("n_patterns", "K = {}"),
+        ("batch_size", "batch {}"),
+        ("epochs", "epochs {} per timed run"),
+        ("n_chains", "AIS chains {}"),
+        ("n_betas", "temperatures {}"),
+    ):
+        if get(key) is not None:
+            parts.append(fmt.format(get(key)) + ",")
+    results = get("results") or {}
+    dtypes = sorted(
+        {r.get("dtype") for r in results.values() if isinstance(r, dict)} - {None}
+    )
+    if dtypes:
+        parts.append(f"dtype {'/'.join(dtypes)},")
+    if get("repeats") is not None:
+        n = get("repeats")
+        parts.append(f"{n} timed run{'s' if n != 1 else ''} per case")
+    return " ".join(parts).rstrip(",;")
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     parser = argparse.ArgumentParser(
         prog="skrapid",
         description="Restricted Boltzmann machines for scikit-learn (RAPID, "
         "binary and scalar-field RBMs).",
+        formatter_class=_HelpFormatter,
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {__version__}",
+        help="print the version of skrapid and exit",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser(
         "demo",
         help="fit an RBM on embedded digits; print "
         "held-out log-likelihood, probe accuracy and time",
+        formatter_class=_HelpFormatter,
     )
     demo.add_argument(
         "--out",
         default="skrapid_out",
-        help="folder for the figure and JSON (default: skrapid_out)",
+        help="folder for the figure and JSON",
     )
+    quick, full = DEMO_SETTINGS["quick"], DEMO_SETTINGS["full"]
     demo.add_argument(
         "--quick",
         action="store_true",
-        help="3 epochs and a short AIS schedule (seconds)",
+        help=f"{quick['epochs']} epochs and {quick['n_betas']} AIS temperatures "
+        f"(seconds) instead of {full['epochs']} epochs and {full['n_betas']} "
+        "temperatures (minutes)",
     )
-    demo.add_argument("--device", default="auto", choices=["auto", "cpu", "gpu"])
-    demo.add_argument("--verbose", type=_non_negative, default=0)
+    demo.add_argument(
+        "--device",
+        default="auto",
+        choices=["auto", "cpu", "gpu"],
+        help="where the skrapid models train: auto is the GPU when CuPy and "
+        "a CUDA GPU are available, else the CPU",
+    )
+    demo.add_argument(
+        "--verbose",
+        type=_non_negative,
+        default=1,
+        help="0: results only; 1: also a line per epoch (elapsed time, ETA) "
+        "and the progress of AIS; 2: also gradient norms and chain statistics",
+    )
+    demo.add_argument(
+        "--quiet",
+        action="store_true",
+        help="print the results only (the same as --verbose 0)",
+    )
     demo.set_defaults(func=_demo)
     bench = sub.add_parser(
         "bench",
         help="performance benchmarks (side by side "
         "with the reference, medians and ratios)",
+        formatter_class=_HelpFormatter,
     )
     bench.add_argument(
         "name",
-        choices=sorted(_benchmarks()),
+        choices=sorted(_benchmarks(), key=natural_key),
         help="pcd: one PCD-1 epoch vs sklearn BernoulliRBM (float32, float64); "
         "pid: one RAPID epoch (pure PID, PID + 10 Gibbs) vs one CD-10 epoch; "
         "ais-speed: AIS chains x temperatures per second on 784 x H; "
@@ -440,18 +577,37 @@ def build_parser() -> argparse.ArgumentParser:
         "D), with a figure; gpu: a PCD-1 epoch on the GPU vs the CPU and the "
         "paper's MNIST RAPID run on the GPU (--epochs); ais: AIS and reverse "
         "AIS vs exact log Z on 784 x H (accuracy); "
-        "digits-probe: probe accuracy vs BernoulliRBM over seeds",
+        "digits-probe: probe accuracy vs BernoulliRBM over seeds; "
+        "sparse: a PCD-1 epoch, transform and score_samples from dense vs "
+        "CSR input (binarized MNIST; time and peak memory)",
     )
-    bench.add_argument("--data", choices=["mnist", "synthetic"], default="mnist")
+    bench.add_argument(
+        "--data",
+        choices=["mnist", "synthetic"],
+        default="mnist",
+        help="the data of the benchmarks that read MNIST (pcd, gaussian, gpu, "
+        "ais, sparse, all): the MNIST files in --data-home, or synthetic MNIST-like "
+        "digits (skrapid.datasets.make_mnist_like; nothing to download)",
+    )
     bench.add_argument(
         "--data-home",
         default=None,
         help="folder with the MNIST "
         "IDX files (default: $SKRAPID_DATA or ~/skrapid_data)",
     )
-    bench.add_argument("--n-samples", type=_positive, default=None)
-    bench.add_argument("--n-components", type=_positive, default=500)
-    bench.add_argument("--n-patterns", type=_positive, default=50, help="K (pid)")
+    bench.add_argument(
+        "--n-samples",
+        type=_positive,
+        default=None,
+        help="rows of data (default: all of MNIST's 60000 training images, "
+        "or the benchmark's own size)",
+    )
+    bench.add_argument(
+        "--n-components", type=_positive, default=500, help="hidden units H"
+    )
+    bench.add_argument(
+        "--n-patterns", type=_positive, default=50, help="patterns K (pid)"
+    )
     bench.add_argument(
         "--hidden",
         type=_positive,
@@ -472,7 +628,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=500,
         help="epochs of the MNIST RAPID run (gpu; 0 skips it)",
     )
-    bench.add_argument("--batch-size", type=_positive, default=100)
+    bench.add_argument(
+        "--batch-size", type=_positive, default=100, help="minibatch rows"
+    )
     bench.add_argument(
         "--repeats", type=_positive, default=3, help="timed runs per case (>= 1)"
     )
@@ -481,6 +639,7 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="+",
         choices=["float32", "float64"],
         default=["float32", "float64"],
+        help="floating types to time",
     )
     bench.add_argument(
         "--json",
@@ -496,6 +655,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="an earlier --json report: print the ratio of each median to it",
     )
+    bench.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress lines (per-repeat timings, AIS progress): only the "
+        "table and the results",
+    )
     bench.set_defaults(func=_bench)
     from .reproduce import REPRODUCTIONS
 
@@ -503,16 +668,28 @@ def build_parser() -> argparse.ArgumentParser:
         "reproduce",
         help="re-run one experiment of the papers: a PNG figure and a JSON file "
         "with our numbers next to the paper's",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_HelpFormatter,
         epilog="experiments (full mode; --quick):\n"
         + "\n".join(
-            f"  {n}: {r.what}.\n    --quick: {r.quick}."
-            for n, r in sorted(REPRODUCTIONS.items())
+            f"  {n}: {REPRODUCTIONS[n].what}.\n    --quick: {REPRODUCTIONS[n].quick}."
+            for n in sorted(REPRODUCTIONS, key=natural_key)
         ),
     )
-    rep.add_argument("name", choices=sorted(REPRODUCTIONS))
     rep.add_argument(
-        "--quick", action="store_true", help="the documented reduced setting"
+        "name",
+        choices=sorted(REPRODUCTIONS, key=natural_key),
+        help="the experiment (listed below)",
+    )
+    rep.add_argument(
+        "--quick",
+        action="store_true",
+        help="the experiment's reduced setting (fewer epochs, seeds and AIS "
+        "temperatures; each experiment's is listed below)",
+    )
+    rep.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress lines: only the paths of the figure and JSON",
     )
     rep.add_argument(
         "--seeds",
@@ -542,13 +719,21 @@ def build_parser() -> argparse.ArgumentParser:
 def _reproduce(args) -> int:
     from .reproduce import reproduce
 
-    reproduce(
+    result = reproduce(
         args.name,
         quick=args.quick,
         seeds=args.seeds,
         out=args.out,
         data_home=args.data_home,
+        progress=_silent if args.quiet else print,
     )
+    if args.quiet:  # the progress lines named the files; say where they are
+        for c in result.get("comparisons", []):
+            print(
+                f"{c['quantity']}: paper {c['paper']}, ours {c['ours']} "
+                f"-> {c['verdict']}"
+            )
+        print(f"wrote {', '.join(result.get('files', []))}")
     return 0
 
 

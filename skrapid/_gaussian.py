@@ -242,6 +242,11 @@ class GaussianRBM(BaseRBM):
     lr_decay_every : int, default=1
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
+        0: silent.  1: one line per epoch (``epoch k/N``, elapsed time, ETA,
+        learning rate and monitored quantities), AIS progress inside
+        ``score`` / ``log_partition_function``, and, with tqdm installed, a
+        bar over each epoch's minibatches when an epoch has 50 or more.
+        2: also a line per epoch with gradient and weight norms.
     device : {"auto", "cpu", "gpu"}, default="auto"
 
     Attributes
@@ -890,10 +895,12 @@ class GaussianRBM(BaseRBM):
             params = self._solve_moments(m["sigma"], xp, dtype)
             self.n_iter_ += 1
             record = {"epoch": self.n_iter_, "learning_rate": eta}
-            record.update(self._monitor(self._model(params, xp), source.X, xp))
+            model = self._model(params, xp)
+            record.update(self._monitor(model, source.X, xp))
+            detail = self._epoch_detail(None, model, xp) if self.verbose >= 2 else None
             B.synchronize(xp)
             record["time"] = time.perf_counter() - t0
-            self._record(record)
+            self._record(record, detail)
             change = float(xp.linalg.norm(sigma - before))
             if change <= 1e-12 * float(xp.linalg.norm(sigma)):
                 break  # a fixed point: further epochs change nothing

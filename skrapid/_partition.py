@@ -265,13 +265,24 @@ def _log_f(model: Bipartite, beta, vb, vbA, field_h):
     )
 
 
-def _anneal(model: Bipartite, v, bA, betas, rng):
-    """log importance weights of the chains ``v`` annealed along ``betas``."""
+#: Temperatures between two calls of an AIS ``progress`` callback.
+PROGRESS_EVERY = 250
+
+
+def _anneal(model: Bipartite, v, bA, betas, rng, progress=None, offset=0, total=0):
+    """log importance weights of the chains ``v`` annealed along ``betas``.
+
+    ``progress(offset + k, total)`` is called every :data:`PROGRESS_EVERY`
+    temperatures and after the last one (no device synchronization: on a GPU
+    it reports the temperatures queued, at most a few ahead of those run).
+    """
     xp, dtype = model.xp, model.dtype
     vis, hid = model.vis, model.hid
     b = model.b
     logw = xp.zeros(v.shape[0], dtype=xp.float64)
     for k in range(1, len(betas)):
+        if progress is not None and k % PROGRESS_EVERY == 0:
+            progress(offset + k, total)
         b_prev, b_cur = float(betas[k - 1]), float(betas[k])
         field_h = model.hidden_field(v)
         f64 = field_h.astype(xp.float64)
@@ -285,6 +296,8 @@ def _anneal(model: Bipartite, v, bA, betas, rng):
                 dtype.type(b_cur) * (h @ model.W.T + b) + dtype.type(1.0 - b_cur) * bA
             )
             v = vis.sample(xp, field_v, rng)
+    if progress is not None:
+        progress(offset + len(betas) - 1, total)
     return logw
 
 
@@ -297,6 +310,7 @@ def ais_log_partition(
     rng,
     reverse: bool = False,
     v_init=None,
+    progress=None,
 ) -> AISResult:
     """Annealed importance sampling estimate of log Z.
 
@@ -316,6 +330,11 @@ def ais_log_partition(
     The field ``vW + c`` of each state is computed once per temperature and
     shared by the weight update and the hidden half of the Gibbs sweep, so a
     temperature costs two matrix products; the weights accumulate in float64.
+
+    ``progress``, when given, is called as ``progress(done, total)`` every
+    :data:`PROGRESS_EVERY` temperatures and once at the end, with ``total``
+    the number of transitions of all chunks of chains (``done == total``
+    last); it costs nothing per temperature otherwise.
     """
     xp = model.xp
     dtype = model.dtype
@@ -344,14 +363,16 @@ def ais_log_partition(
     # chains are annealed in chunks, so the (chunk x layer) arrays stay below
     # _AIS_CHUNK_ELEMENTS entries whatever n_chains is
     chunk = max(1, _AIS_CHUNK_ELEMENTS // max(model.n_visible, model.n_hidden))
+    n_steps = len(betas) - 1
+    total = n_steps * -(-n // chunk)
     parts = []
-    for start in range(0, n, chunk):
+    for i, start in enumerate(range(0, n, chunk)):
         stop = min(n, start + chunk)
         if reverse:
             v = xp.asarray(start_states(start, stop), dtype=dtype)
         else:
             v = vis.sample(xp, xp.broadcast_to(bA, (stop - start, bA.shape[0])), rng)
-        parts.append(_anneal(model, v, bA, betas, rng))
+        parts.append(_anneal(model, v, bA, betas, rng, progress, i * n_steps, total))
     logw = parts[0] if len(parts) == 1 else xp.concatenate(parts)
     lw = to_numpy(logw)
     if not np.all(np.isfinite(lw)):

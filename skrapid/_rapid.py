@@ -77,7 +77,8 @@ class RARBM(BinaryLayersMixin, BaseRBM):
     units : {"spin", "bernoulli"}, default="spin"
         ±1 units (the paper's convention; map {0, 1} data with ``2 * X - 1``)
         or {0, 1} units.  Patterns are ±1 either way; for {0, 1} units a
-        pattern's state is (1 + sign ξ) / 2.
+        pattern's state is (1 + sign ξ) / 2.  Only {0, 1} units take SciPy
+        sparse X (as :class:`BinaryRBM`).
     fit_intercept : bool, default=True
         Also learn visible and hidden biases (the paper has none).  The
         visible biases start at the data's log-odds, so the untrained model
@@ -139,6 +140,11 @@ class RARBM(BinaryLayersMixin, BaseRBM):
     lr_decay_every : int, default=1
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
+        0: silent.  1: one line per epoch (``epoch k/N``, elapsed time, ETA,
+        learning rate and monitored quantities), AIS progress inside
+        ``score`` / ``log_partition_function``, and, with tqdm installed, a
+        bar over each epoch's minibatches when an epoch has 50 or more.
+        2: also a line per epoch with gradient and weight norms.
     device : {"auto", "cpu", "gpu"}, default="auto"
 
     Attributes

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ._backend import buffer, expit, to_numpy
+from ._backend import buffer, expit, issparse, to_numpy
 
 
 class _Units(ABC):
@@ -116,18 +116,29 @@ class _Units(ABC):
     def check_values(
         self, X, *, allow_fractional: bool, what: str = "X", reason=None
     ) -> None:
-        """Raise ValueError unless X holds valid states (or means, if allowed)."""
-        X = np.asarray(X) if not hasattr(X, "__cuda_array_interface__") else X
+        """Raise ValueError unless X holds valid states (or means, if allowed).
+
+        A SciPy sparse X (in canonical format) is checked on its stored
+        values, its implicit zeros being the value 0."""
+        n_zeros, note = 0, ""
+        if issparse(X):  # the stored values, plus the implicit zeros
+            n_zeros = X.shape[0] * X.shape[1] - X.nnz
+            note = " (sparse input: stored values and implicit zeros)"
+            X = X.data
+        else:
+            X = np.asarray(X) if not hasattr(X, "__cuda_array_interface__") else X
         lo, hi = self.low, self.high
-        if X.size == 0:
+        if X.size == 0 and not n_zeros:
             return
         if allow_fractional:
-            vmin, vmax = float(X.min()), float(X.max())
+            vmin, vmax = (float(X.min()), float(X.max())) if X.size else (0.0, 0.0)
+            if n_zeros:
+                vmin, vmax = min(vmin, 0.0), max(vmax, 0.0)
             if vmin < lo or vmax > hi:
                 raise ValueError(
                     f"{what} must lie in [{lo:g}, {hi:g}] for units='{self.name}' "
                     f"(values are read as E[s]); found values in "
-                    f"[{vmin:g}, {vmax:g}]. Rescale the data, e.g. with "
+                    f"[{vmin:g}, {vmax:g}]{note}. Rescale the data, e.g. with "
                     "sklearn.preprocessing.MinMaxScaler"
                     + (
                         "(feature_range=(-1, 1))"
@@ -138,14 +149,20 @@ class _Units(ABC):
                 )
         else:
             bad = (X != lo) & (X != hi)
-            if bool(bad.any()):
+            zeros_bad = n_zeros if 0.0 not in (lo, hi) else 0
+            if zeros_bad or bool(bad.any()):
                 why = reason or "log p(x) is only defined on the model's states"
                 raise ValueError(
                     f"{what} must be binary with values in {{{lo:g}, {hi:g}}} for "
-                    f"units='{self.name}': {why}; found {int(bad.sum())} entries "
-                    "that are neither. "
-                    "Binarize first, e.g. with skrapid.datasets.binarize(X, "
-                    f"units='{self.name}')."
+                    f"units='{self.name}': {why}; found {int(bad.sum()) + zeros_bad} "
+                    f"entries{note} that are neither. "
+                    + (
+                        "Binarize the stored values first, e.g. X.data = "
+                        "(X.data > 0.5).astype(X.dtype)."
+                        if note
+                        else "Binarize first, e.g. with skrapid.datasets.binarize("
+                        f"X, units='{self.name}')."
+                    )
                 )
 
 
@@ -294,7 +311,12 @@ class Bipartite:
         return self.W.dtype
 
     def hidden_field(self, v, out=None):
-        """Field on the hidden units, ``v W + c`` (into ``out`` when given)."""
+        """Field on the hidden units, ``v W + c`` (into ``out`` when given).
+
+        ``v`` may be SciPy sparse rows (NumPy models): a sparse-dense product.
+        """
+        if issparse(v):
+            return np.add(v @ self.W, self.c, out=out)
         out = self.xp.matmul(v, self.W, out=out)
         out += self.c
         return out

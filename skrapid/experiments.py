@@ -9,9 +9,12 @@ Only the experiments implemented so far are listed in :data:`EXPERIMENTS`.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import inspect
 import json
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -807,6 +810,127 @@ def accessibility_vs_scale(
 # --------------------------------------------------------------------------
 # scalar-field RBM (Aarts, Lucini & Park 2024)
 # --------------------------------------------------------------------------
+#: Bump when :func:`mnist_nll_curve` changes what a checkpoint holds or means,
+#: so that older checkpoints are not resumed.
+_NLL_CHECKPOINT_VERSION = 1
+
+
+def _array_digest(a):
+    """Shape, dtype and SHA-256 of an array (to recognize the same data)."""
+    a = np.ascontiguousarray(a)
+    digest = hashlib.sha256(a.view(np.uint8).reshape(-1)).hexdigest()[:16]
+    return f"{list(a.shape)} {a.dtype} {digest}"
+
+
+def _canonical(settings):
+    return json.dumps(settings, sort_keys=True, default=repr)
+
+
+def _save_checkpoint(path, state):
+    """Save the checkpoint atomically: the one on disk is always a whole one."""
+    from ._io import atomic_dump
+
+    atomic_dump(state, path)
+
+
+def _load_checkpoint(path, settings):
+    """The state saved at ``path`` if it was written with ``settings``; None
+    (with a warning where a checkpoint was there) otherwise."""
+    import joblib
+
+    if path is None or not Path(path).exists():
+        return None
+    try:
+        state = joblib.load(path)
+        saved = state["settings"]
+    except Exception as exc:  # noqa: BLE001 - any unreadable file: start over
+        warnings.warn(
+            f"checkpoint {path} could not be read ({type(exc).__name__}: {exc}); "
+            "starting over",
+            UserWarning,
+            stacklevel=3,
+        )
+        return None
+    if _canonical(saved) != _canonical(settings):
+        differ = sorted(
+            k
+            for k in set(saved) | set(settings)
+            if _canonical(saved.get(k)) != _canonical(settings.get(k))
+        )
+        warnings.warn(
+            f"checkpoint {path} was written with other settings "
+            f"({', '.join(differ)} differ); starting over",
+            UserWarning,
+            stacklevel=3,
+        )
+        return None
+    return state
+
+
+def _resumable_training(
+    make_estimator, X, *, max_epochs, evaluate, checkpoint, settings, progress
+):
+    """Epoch 0 (initialization) and ``max_epochs`` epochs of ``partial_fit``,
+    ``evaluate(est, epoch, rec)`` after each (it appends to ``rec`` and returns
+    the progress line), the state saved to ``checkpoint`` after each.
+
+    Resumes from ``checkpoint`` when it holds the same ``settings``.  Returns
+    ``(est, rec, fit_seconds, seconds)`` (times include earlier sessions).
+    """
+    state = _load_checkpoint(checkpoint, settings)
+    if state is not None:
+        est, rec = state["estimator"], state["record"]
+        fit_seconds, start = state["fit_seconds"], state["epoch"] + 1
+        t0 = time.perf_counter() - state["seconds"]
+        progress(
+            f"  resuming from epoch {state['epoch']}/{max_epochs} "
+            f"(checkpoint {checkpoint})"
+        )
+    else:
+        est, rec, fit_seconds, start = make_estimator(), {}, 0.0, 0
+        t0 = time.perf_counter()
+    for epoch in range(start, max_epochs + 1):
+        if epoch:
+            t1 = time.perf_counter()
+            est.partial_fit(X)
+            fit_seconds += time.perf_counter() - t1
+        else:
+            est.set_params(max_iter=0).fit(X)
+        line = evaluate(est, epoch, rec)
+        seconds = time.perf_counter() - t0
+        if checkpoint is not None:
+            _save_checkpoint(
+                checkpoint,
+                dict(
+                    settings=settings,
+                    epoch=epoch,
+                    estimator=est,
+                    record=rec,
+                    fit_seconds=fit_seconds,
+                    seconds=seconds,
+                ),
+            )
+        progress(f"{line}, {seconds:.0f} s")
+    return est, rec, fit_seconds, time.perf_counter() - t0
+
+
+def _samples_checkpoint(checkpoint):
+    """Checkpoint path of the samples model next to ``checkpoint``."""
+    if checkpoint is None:
+        return None
+    p = Path(checkpoint)
+    first, dot, rest = p.name.partition(".")
+    return p.with_name(f"{first}.samples{dot}{rest}")
+
+
+def _hamming_to_nearest(A, B):
+    """Fraction of pixels by which each binary row of A differs from its
+    nearest row of B."""
+    A, B = np.asarray(A, np.float64), np.asarray(B, np.float64)
+    d = A.sum(1)[:, None] + B.sum(1)[None, :] - 2.0 * (A @ B.T)
+    return (d.min(1) / A.shape[1]).tolist()
+
+
 def mnist_nll_curve(
     seed,
     *,
@@ -817,9 +941,12 @@ def mnist_nll_curve(
     n_eval=10000,
     n_ais_chains=100,
     n_betas=10000,
+    n_betas_epoch=None,
     n_samples=16,
     n_sample_steps=1000,
     n_show_patterns=8,
+    n_patterns_samples=None,
+    checkpoint=None,
     progress=print,
     **overrides,
 ):
@@ -828,17 +955,31 @@ def mnist_nll_curve(
 
     The RA-RBM of :data:`MNIST_METHODS` (PID seeding ``n_gibbs_steps`` Gibbs
     steps at the patterns) is trained for ``max_epochs``; at epoch 0 and after
-    every epoch log Z is estimated by forward AIS (``n_ais_chains`` x
-    ``n_betas``, with its standard error) and the mean negative
-    log-likelihood of the first ``n_eval`` training and test images is
-    recorded.  At the end: ``n_samples`` Gibbs samples from random states
-    (Fig. 6c), the visible parts of ``n_show_patterns`` random patterns
-    (Fig. 7a), and ``n_samples`` chains seeded at the first shown pattern's
-    binarized visible part (Fig. 7b).  A logistic-regression classifier on
-    the training pixels labels the samples, so the record says how many
-    digit classes the chains from one pattern reach; and the distance from
-    each shown pattern to its nearest training image says whether patterns
-    are copies of data.
+    every epoch log Z is estimated by forward AIS (``n_ais_chains`` chains,
+    with its standard error; ``n_betas_epoch`` temperatures before the last
+    epoch, ``n_betas`` at the last) and the mean negative log-likelihood of
+    the first ``n_eval`` training and test images is recorded.  With
+    ``n_patterns_samples``, a second RA-RBM with that many patterns (the same
+    H, settings and epochs; the paper's Fig. 6c model, K = 290) is trained
+    after the first, and its final NLL recorded (AIS with ``n_betas``).  At
+    the end: ``n_samples`` Gibbs samples from random states (Fig. 6c; from
+    the second model if there is one), the visible parts of
+    ``n_show_patterns`` random patterns (Fig. 7a), and ``n_samples`` chains
+    seeded at the first shown pattern's binarized visible part (Fig. 7b),
+    both of the first model.  A logistic-regression classifier on the
+    training pixels labels the samples and gives its confidence (the
+    largest class probability), for them and for real test digits; with the
+    distance from each sample to its nearest training image this says
+    whether the samples look like digits.  The distance from each shown
+    pattern to its nearest training image says whether patterns are copies
+    of data.
+
+    With ``checkpoint`` the run is resumable per epoch: after every epoch
+    the estimator, the partial record and the settings are saved there
+    (atomically, :func:`joblib.dump`; the second model to
+    ``NAME.samples.EXT`` next to it).  A later call with the same settings
+    resumes after the saved epoch; one with other settings warns and starts
+    over.  The checkpoints are deleted when the record is complete.
 
     Parameters
     ----------
@@ -853,11 +994,18 @@ def mnist_nll_curve(
     n_eval : int, default=10000
         Images of each set whose NLL is recorded.
     n_ais_chains, n_betas : int, default=100, 10000
-        AIS chains and temperatures.
+        AIS chains, and temperatures of the final epoch's AIS.
+    n_betas_epoch : int, default=None
+        AIS temperatures of the epochs before the last (None: ``n_betas``).
     n_samples, n_sample_steps : int, default=16, 1000
         Chains and sweeps of the samples.
     n_show_patterns : int, default=8
         Patterns shown.
+    n_patterns_samples : int, default=None
+        K of a second model that draws the Fig. 6c samples (None: no second
+        model; the samples come from the first).
+    checkpoint : str or path-like, default=None
+        File of the per-epoch checkpoint (None: none).
     progress : callable, default=print
         Called with a line per epoch.
     **overrides : dict
@@ -866,10 +1014,12 @@ def mnist_nll_curve(
     Returns
     -------
     rec : dict
-        Epochs, train and test NLL and the AIS standard error per epoch,
-        samples and their predicted classes, the shown patterns, chains seeded
-        at a pattern and their classes, distances of the patterns to the
-        nearest training images, the settings and the times.
+        Epochs, train and test NLL, the AIS standard error and temperatures
+        per epoch, samples with their predicted classes, confidences and
+        distances to the nearest training images (and the same for real
+        test digits), the samples model's final NLL, the shown patterns,
+        chains seeded at a pattern and their classes, distances of the
+        patterns to the nearest training images, the settings and the times.
 
 
     Examples
@@ -880,49 +1030,111 @@ def mnist_nll_curve(
     >>> Xt, yt = make_mnist_like(100, random_state=1)
     >>> rec = mnist_nll_curve(0, data=(X, y, Xt, yt), max_epochs=2,
     ...                       n_components=20, n_patterns=4, n_ais_chains=8,
-    ...                       n_betas=50, n_samples=4, n_sample_steps=5,
-    ...                       progress=lambda message: None)
-    >>> rec["epochs"], len(rec["samples_from_pattern"])
-    ([0, 1, 2], 4)
+    ...                       n_betas=50, n_betas_epoch=20, n_samples=4,
+    ...                       n_sample_steps=5, progress=lambda message: None)
+    >>> rec["epochs"], rec["ais_n_betas"], len(rec["samples_from_pattern"])
+    ([0, 1, 2], [20, 20, 50], 4)
     """
     from sklearn.linear_model import LogisticRegression
 
     X_train, y_train, X_test, _ = data
     Xtr_eval, Xte_eval = X_train[:n_eval], X_test[:n_eval]
-    est = mnist_estimator(
-        "rapid", seed, n_components=n_components, n_patterns=n_patterns, **overrides
+    if n_betas_epoch is None:
+        n_betas_epoch = n_betas
+
+    def make(k):
+        return lambda: mnist_estimator(
+            "rapid", seed, n_components=n_components, n_patterns=k, **overrides
+        )
+
+    settings = dict(
+        version=_NLL_CHECKPOINT_VERSION,
+        seed=seed,
+        data=[_array_digest(a) for a in data],
+        max_epochs=max_epochs,
+        n_eval=n_eval,
+        n_ais_chains=n_ais_chains,
+        n_betas=n_betas,
+        n_betas_epoch=n_betas_epoch,
+        n_samples=n_samples,
+        n_sample_steps=n_sample_steps,
+        n_show_patterns=n_show_patterns,
+        n_patterns_samples=n_patterns_samples,
+        estimator=make(n_patterns)().get_params(),
     )
-    rec = {"epochs": [], "train_nll": [], "test_nll": [], "log_z_std": []}
-    t0 = time.perf_counter()
-    fit_seconds = 0.0
-    for epoch in range(max_epochs + 1):
-        if epoch:
-            t1 = time.perf_counter()
-            est.partial_fit(X_train)
-            fit_seconds += time.perf_counter() - t1
-        else:
-            est.set_params(max_iter=0).fit(X_train)
+
+    def nll(est, betas, random_state):
         log_z, std = est.log_partition_function(
             method="ais",
             n_chains=n_ais_chains,
-            n_betas=n_betas,
+            n_betas=betas,
             return_std=True,
-            random_state=1000 * seed + epoch,
+            random_state=random_state,
         )
-        rec["epochs"].append(epoch)
-        rec["train_nll"].append(float(est.free_energy(Xtr_eval).mean() + log_z))
-        rec["test_nll"].append(float(est.free_energy(Xte_eval).mean() + log_z))
-        rec["log_z_std"].append(float(std))
-        progress(
-            f"  epoch {epoch}/{max_epochs}: NLL train {rec['train_nll'][-1]:.2f}, "
-            f"test {rec['test_nll'][-1]:.2f} (± {std:.2f}), "
-            f"{time.perf_counter() - t0:.0f} s"
+        train = float(est.free_energy(Xtr_eval).mean() + log_z)
+        return train, float(est.free_energy(Xte_eval).mean() + log_z), float(std)
+
+    def evaluate(est, epoch, rec):
+        betas = n_betas if epoch == max_epochs else n_betas_epoch
+        train, test, std = nll(est, betas, 1000 * seed + epoch)
+        for key, value in (
+            ("epochs", epoch),
+            ("train_nll", train),
+            ("test_nll", test),
+            ("log_z_std", std),
+            ("ais_n_betas", betas),
+        ):
+            rec.setdefault(key, []).append(value)
+        return (
+            f"  epoch {epoch}/{max_epochs}: NLL train {train:.2f}, test {test:.2f} "
+            f"(± {std:.2f}, AIS {n_ais_chains} x {betas})"
         )
+
+    est, rec, fit_seconds, seconds = _resumable_training(
+        make(n_patterns),
+        X_train,
+        max_epochs=max_epochs,
+        evaluate=evaluate,
+        checkpoint=checkpoint,
+        settings=settings,
+        progress=progress,
+    )
+    rec = dict(rec)
+    est_samples, samples_model = est, None
+    if n_patterns_samples is not None:
+        k2 = n_patterns_samples
+
+        def evaluate_samples_model(est2, epoch, rec2):
+            line = f"  samples model (K = {k2}) epoch {epoch}/{max_epochs}"
+            if epoch < max_epochs:
+                return line
+            train, test, std = nll(est2, n_betas, 1000 * seed + 500 + epoch)
+            rec2.update(train_nll=train, test_nll=test, log_z_std=std)
+            return f"{line}: NLL train {train:.2f}, test {test:.2f} (± {std:.2f})"
+
+        est_samples, rec2, fit2, seconds2 = _resumable_training(
+            make(k2),
+            X_train,
+            max_epochs=max_epochs,
+            evaluate=evaluate_samples_model,
+            checkpoint=_samples_checkpoint(checkpoint),
+            settings={
+                **settings,
+                "model": "samples",
+                "estimator": make(k2)().get_params(),
+            },
+            progress=progress,
+        )
+        samples_model = dict(
+            n_patterns=k2, n_betas=n_betas, fit_seconds=fit2, **dict(rec2)
+        )
+        seconds += seconds2
+    t1 = time.perf_counter()
     rng = np.random.default_rng(seed)
     shown = rng.choice(n_patterns, size=min(n_show_patterns, n_patterns), replace=False)
     xi = np.asarray(est.patterns_visible_)[shown]
     seed_state = (xi[0] >= 0).astype(X_train.dtype)
-    samples = est.sample(n_samples, n_steps=n_sample_steps, random_state=seed)
+    samples = est_samples.sample(n_samples, n_steps=n_sample_steps, random_state=seed)
     from_pattern = est.sample(
         n_samples,
         n_steps=n_sample_steps,
@@ -932,28 +1144,41 @@ def mnist_nll_curve(
     clf = LogisticRegression(C=1.0, max_iter=500).fit(
         X_train[:n_eval], y_train[:n_eval]
     )
+    reference = X_test[:100]
     binary = (xi >= 0).astype(np.float64)
-    nearest = [
-        float(np.min(np.mean(np.abs(X_train[:n_eval] - b), axis=1))) for b in binary
-    ]
     rec.update(
         seed=seed,
         n_components=n_components,
         n_patterns=n_patterns,
-        settings={**MNIST_METHODS["rapid"], **overrides},
+        settings={**MNIST_METHODS["rapid"], **overrides, "n_patterns": n_patterns},
         n_eval=int(Xte_eval.shape[0]),
-        ais={"n_chains": n_ais_chains, "n_betas": n_betas},
+        ais={
+            "n_chains": n_ais_chains,
+            "n_betas": n_betas,
+            "n_betas_epoch": n_betas_epoch,
+        },
         fit_seconds=fit_seconds,
         samples=np.asarray(samples).tolist(),
+        samples_n_patterns=n_patterns_samples or n_patterns,
         sample_classes=clf.predict(samples).tolist(),
+        sample_confidence=clf.predict_proba(samples).max(1).tolist(),
+        sample_nearest_training_distance=_hamming_to_nearest(samples, Xtr_eval),
+        test_digit_confidence=clf.predict_proba(reference).max(1).tolist(),
+        test_digit_nearest_training_distance=_hamming_to_nearest(reference, Xtr_eval),
+        samples_model=samples_model,
         patterns_shown=shown.tolist(),
         patterns_visible=xi.tolist(),
-        pattern_nearest_training_distance=nearest,
+        pattern_nearest_training_distance=_hamming_to_nearest(binary, Xtr_eval),
         samples_from_pattern=np.asarray(from_pattern).tolist(),
         samples_from_pattern_classes=clf.predict(from_pattern).tolist(),
         n_sample_steps=n_sample_steps,
-        seconds=time.perf_counter() - t0,
     )
+    if checkpoint is not None:  # the record is complete: it is the caller's now
+        for path in (Path(checkpoint), _samples_checkpoint(checkpoint)):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+    # the training times include the sessions before a resume
+    rec["seconds"] = seconds + time.perf_counter() - t1
     return rec
 
 

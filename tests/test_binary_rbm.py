@@ -219,7 +219,8 @@ def test_history_and_verbose_lines(capsys):
     ).fit(X)
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 3
-    assert out[0].startswith("[BinaryRBM] epoch 1: time")
+    assert out[0].startswith("[BinaryRBM] epoch 1/3, elapsed ")
+    assert ", ETA " in out[0] and "epoch time " in out[0]
     assert "learning rate 0.1" in out[0] and "log likelihood" in out[0]
     assert rbm.history_["learning_rate"] == [0.1, 0.1, 0.05]
     assert len(rbm.history_["time"]) == 3

@@ -267,3 +267,178 @@ def test_bench_ctrl_c_is_one_line_and_status_130(fake_bench, capsys):
         pytest.fail("Ctrl-C escaped from cli()")
     assert status == 130
     assert capsys.readouterr().err == "skrapid: interrupted\n"
+
+
+# -- progress and polish ---------------------------------------------------------
+def _subparsers():
+    parser = build_parser()
+    (group,) = [a for a in parser._actions if a.dest == "command"]
+    return parser, group.choices
+
+
+def test_version_flag(capsys):
+    from skrapid import __version__
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out == f"skrapid {__version__}\n"
+
+
+@pytest.mark.parametrize("name", ["pcd", "gaussian", "ais"])
+def test_bench_without_mnist_says_so_and_mentions_synthetic_data(
+    name, tmp_path, capsys
+):
+    from skrapid._cli import cli
+
+    # the data are read first: these stop before any benchmark work
+    assert cli(["bench", name, "--data-home", str(tmp_path), "--repeats", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"skrapid: error: bench {name} ")
+    assert "reads MNIST" in err[0] and str(tmp_path) in err[0]
+    assert "--data synthetic" in err[0] and "--data-home FOLDER" in err[0]
+
+
+def test_every_option_has_help_and_its_default():
+    import argparse
+
+    parser, subs = _subparsers()
+    for name, sub in [("skrapid", parser), *subs.items()]:
+        formatter = sub._get_formatter()
+        for action in sub._actions:
+            if not action.option_strings or action.dest == "help":
+                continue
+            assert action.help, (name, action.option_strings)
+            if isinstance(action, argparse._VersionAction) or action.nargs == 0:
+                continue  # flags: off unless given
+            assert "(default" in formatter._get_help_string(action), (
+                name,
+                action.option_strings,
+            )
+    bench = " ".join(subs["bench"].format_help().split())
+    assert "(default: 500)" in bench and "(default: mnist)" in bench
+    assert "(default: $SKRAPID_DATA or ~/skrapid_data)" in bench
+    assert "(default: skrapid_out)" in subs["demo"].format_help()
+
+
+def test_experiment_and_benchmark_names_sort_naturally():
+    from skrapid._progress import natural_key
+    from skrapid.reproduce import REPRODUCTIONS
+
+    _, subs = _subparsers()
+    text = subs["reproduce"].format_help()
+    epilog = text.split("experiments (full mode; --quick):")[1]
+    listed = [
+        line.split(":")[0].strip()
+        for line in epilog.splitlines()
+        if line.startswith("  ") and not line.startswith("    ")
+    ]
+    assert listed == sorted(REPRODUCTIONS, key=natural_key)
+    assert listed.index("sfrbm-fig2") < listed.index("sfrbm-fig10-11")
+    names = [a for a in subs["reproduce"]._actions if a.dest == "name"][0].choices
+    assert names.index("sfrbm-fig2") < names.index("sfrbm-fig10-11")
+    bench_names = [a for a in subs["bench"]._actions if a.dest == "name"][0].choices
+    assert bench_names == sorted(bench_names, key=natural_key)
+    usage = text.replace("\n", "").replace(" ", "")
+    assert usage.index("sfrbm-fig2,") < usage.index("sfrbm-fig10-11")
+    with pytest.raises(ValueError, match=r"'sfrbm-fig2', 'sfrbm-fig3-4'"):
+        from skrapid.reproduce import reproduce
+
+        reproduce("no-such-figure")
+
+
+def test_demo_quick_help_gives_the_real_epoch_count(monkeypatch):
+    import skrapid._cli as C
+
+    quick = C.DEMO_SETTINGS["quick"]
+    text = " ".join(_subparsers()[1]["demo"].format_help().split())
+    assert f"{quick['epochs']} epochs and {quick['n_betas']} AIS temperatures" in text
+    monkeypatch.setitem(C.DEMO_SETTINGS, "quick", {"epochs": 7, "n_betas": 300})
+    text = " ".join(_subparsers()[1]["demo"].format_help().split())
+    assert "--quick 7 epochs and 300 AIS temperatures" in text
+
+
+def test_demo_shows_progress_unless_quiet():
+    parse = build_parser().parse_args
+    assert parse(["demo"]).verbose == 1 and not parse(["demo"]).quiet
+    assert parse(["demo", "--quiet"]).quiet
+
+
+@pytest.fixture
+def timed_bench(monkeypatch):
+    """``skrapid bench pcd`` replaced by a stub with a results table and
+    progress lines; ``timed_bench.progress`` is what it was given."""
+    import types
+
+    import skrapid._cli as C
+
+    state = types.SimpleNamespace(progress=None)
+
+    def bench(args, progress=print):
+        state.progress = progress
+        progress("  repeat 1/1: stub 0.100 s")
+        row = {
+            "dtype": "float32",
+            "median": 0.1,
+            "speedup_vs_reference": None,
+            "fraction_of_gemm_peak": 0.5,
+            "gemm_peak_gflops": 10.0,
+            "peak_memory_mib": 1.0,
+        }
+        return {
+            "benchmark": "pcd",
+            "data": "stub data",
+            "n_samples": 300,
+            "n_features": 784,
+            "n_components": 16,
+            "batch_size": 50,
+            "epochs": 1,
+            "repeats": 1,
+            "results": {"stub float32": row},
+        }
+
+    monkeypatch.setattr(C, "_benchmarks", lambda: {"pcd": bench})
+    return state
+
+
+def test_bench_table_states_its_data_and_sizes(timed_bench, capsys):
+    assert main(["bench", "pcd"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    i = next(k for k, line in enumerate(out) if line.startswith("case "))
+    header = out[i - 1]
+    assert header.startswith("data: stub data;")
+    for part in ("n = 300 rows", "V = 784", "H = 16", "batch 50", "epochs 1"):
+        assert part in header
+    assert "dtype float32" in header and "1 timed run per case" in header
+
+
+def test_bench_shows_progress_by_default_and_quiet_hides_it(timed_bench, capsys):
+    assert main(["bench", "pcd"]) == 0
+    assert timed_bench.progress is print
+    assert "repeat 1/1" in capsys.readouterr().out
+    assert main(["bench", "pcd", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "repeat 1/1" not in out and "stub float32" in out  # the table stays
+
+
+def test_bench_quiet_with_a_benchmark_without_progress(fake_bench):
+    assert main(["bench", "pcd", "--quiet"]) == 0 and fake_bench.runs == 1
+
+
+def test_reproduce_quiet_passes_a_silent_progress(monkeypatch, tmp_path, capsys):
+    import skrapid.reproduce as R
+
+    seen = {}
+
+    def fake(name, **kw):
+        seen.update(kw)
+        kw["progress"]("a progress line")
+        return {"files": ["r.json", "r.png"], "comparisons": []}
+
+    monkeypatch.setattr(R, "reproduce", fake)
+    assert main(["reproduce", "sfrbm-fig2", "--out", str(tmp_path)]) == 0
+    assert seen["progress"] is print
+    assert "a progress line" in capsys.readouterr().out
+    assert main(["reproduce", "sfrbm-fig2", "--quiet", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "a progress line" not in out and "wrote r.json, r.png" in out

@@ -148,3 +148,144 @@ def test_gaussian_kl_vs_n_hidden_flattens_beyond_the_cutoff():
     best_train = trained["best_train_log_likelihood"]
     assert trained["train_log_likelihood"] <= best_train + 1e-6
     assert trained["test_log_likelihood"] > recs[0]["best_test_log_likelihood"]
+
+
+# --------------------------------------------------------------------------
+# mnist_nll_curve: per-epoch checkpoints, AIS schedules, the samples model
+# --------------------------------------------------------------------------
+_TIMES = ("seconds", "fit_seconds")
+
+
+def _nll_data():
+    X, y = make_mnist_like(200, random_state=0)
+    Xt, yt = make_mnist_like(60, random_state=1)
+    return X, y, Xt, yt
+
+
+def _nll_kw(**kw):
+    base = dict(
+        data=_nll_data(),
+        max_epochs=3,
+        n_components=20,
+        n_patterns=4,
+        n_ais_chains=8,
+        n_betas=50,
+        n_samples=4,
+        n_sample_steps=5,
+    )
+    return {**base, **kw}
+
+
+def _without_times(rec):
+    rec = {k: v for k, v in rec.items() if k not in _TIMES}
+    if rec.get("samples_model"):
+        rec["samples_model"] = {
+            k: v for k, v in rec["samples_model"].items() if k not in _TIMES
+        }
+    return rec
+
+
+class _StopAt:
+    """A progress callback that interrupts the run after a chosen line."""
+
+    def __init__(self, prefix):
+        self.prefix, self.lines = prefix, []
+
+    def __call__(self, line):
+        self.lines.append(line)
+        if line.startswith(self.prefix):
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("n_patterns_samples", [None, 6])
+def test_nll_curve_resumes_from_its_checkpoint_with_the_same_record(
+    tmp_path, n_patterns_samples
+):
+    from skrapid.experiments import mnist_nll_curve
+
+    kw = _nll_kw(n_patterns_samples=n_patterns_samples)
+    full = mnist_nll_curve(0, progress=lambda line: None, **kw)
+    ckpt = tmp_path / "rapid_seed0.ckpt.joblib"
+    # interrupted after epoch 1 of the first model (and, with a samples model,
+    # after its epoch 2 in a second session)
+    stops = ["  epoch 1/3"]
+    if n_patterns_samples:
+        stops.append("  samples model (K = 6) epoch 2/3")
+    sessions = []
+    for prefix in stops:
+        stop = _StopAt(prefix)
+        with pytest.raises(KeyboardInterrupt):
+            mnist_nll_curve(0, checkpoint=ckpt, progress=stop, **kw)
+        assert ckpt.exists()
+        sessions.append(stop.lines)
+    lines = []
+    resumed = mnist_nll_curve(0, checkpoint=ckpt, progress=lines.append, **kw)
+    if n_patterns_samples:
+        # the second session resumed the first model at its final epoch
+        assert sessions[1][0].startswith("  resuming from epoch 1/3")
+        assert sessions[1][3].startswith("  samples model (K = 6) epoch 0/3")
+        assert lines[0].startswith("  resuming from epoch 3/3")
+        assert lines[1].startswith("  resuming from epoch 2/3")
+        assert lines[2].startswith("  samples model (K = 6) epoch 3/3: NLL")
+        assert resumed["samples_model"]["n_patterns"] == 6
+    else:
+        assert lines[0].startswith("  resuming from epoch 1/3")
+        assert ckpt.name in lines[0]
+        epochs = [line.split(":")[0] for line in lines[1:]]
+        assert epochs == ["  epoch 2/3", "  epoch 3/3"]
+    assert _without_times(resumed) == _without_times(full)
+    # the record is complete: no checkpoint is left behind
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_nll_curve_does_not_reuse_a_checkpoint_of_other_settings(tmp_path):
+    from skrapid.experiments import mnist_nll_curve
+
+    ckpt = tmp_path / "rapid.ckpt.joblib"
+    with pytest.raises(KeyboardInterrupt):
+        mnist_nll_curve(0, checkpoint=ckpt, progress=_StopAt("  epoch 2/"), **_nll_kw())
+    lines = []
+    with pytest.warns(UserWarning, match="other settings .*n_betas.*starting over"):
+        rec = mnist_nll_curve(
+            0, checkpoint=ckpt, progress=lines.append, **_nll_kw(n_betas=40)
+        )
+    assert not any("resuming" in line for line in lines)
+    assert lines[0].startswith("  epoch 0/3") and rec["epochs"] == [0, 1, 2, 3]
+    assert not ckpt.exists()
+    # another seed is another run too
+    with pytest.raises(KeyboardInterrupt):
+        mnist_nll_curve(0, checkpoint=ckpt, progress=_StopAt("  epoch 0/"), **_nll_kw())
+    with pytest.warns(UserWarning, match="seed"):
+        mnist_nll_curve(1, checkpoint=ckpt, progress=lines.append, **_nll_kw())
+
+
+def test_nll_curve_ais_schedules_per_epoch(monkeypatch):
+    from skrapid import experiments
+
+    calls = []
+    original = RARBM.log_partition_function
+
+    def spy(self, *args, **kwargs):
+        calls.append((self.n_patterns, kwargs["n_betas"], kwargs["n_chains"]))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(RARBM, "log_partition_function", spy)
+    rec = experiments.mnist_nll_curve(
+        0, progress=lambda line: None, **_nll_kw(n_betas_epoch=20, n_patterns_samples=6)
+    )
+    # the epochs before the last: n_betas_epoch; the last and the samples
+    # model's final NLL: n_betas
+    assert calls == [(4, 20, 8), (4, 20, 8), (4, 20, 8), (4, 50, 8), (6, 50, 8)]
+    assert rec["ais_n_betas"] == [20, 20, 20, 50]
+    assert rec["ais"] == {"n_chains": 8, "n_betas": 50, "n_betas_epoch": 20}
+    sm = rec["samples_model"]
+    assert sm["n_patterns"] == 6 == rec["samples_n_patterns"] and sm["n_betas"] == 50
+    assert np.isfinite(sm["test_nll"]) and np.isfinite(sm["train_nll"])
+    assert np.asarray(rec["samples"]).shape == (4, 784)
+    assert len(rec["sample_confidence"]) == 4
+    assert len(rec["sample_nearest_training_distance"]) == 4
+    # default: every epoch uses n_betas, and the samples come from the model
+    calls.clear()
+    rec = experiments.mnist_nll_curve(0, progress=lambda line: None, **_nll_kw())
+    assert [c[1] for c in calls] == [50] * 4 and rec["ais_n_betas"] == [50] * 4
+    assert rec["samples_model"] is None and rec["samples_n_patterns"] == 4

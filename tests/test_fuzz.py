@@ -393,11 +393,6 @@ def common_cases(small_int):
             lambda c: c.make().fit([[0.0, 1.0, 0.0], [1.0, 0.0]]),
             E(ValueError, r"inhomogeneous|sequence"),
         ),
-        case(
-            "fit-sparse",
-            lambda c: c.make().fit(sp.csr_matrix(c.X)),
-            E(TypeError, r"[Ss]parse"),
-        ),
         # -- shapes
         case(
             "fit-0-rows",
@@ -914,6 +909,18 @@ BINARY_CASES = _finalize(
             lambda c: signature(c.fit(XPM.astype(np.int8), units="spin")),
             OK(same_as(lambda c: signature(c.fit(XPM, units="spin")))),
         ),
+        # -- sparse input: {0, 1} units take it, spins refuse it
+        case("ok-fit-sparse", fit_sig(lambda c: sp.csr_matrix(c.X)), OK(CLEAN_FIT)),
+        case(
+            "ok-score_samples-sparse-csc",
+            fitted_call("score_samples", lambda c: sp.csc_matrix(c.X)),
+            OK(clean_call("score_samples")),
+        ),
+        case(
+            "spin-fit-sparse",
+            lambda c: c.make(units="spin").fit(sp.csr_matrix(XPM)),
+            E(ValueError, r"(?s)sparse.*units='bernoulli'"),
+        ),
     ]
 )
 
@@ -1012,6 +1019,17 @@ RARBM_CASES = _finalize(
             fitted_call("score_samples", lambda c: c.X.astype(np.int16)),
             OK(clean_call("score_samples")),
         ),
+        # -- sparse input: spins (the default) refuse it, {0, 1} units take it
+        case(
+            "fit-sparse",
+            lambda c: c.make().fit(sp.csr_matrix(c.X)),
+            E(ValueError, r"(?s)sparse.*units='bernoulli'"),
+        ),
+        case(
+            "ok-bernoulli-fit-sparse",
+            lambda c: signature(c.fit(sp.csr_matrix(X01), units="bernoulli")),
+            OK(same_as(lambda c: signature(c.fit(X01, units="bernoulli")))),
+        ),
     ]
 )
 
@@ -1028,6 +1046,12 @@ SCALE = r"(?i)scale|standardi[sz]|StandardScaler|too large|overflow"
 GAUSSIAN_CASES = _finalize(
     common_cases(lambda c: np.round(3 * c.X).astype(np.int64))
     + [
+        # -- sparse input: real-valued units take dense data only
+        case(
+            "fit-sparse",
+            lambda c: c.make().fit(sp.csr_matrix(c.X)),
+            E(TypeError, r"[Ss]parse.*toarray"),
+        ),
         # -- bad covariance targets
         case(
             "fit_covariance-non-symmetric",

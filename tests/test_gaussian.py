@@ -411,7 +411,7 @@ def test_verbose_lines_report_the_spectrum_and_mu2(capsys):
     ).fit_covariance(kernel=K10)
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 3
-    assert out[0].startswith("[GaussianRBM] epoch 1: time")
+    assert out[0].startswith("[GaussianRBM] epoch 1/2, elapsed ")
     assert "kernel eigenvalues [" in out[0] and "mu2 9.0" in out[0]
     assert "log likelihood" in out[1]
     assert " kl " in out[2]

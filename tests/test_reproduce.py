@@ -268,16 +268,51 @@ def test_sfrbm_fig14_16_quick_infrared_first_and_regeneration(tmp_path):
 
 
 def test_rapid_fig6_7_quick_nll_falls_in_parallel_on_train_and_test(tmp_path):
-    r = _run("rapid-fig6-7", tmp_path)
+    # interrupted after epoch 2: the run resumes there from its checkpoint
+    work = tmp_path / "rapid-fig6-7" / "quick"
+
+    def stop(line):
+        if line.startswith("  epoch 2/5"):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        reproduce("rapid-fig6-7", quick=True, out=tmp_path, progress=stop)
+    assert (work / "rapid_seed0.ckpt.joblib").exists()
+    lines = []
+    r = reproduce("rapid-fig6-7", quick=True, out=tmp_path, progress=lines.append)
+    assert any(line.startswith("  resuming from epoch 2/5") for line in lines)
+    assert not any(line.startswith("  epoch 2/5") for line in lines)
+    assert not list(work.glob("*.joblib"))  # deleted once the record is kept
     tr, te = np.array(r["train_nll_mean"]), np.array(r["test_nll_mean"])
     assert np.all(np.diff(te) < 0) and te[-1] < 0.2 * te[0]
     # AIS error bars are small next to the changes measured
     assert max(r["log_z_std"]) < 0.05 * (te[0] - te[-1])
     assert np.max(np.abs(te - tr) / te) < 0.02
+    # a cheaper AIS schedule before the last epoch
+    assert r["ais_n_betas"] == [200] * 5 + [500]
     # patterns are not copies of training images; samples from one pattern
-    # are images of the model's size
+    # are images of the model's size; the Fig. 6c samples come from K = 60
     assert r["comparisons"][3]["ours"] > 0.05
     assert np.asarray(r["samples_from_pattern"]).shape == (16, 784)
+    assert r["samples_n_patterns"] == r["samples_model"]["n_patterns"] == 60
+    assert np.asarray(r["samples"]).shape == (16, 784)
+    ratio = r["comparisons"][0]["ours"]
+    assert ratio[2] == pytest.approx(te[0] / te[-1], rel=1e-2)
+    assert ratio[3] == pytest.approx(np.log10(te[0] / te[-1]), abs=0.01)
+    assert len(r["comparisons"][2]["ours"]) == 2  # K = 40 and the K = 60 model
+    assert "classifier confidence" in r["comparisons"][5]["ours"]
+
+
+def test_rapid_fig6_7_checkpoint_is_not_part_of_the_record_key():
+    from skrapid import experiments as E
+    from skrapid.reproduce import _record_settings, _settings_key
+
+    def key(**kw):
+        return _settings_key(_record_settings(E.mnist_nll_curve, kw))
+
+    assert key(checkpoint="a.joblib", n_betas=5) == key(checkpoint="b", n_betas=5)
+    assert key(n_betas=5) != key(n_betas=5, n_betas_epoch=4)
+    assert "checkpoint" not in _record_settings(E.mnist_nll_curve, {})["arguments"]
 
 
 def test_every_experiment_has_a_quick_test_and_a_documented_quick_mode():
@@ -291,3 +326,38 @@ def test_every_experiment_has_a_quick_test_and_a_documented_quick_mode():
     assert set(REPRODUCTIONS) <= tested, set(REPRODUCTIONS) - tested
     for rep in REPRODUCTIONS.values():
         assert rep.quick and rep.what
+
+
+def test_rapid_fig6_7_full_mode_path_with_tiny_settings(tmp_path, monkeypatch):
+    """The full-mode branch (verdicts, the K = 290 samples model) on tiny
+    stand-in data and sizes: the real full mode takes hours."""
+    from skrapid import experiments as E
+    from skrapid import reproduce as R
+    from skrapid.datasets import make_mnist_like
+
+    full = R._FIG6_7_FULL
+    assert (full["n_components"], full["n_patterns"], full["max_epochs"]) == (
+        3000,
+        190,
+        20,
+    )
+    assert (full["n_betas_epoch"], full["n_betas"]) == (1000, 10000)
+    assert full["n_patterns_samples"] == 290
+    assert E.MNIST_METHODS["rapid"]["n_gibbs_steps"] == 10
+    assert E.MNIST_METHODS["rapid"]["negative_phase"] == "pid"
+    X, y = make_mnist_like(200, random_state=0)
+    Xt, yt = make_mnist_like(60, random_state=1)
+    monkeypatch.setattr(E, "load_binarized_mnist", lambda data_home: (X, y, Xt, yt))
+    tiny = dict(full, max_epochs=2, n_components=20, n_patterns=4, n_ais_chains=8)
+    tiny.update(n_betas_epoch=20, n_betas=50, n_sample_steps=5, n_patterns_samples=6)
+    monkeypatch.setattr(R, "_FIG6_7_FULL", tiny)
+    r = reproduce("rapid-fig6-7", out=tmp_path, progress=lambda *a: None)
+    assert r["mode"] == "full" and r["ais_n_betas"] == [20, 20, 50]
+    assert r["settings"]["n_patterns"] == 4 and r["settings"]["n_gibbs_steps"] == 10
+    verdicts = [c["verdict"] for c in r["comparisons"]]
+    assert set(verdicts) <= {"reproduced", "short"} and len(verdicts) == 6
+    ratio = r["comparisons"][0]
+    assert ratio["verdict"] == ("reproduced" if ratio["ours"][2] >= 1e4 else "short")
+    assert r["comparisons"][2]["paper"].startswith("comparable to standard RBMs: 86.34")
+    assert "K = 6 model" in r["comparisons"][5]["ours"]
+    assert not list((tmp_path / "rapid-fig6-7").glob("*.joblib"))
