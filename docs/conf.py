@@ -4,6 +4,13 @@ Build (warnings are errors)::
 
     python -m pip install -e ".[docs]"
     python -m sphinx -W --keep-going -b html docs docs/_build/html
+
+The gallery's examples are *not* executed by default (they take minutes on a
+2-core CPU): their pages show the code, and their thumbnails are committed
+result figures of the same experiments (``_GALLERY_FIGURES`` below).  To run
+them and show their own figures and output::
+
+    python -m sphinx -b html -D plot_gallery=1 docs docs/_build/html
 """
 
 import os
@@ -56,8 +63,29 @@ exclude_patterns = [
     "results/reproduce/bars4x4-runs/*",
     "**/README.md",
 ]
-html_theme = "alabaster"
-html_static_path = []
+html_theme = "pydata_sphinx_theme"
+html_title = f"skrapid {release}"
+html_static_path = ["_static"]
+html_css_files = ["skrapid.css"]
+html_theme_options = {
+    "logo": {"text": "skrapid"},
+    "navbar_align": "left",
+    "header_links_before_dropdown": 6,
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+    # the landing page uses the whole width
+    "secondary_sidebar_items": {"**": ["page-toc"], "index": []},
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version", "theme-version"],
+}
+# no left sidebar on pages without siblings to navigate
+html_sidebars = {
+    "index": [],
+    "api": [],
+    "performance": [],
+    "results/reproduce/results": [],
+}
+html_show_sourcelink = False
 
 # Inventories are read from docs/_inventories first, so the build needs no
 # network (CI machines have none); with a network the projects' own inventories
@@ -75,10 +103,143 @@ intersphinx_mapping = {
     }.items()
 }
 
+# Run the examples only when asked (-D plot_gallery=1 or
+# SKRAPID_DOCS_RUN_EXAMPLES=1): the default build shows their code only.
+plot_gallery = str(os.environ.get("SKRAPID_DOCS_RUN_EXAMPLES", "0") not in ("", "0"))
+
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
     "download_all_examples": False,
     "remove_config_comments": True,
+    "within_subsection_order": "ExampleTitleSortKey",
+    # "Examples using ..." thumbnails on the API pages and the landing page
+    "backreferences_dir": "generated/backreferences",
+    "doc_module": ("skrapid",),
+    "reference_url": {"skrapid": None},
 }
+
+# Thumbnails without running the examples.  sphinx-gallery makes an example's
+# thumbnail from auto_examples/images/sphx_glr_<name>_001.png (its first
+# figure) when that file exists, and keeps an existing
+# images/thumb/sphx_glr_<name>_thumb.png when the example is unchanged.  When
+# the examples are not run, both are written before the gallery is generated
+# from a committed figure of the same experiment (path under docs/, and the
+# part of the image to keep as (left, top, right, bottom) fractions), and the
+# example's page shows that figure with a caption that says where it comes
+# from.  Running the examples (plot_gallery=1) replaces them with their own.
+_GALLERY_FIGURES = {
+    "plot_rapid_bars": (
+        "results/reproduce/rapid-fig3.png",
+        None,
+        "RAPID (pure PID) against CD-10, PCD-10 and exact gradients on the "
+        "4x4 bars, test reconstruction error by epoch "
+        "(``skrapid reproduce rapid-fig3``).",
+    ),
+    "plot_spin_glass_accessibility": (
+        "results/reproduce/rapid-fig1.png",
+        None,
+        "Gibbs accessibility against the weights' scale, RA-RBM against "
+        "random weights (``skrapid reproduce rapid-fig1``).",
+    ),
+    "plot_gaussian_spectrum": (
+        "results/reproduce/sfrbm-fig10-11.png",
+        (0.0, 0.0, 0.34, 1.0),
+        "The 1D free field's kernel spectrum learnt by the scalar-field RBM, "
+        "cut off at μ² = 6 and at N_h = 7, 6 "
+        "(``skrapid reproduce sfrbm-fig10-11``).",
+    ),
+    "plot_grid_search_log_likelihood": (
+        "results/grid_search/grid_search_digits.png",
+        None,
+        "This example's figure, committed: cross-validated log-likelihood "
+        "against H, with the factorized baseline.",
+    ),
+    "plot_dask_grid_search": (
+        "results/reproduce/rapid-fig4.png",
+        None,
+        "Singular values of the weights trained on the 4x4 bars: RAPID's have "
+        "rank K (``skrapid reproduce rapid-fig4``).",
+    ),
+    "plot_digits_probe": (
+        "results/reproduce/rapid-sec5.2.png",
+        (0.0, 0.0, 0.5, 1.0),
+        "Logistic-regression probe on RBM features of MNIST, RA-RBM against "
+        "a standard RBM (``skrapid reproduce rapid-sec5.2``).",
+    ),
+    "plot_sampling": (
+        "results/mnist/samples.png",
+        (0.03, 0.1, 0.52, 1.0),
+        "Samples of binarized MNIST from BinaryRBM and RARBM (H = 500), by "
+        "Gibbs sampling and parallel tempering "
+        "(``docs/results/mnist/samples.py``).",
+    ),
+    "plot_gpu": (
+        "results/bench/bench_scaling.png",
+        (0.0, 0.0, 0.265, 1.0),
+        "Cost of a CD-1 update against H on a CPU "
+        "(``skrapid bench scaling``, :doc:`/performance`).",
+    ),
+}
+
+
+def _runs_examples(app):
+    """plot_gallery as sphinx-gallery reads it (-D gives a string)."""
+    value = app.config.plot_gallery
+    if isinstance(value, str):
+        return value.strip().lower() not in ("", "0", "false", "no", "off", "none")
+    return bool(value)
+
+
+def _committed_thumbnails(app):
+    """Write the examples' first figures and thumbnails from committed PNGs."""
+    if _runs_examples(app):
+        return
+    from PIL import Image
+    from sphinx_gallery.utils import scale_image
+
+    src = Path(app.srcdir)
+    images = src / "auto_examples" / "images"
+    (images / "thumb").mkdir(parents=True, exist_ok=True)
+    size = app.config.sphinx_gallery_conf["thumbnail_size"]
+    for name, (path, box, _) in _GALLERY_FIGURES.items():
+        with Image.open(src / path) as img:
+            if box is not None:
+                w, h = img.size
+                img = img.crop(
+                    tuple(round(f * n) for f, n in zip(box, (w, h, w, h), strict=True))
+                )
+            first = images / f"sphx_glr_{name}_001.png"
+            img.save(first)
+        scale_image(first, images / "thumb" / f"sphx_glr_{name}_thumb.png", *size)
+
+
+def _committed_figure(app, docname, source):
+    """On an example's page built without running it, show the committed
+    figure its thumbnail comes from, saying what it is."""
+    if _runs_examples(app):
+        return
+    name = docname.rpartition("/")[2]
+    if not docname.startswith("auto_examples/") or name not in _GALLERY_FIGURES:
+        return
+    path, _, caption = _GALLERY_FIGURES[name]
+    marker = ".. GENERATED FROM PYTHON SOURCE LINES"
+    text = source[0]
+    at = text.find(marker, text.find(f".. _sphx_glr_auto_examples_{name}.py:"))
+    if at < 0:
+        return
+    figure = (
+        f".. figure:: /{path}\n"
+        f"   :alt: {name}: committed result figure\n"
+        f"   :class: skrapid-committed-figure\n\n"
+        f"   {caption}  A committed result, not this script's output: the "
+        "documentation is built without running the examples.\n\n"
+    )
+    source[0] = text[:at] + figure + text[at:]
+
+
+def setup(app):
+    # before sphinx-gallery generates the gallery (also at builder-inited)
+    app.connect("builder-inited", _committed_thumbnails, priority=100)
+    app.connect("source-read", _committed_figure)

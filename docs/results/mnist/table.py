@@ -26,14 +26,25 @@ def main():
             + (f" K={p['n_patterns']}" if d["model"] == "rarbm" else "")
             + f", {phase}"
         )
+        if "init_from" in d:  # a fine-tuning stage after the saved PCD-1 run
+            k = p.get("n_gibbs_steps", 1)
+            name += f"-1 then PCD-{k} at lr {p['learning_rate']:g}"
+            if "averaged_epochs" in d:
+                name += f", averaged epochs {d['averaged_epochs']}"
+            else:
+                name += ", last epoch"
         t = d["log_likelihood"]["test"]
+        seconds, epochs = d["train_seconds"], str(d["epochs"])
+        if "base_train_seconds" in d:  # the whole training: base run + stage
+            seconds += d["base_train_seconds"]
+            epochs = f"{d['base_epochs']}+{d['epochs'] - d['base_epochs']}"
         rows.append(
             (
                 name,
                 f"{t['ais']:.2f}",
                 f"{t['reverse_ais']:.2f}",
-                str(d["epochs"]),
-                f"{d['train_seconds']:.0f}",
+                epochs,
+                f"{seconds:.0f}",
                 f"{d['median_epoch_seconds']:.1f}",
                 f"{d['factorized_baseline']['test']:.2f}",
             )

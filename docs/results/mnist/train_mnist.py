@@ -91,6 +91,8 @@ def main(argv=None):
         avg = state.get("average")
     elif args.init_from:
         est = joblib.load(args.init_from)
+        if isinstance(est, dict):  # another run's checkpoint
+            est = est["estimator"]
         est.set_params(**json.loads(args.set))
         times, avg = [], None
         print(f"{args.name}: from {args.init_from} at epoch {est.n_iter_}", flush=True)
