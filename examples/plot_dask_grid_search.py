@@ -40,6 +40,7 @@ X = np.tile(make_bars(4), (4, 1))  # the 16 4x4 bar images as spins, x4
 search = GridSearchCV(
     RARBM(
         n_components=100,
+        negative_phase="pid",
         n_gibbs_steps=10,  # PID seeding 10 Gibbs steps at the patterns
         pattern_constraint="clip",  # continuous patterns: the scale is learnt
         max_iter=30,
