@@ -185,19 +185,25 @@ def make_generator(xp, seed: int):
 
 
 class Workspace:
-    """Host buffers reused by every update of a NumPy training loop, so the
-    hot loop allocates nothing per step.  ``get(tag, shape, dtype)`` returns
-    the buffer of that tag, (re)allocated only when the shape or dtype
-    changes (the last, shorter minibatch of an epoch has its own)."""
+    """Buffers reused by every update of a training loop, so the hot loop
+    allocates nothing per step.  ``get(tag, shape, dtype)`` returns the
+    buffer of that tag, (re)allocated only when the shape or dtype changes
+    (the last, shorter minibatch of an epoch has its own).
 
-    def __init__(self):
+    The buffers are arrays of ``xp``.  Training uses a workspace on NumPy
+    only (CuPy's memory pool makes device allocations cheap); the code that
+    fills the buffers is written for either namespace and is tested on the
+    strict CuPy stand-in."""
+
+    def __init__(self, xp=np):
+        self.xp = xp
         self._buffers = {}
 
     def get(self, tag, shape, dtype):
         key = (tag, tuple(shape))
         buf = self._buffers.get(key)
         if buf is None or buf.dtype != dtype:
-            buf = self._buffers[key] = np.empty(shape, dtype=dtype)
+            buf = self._buffers[key] = self.xp.empty(shape, dtype=dtype)
         return buf
 
 

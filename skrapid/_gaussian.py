@@ -536,7 +536,15 @@ class GaussianRBM(BaseRBM):
     def _mu2_array(self, params, xp, dtype):
         if "mu2" in params:
             return params["mu2"]
-        return xp.asarray([self._mass()], dtype=dtype)
+        # a fixed mass: while training, copied to the device once per call of
+        # fit / partial_fit rather than once or twice per minibatch
+        cache = getattr(self, "_mu2_const", None)
+        key = (id(xp), np.dtype(dtype).str, self._mass())
+        if cache is None:
+            return xp.asarray([key[2]], dtype=dtype)
+        if key not in cache:
+            cache[key] = xp.asarray([key[2]], dtype=dtype)
+        return cache[key]
 
     # -- input -----------------------------------------------------------------
     def _check_values(self, X, *, likelihood, training=False, what="X"):
@@ -712,34 +720,41 @@ class GaussianRBM(BaseRBM):
 
     # -- positive definiteness -----------------------------------------------------
     def _top_sv2(self, W, xp, n_iter=3):
-        """Largest eigenvalue of Wᵀ W by warm-started power iteration (a lower
-        bound that tracks the top singular value² across small updates)."""
-        v = getattr(self, "_sv_vec", None)
-        if v is None or v.shape[0] != W.shape[1] or B.get_namespace(v) is not xp:
-            v = xp.ones(W.shape[1], dtype=W.dtype)
-        for _ in range(n_iter):
-            w = W.T @ (W @ v)
-            nrm = float(xp.linalg.norm(w))
-            if nrm == 0.0 or not math.isfinite(nrm):
-                self._sv_vec = None
-                return nrm
-            v = w / W.dtype.type(nrm)
-        self._sv_vec = v
-        return float(v @ (W.T @ (W @ v)))
+        """Largest eigenvalue of Wᵀ W by warm-started power iteration, as a
+        host float (a lower bound that tracks the top singular value² across
+        small updates).  One device->host transfer."""
+        return float(self._top_sv2_device(W, xp, n_iter))
 
     def _top_sv2_device(self, W, xp, n_iter=3):
-        """:meth:`_top_sv2` without leaving the device (a device scalar)."""
+        """:meth:`_top_sv2` as a 0-d array of ``xp``: no host transfer.
+
+        The iterate is normalized by its largest entry, not its 2-norm: in
+        float32 the squares of a small iterate underflow, and dividing by an
+        underflowed norm made the bound blow up (a false "not positive
+        definite" error on the device).  The Rayleigh quotient vᵀWᵀWv / vᵀv
+        of a max-normalized v has vᵀv >= 1, so it is scale-invariant and
+        exact in the limit; a vanishing iterate (W ≈ 0) gives 0.
+        """
         v = getattr(self, "_sv_vec", None)
         if v is None or v.shape[0] != W.shape[1] or B.get_namespace(v) is not xp:
             v = xp.ones(W.shape[1], dtype=W.dtype)
-        tiny = W.dtype.type(np.finfo(W.dtype).tiny)
+        one = W.dtype.type(1)
         for _ in range(n_iter):
             w = W.T @ (W @ v)
-            v = w / xp.maximum(xp.linalg.norm(w), tiny)
+            m = xp.max(xp.abs(w))
+            ok = (m > 0) & xp.isfinite(m)
+            v = xp.where(ok, w / xp.where(ok, m, one), v)  # keep v if w vanishes
         self._sv_vec = v
-        return v @ (W.T @ (W @ v))
+        u = W.T @ (W @ v)
+        vv = v @ v
+        return xp.where(vv > 0, (v @ u) / xp.where(vv > 0, vv, one), W.dtype.type(0))
 
     def _after_epoch(self, params, xp, rng):
+        chol_ok = getattr(self, "_chol_ok", None)
+        if chol_ok is not None:  # method='exact' on a device
+            self._chol_ok = None
+            if not bool(chol_ok):
+                self._raise_not_pd(self._model(params, xp))
         pd_min = getattr(self, "_pd_min", None)
         if pd_min is None:
             return
@@ -749,7 +764,11 @@ class GaussianRBM(BaseRBM):
             self._sv_vec = None
             return  # non-finite parameters: reported by the finiteness check
         when = f"during epoch {self.n_iter_ + 1}"
-        if "mu2" in params and bound <= 0 and self._mu2_min(params) <= 0:
+        if (
+            "mu2" in params
+            and bound <= 0
+            and (self._mu2_min(params) <= 0 or not self._gaussian_hidden)
+        ):
             raise KernelNotPositiveDefiniteError(
                 f"GaussianRBM: the learnt mass mu2 became non-positive {when}. "
                 + self._divergence_advice(self._current_lr(), self._initial_mu2())
@@ -833,13 +852,14 @@ class GaussianRBM(BaseRBM):
         return self._mass()
 
     def _train(self, X, n_epochs, *, first):
+        self._mu2_const = {}
         try:
             if self._moment_method:
                 self._train_moments(X, n_epochs, first=first)
             else:
                 super()._train(X, n_epochs, first=first)
         finally:  # no device arrays stay on the estimator
-            self._sv_vec = self._pd_min = None
+            self._sv_vec = self._pd_min = self._mu2_const = self._chol_ok = None
 
     # -- the natural-gradient step and the direct solver ---------------------------
     def _train_moments(self, X, n_epochs, *, first):
@@ -928,13 +948,16 @@ class GaussianRBM(BaseRBM):
 
     def _after_update(self, params):
         xp = B.get_namespace(params["W"])
-        if xp is not np and self._gaussian_hidden:
+        if xp is not np and (self._gaussian_hidden or "mu2" in params):
             # on a device, no host synchronization per update: keep the running
             # minimum of the (upper) bound μ² − σ_h² ξ₁²_est on the device and
-            # decide once per epoch (_after_epoch)
+            # decide once per epoch (_after_epoch); with binary hidden units
+            # only the mass has to stay positive
             W = params["W"]
             mu2 = self._mu2_array(params, xp, W.dtype)
-            lam = mu2.min() - W.dtype.type(self._sigma2) * self._top_sv2_device(W, xp)
+            lam = mu2.min()
+            if self._gaussian_hidden:
+                lam = lam - W.dtype.type(self._sigma2) * self._top_sv2_device(W, xp)
             prev = getattr(self, "_pd_min", None)
             self._pd_min = lam if prev is None else xp.minimum(prev, lam)
             return
@@ -1000,17 +1023,29 @@ class GaussianRBM(BaseRBM):
         K = K + xp.diag(xp.broadcast_to(model.vis.precision, (W.shape[0],)))
         try:
             L = xp.linalg.cholesky(K)
-        except Exception:  # NumPy LinAlgError; CuPy returns NaNs instead
+        except np.linalg.LinAlgError:
             L = None
-        if L is None or not bool(xp.isfinite(L).all()):
-            raise KernelNotPositiveDefiniteError(
-                f"GaussianRBM: the kernel K = mu2·1 - sigma_h2·W·Wᵀ is not positive "
-                f"definite in epoch {self.n_iter_ + 1}, so the model has no "
-                "normalizable distribution. "
-                + self._divergence_advice(self._current_lr(), self._mass_of(model))
-            )
+        if L is not None and xp is not np:
+            # on a device: no host synchronization per update; the flag is
+            # kept on the device and read once per epoch (_after_epoch).  A
+            # failed factor only spoils the rest of this epoch, whose result
+            # is then discarded (the last good epoch is kept)
+            ok = _is_cholesky_factor(xp, L, K)
+            prev = getattr(self, "_chol_ok", None)
+            self._chol_ok = ok if prev is None else prev & ok
+        elif L is None or not bool(_is_cholesky_factor(xp, L, K)):
+            self._raise_not_pd(model)
         Linv = xp.linalg.inv(L)
         return Linv.T @ Linv
+
+    def _raise_not_pd(self, model=None):
+        mu2 = self._mass_of(model) if model is not None else self._initial_mu2()
+        raise KernelNotPositiveDefiniteError(
+            f"GaussianRBM: the kernel K = mu2·1 - sigma_h2·W·Wᵀ is not positive "
+            f"definite in epoch {self.n_iter_ + 1}, so the model has no "
+            "normalizable distribution. "
+            + self._divergence_advice(self._current_lr(), mu2)
+        )
 
     def _monitor(self, model, X, xp):
         rec = {"mu2": float(B.to_numpy(model.vis.precision).mean())}
@@ -1249,6 +1284,27 @@ class GaussianRBM(BaseRBM):
         L = self._kernel_cholesky()
         Linv = np.linalg.inv(L)
         return Linv.T @ Linv
+
+
+def _is_cholesky_factor(xp, L, K):
+    """Whether ``L`` is a Cholesky factor of ``K``, as a 0-d array of ``xp``.
+
+    NumPy raises when K is not positive definite; CuPy does not (its default
+    ``linalg`` error mode is "ignore"): potrf stops at the first non-positive
+    pivot and leaves a finite, wrong factor.  So the factor is checked: finite,
+    a positive diagonal, and L Lᵀ = K to within Cholesky's backward error
+    (about n·eps·max|K|; 100 times that here).  No host transfer: the caller
+    reads the flag once.
+    """
+    n = K.shape[0]
+    eps = np.finfo(L.dtype).eps
+    scale = xp.max(xp.abs(K))
+    resid = xp.max(xp.abs(L @ L.T - K))
+    return (
+        xp.all(xp.isfinite(L))
+        & xp.all(xp.diagonal(L) > 0)
+        & (resid <= L.dtype.type(100 * max(n, 1) * eps) * scale)
+    )
 
 
 #: Standard deviations the model handles, by dtype: μ² ~ 1/variance and the

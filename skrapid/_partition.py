@@ -106,22 +106,27 @@ def _chunks(model: Bipartite):
 
 
 def exact_log_partition(model: Bipartite) -> float:
-    """Exact log Z by enumerating the smaller layer (float64 accumulation)."""
+    """Exact log Z by enumerating the smaller layer (float64 accumulation).
+
+    The running log-sum stays on the device: one device->host transfer per
+    call, none per enumeration chunk."""
     _check_model_size(model)
     m = _enumeration(model)
     xp = m.xp
-    acc = -math.inf
+    acc = None
     for states in _chunks(m):
         logw = -m.free_energy(states).astype(xp.float64)
-        acc = float(np.logaddexp(acc, _logsumexp(xp, logw)))
-    return acc
+        lse = _logsumexp(xp, logw)
+        acc = lse if acc is None else xp.logaddexp(acc, lse)
+    return float(acc)
 
 
-def _logsumexp(xp, a) -> float:
-    mx = float(a.max())
-    if not math.isfinite(mx):
-        return mx
-    return mx + math.log(float(xp.exp(a - mx).sum()))
+def _logsumexp(xp, a):
+    """log Σ exp(a) as a 0-d array of ``xp`` (no host transfer)."""
+    mx = a.max()
+    finite = xp.isfinite(mx)
+    safe = xp.where(finite, mx, 0.0)
+    return xp.where(finite, safe + xp.log(xp.exp(a - safe).sum()), mx)
 
 
 @dataclass
@@ -129,13 +134,14 @@ class ModelStatistics:
     """Expectations under the model distribution (or a sample of it).
 
     ``v``: E[v] (n_visible,), ``h``: E[h] (n_hidden,), ``vh``: E[v hᵀ]
-    (n_visible, n_hidden), and ``log_z`` when computed by enumeration.
+    (n_visible, n_hidden), and ``log_z`` when computed by enumeration (a
+    0-d array of the model's namespace, left on the device).
     """
 
     v: object
     h: object
     vh: object
-    log_z: float = field(default=float("nan"))
+    log_z: object = field(default=float("nan"))
 
 
 def exact_statistics(model: Bipartite) -> ModelStatistics:
@@ -151,28 +157,31 @@ def exact_statistics(model: Bipartite) -> ModelStatistics:
     m = model.swapped() if swapped else model
     xp = m.xp
     f64 = xp.float64
-    shift = -math.inf
+    # the running shift and sums stay on the device: one transfer per call
+    shift = None
     s_v = xp.zeros(m.n_visible, dtype=f64)
     s_h = xp.zeros(m.n_hidden, dtype=f64)
     s_vh = xp.zeros((m.n_visible, m.n_hidden), dtype=f64)
-    s_0 = 0.0
+    s_0 = xp.zeros((), dtype=f64)
     for states in _chunks(m):
         field_h = m.hidden_field(states)
         logw = (states @ m.b + xp.sum(m.hid.log_partition(xp, field_h), axis=1)).astype(
             f64
         )
-        mx = float(logw.max())
-        new_shift = max(shift, mx)
-        scale = math.exp(shift - new_shift) if math.isfinite(shift) else 0.0
+        mx = logw.max()
+        new_shift = mx if shift is None else xp.maximum(shift, mx)
+        scale = 0.0 if shift is None else xp.exp(shift - new_shift)
         w = xp.exp(logw - new_shift)
         hm = m.hid.mean(xp, field_h).astype(f64)
         sv = states.astype(f64)
-        s_0 = s_0 * scale + float(w.sum())
+        s_0 = s_0 * scale + w.sum()
         s_v = s_v * scale + w @ sv
         s_h = s_h * scale + w @ hm
         s_vh = s_vh * scale + (sv * w[:, None]).T @ hm
         shift = new_shift
-    log_z = shift + math.log(s_0)
+    # log Z as a 0-d array: the gradient does not need it, so training reads
+    # nothing back (float(stats.log_z) when wanted: one transfer)
+    log_z = shift + xp.log(s_0)
     ev, eh, evh = s_v / s_0, s_h / s_0, s_vh / s_0
     if swapped:
         ev, eh, evh = eh, ev, evh.T

@@ -119,10 +119,15 @@ def tempered_log_f(model, beta, v, field_h, base_bias):
     """
     xp = model.xp
     f64 = xp.float64
-    beta = xp.asarray(beta, dtype=f64)
+    if getattr(beta, "ndim", 0) == 0:  # a host scalar stays one: no host->device copy
+        beta = float(beta)
+        col = beta
+    else:  # an array of xp, one value per row
+        beta = beta.astype(f64, copy=False)
+        col = beta[:, None]
     vb = (v @ model.b).astype(f64)
     vbA = (v @ base_bias).astype(f64)
-    bf = field_h.astype(f64) * (beta[:, None] if beta.ndim else beta)
+    bf = field_h.astype(f64) * col
     return beta * vb + (1.0 - beta) * vbA + xp.sum(model.hid.log_partition(xp, bf), 1)
 
 
@@ -161,6 +166,16 @@ class TemperedChains:
         self.parity = 0
         self.accepted = xp.zeros(R - 1)  # on the device: no sync per update
         self.proposed = np.zeros(R - 1)
+        # the pairs of each parity as slices, and their inverse temperatures
+        # copied to the device once: no host->device copy per swap round
+        self._pairs = []
+        for parity in (0, 1):
+            lo = slice(parity, R - 1, 2)
+            hi = slice(parity + 1, R, 2)
+            b_lo, b_hi = (np.repeat(self.betas[s], m) for s in (lo, hi))
+            self._pairs.append(
+                (lo, hi, len(b_lo) // m, xp.asarray(b_lo), xp.asarray(b_hi))
+            )
 
     def acceptance(self):
         """Swap acceptance rate of each neighbouring pair since the last reset."""
@@ -194,20 +209,16 @@ class TemperedChains:
 
     def _swap(self, model, v, field, rng):
         xp = self.xp
-        R, m = v.shape[0], v.shape[1]
-        lo = np.arange(self.parity, R - 1, 2)
+        m = v.shape[1]
+        lo, hi, n_pairs, bl, bh = self._pairs[self.parity]
         self.parity = 1 - self.parity
-        if lo.size == 0:
+        if n_pairs == 0:
             return
-        hi = lo + 1
-        b_lo = np.repeat(self.betas[lo], m)
-        b_hi = np.repeat(self.betas[hi], m)
         vl, vh = v[lo].reshape(-1, v.shape[2]), v[hi].reshape(-1, v.shape[2])
         fl, fh = (
             field[lo].reshape(-1, field.shape[2]),
             field[hi].reshape(-1, field.shape[2]),
         )
-        bl, bh = xp.asarray(b_lo), xp.asarray(b_hi)
         log_a = (
             tempered_log_f(model, bl, vh, fh, self.base)
             + tempered_log_f(model, bh, vl, fl, self.base)
@@ -216,7 +227,7 @@ class TemperedChains:
         )
         u = rng.random(log_a.shape[0])
         acc = xp.log(u) < log_a
-        acc2 = acc.reshape(len(lo), m)
+        acc2 = acc.reshape(n_pairs, m)
         self.accepted[lo] += acc2.sum(1)
         self.proposed[lo] += m
         sel = acc2[:, :, None]

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ._backend import buffer, expit, issparse, to_numpy
+from ._backend import buffer, expit, is_cupy_array, issparse, to_numpy
 
 
 class _Units(ABC):
@@ -97,7 +97,9 @@ class _Units(ABC):
 
     def _draw(self, xp, p, rng, out, ws):
         """States with P(high) = p, through the workspace's buffers."""
-        u = rng.random(dtype=p.dtype, out=ws.get("u", p.shape, p.dtype))
+        # size is given with out: CuPy's Generator.random(out=buf) without size
+        # fills the whole buffer with ONE value
+        u = rng.random(p.shape, dtype=p.dtype, out=ws.get("u", p.shape, p.dtype))
         bits = xp.less(u, p, out=ws.get("bits", p.shape, bool))
         if out is None:
             out = xp.empty(p.shape, dtype=p.dtype)
@@ -126,7 +128,7 @@ class _Units(ABC):
             note = " (sparse input: stored values and implicit zeros)"
             X = X.data
         else:
-            X = np.asarray(X) if not hasattr(X, "__cuda_array_interface__") else X
+            X = X if is_cupy_array(X) else np.asarray(X)
         lo, hi = self.low, self.high
         if X.size == 0 and not n_zeros:
             return

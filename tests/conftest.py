@@ -75,3 +75,16 @@ def brute_force(rbm):
 def tiny_rbm(request):
     units, fit_intercept = request.param
     return make_rbm(8, 6, units=units, fit_intercept=fit_intercept, scale=0.7)
+
+
+@pytest.fixture
+def strict_gpu(monkeypatch):
+    """The strict CuPy stand-in (``skrapid._cupy_standin``) as the backend's
+    CuPy: the device code path runs on NumPy underneath but fails wherever
+    real CuPy would (implicit host conversion, host/device mixing, CuPy-only
+    generator methods) and counts every host<->device transfer."""
+    from skrapid import _backend as B
+    from skrapid import _cupy_standin as S
+
+    monkeypatch.setattr(B, "_import_cupy", lambda: S.module())
+    return S

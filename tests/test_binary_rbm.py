@@ -346,7 +346,7 @@ def test_reused_buffers_give_the_same_training_bit_for_bit(
         return rbm.partial_fit(X)
 
     a = fit()
-    monkeypatch.setattr(B, "Workspace", lambda: None)
+    monkeypatch.setattr(B, "Workspace", lambda *a: None)
     b = fit()
     np.testing.assert_array_equal(a.components_, b.components_)
     np.testing.assert_array_equal(a.intercept_hidden_, b.intercept_hidden_)

@@ -385,7 +385,7 @@ def test_reused_buffers_give_the_same_training_bit_for_bit(monkeypatch, kw):
         return ra.partial_fit(X)
 
     a = fit()
-    monkeypatch.setattr(B, "Workspace", lambda: None)
+    monkeypatch.setattr(B, "Workspace", lambda *a: None)
     b = fit()
     np.testing.assert_array_equal(a.patterns_visible_, b.patterns_visible_)
     np.testing.assert_array_equal(a.patterns_hidden_, b.patterns_hidden_)
