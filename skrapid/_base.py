@@ -32,6 +32,7 @@ from . import _backend as B
 from ._optim import learning_rate_at, make_optimizer
 from ._partition import (
     AUTO_EXACT_UNITS,
+    adaptive_betas,
     ais_log_partition,
     base_rate_bias,
     default_betas,
@@ -1114,12 +1115,16 @@ class BaseRBM(
             if method == "reverse_ais":
                 v_init = self._reverse_ais_start(model, n_chains, ais_kwargs, rng)
             progress = self._ais_progress(ais_kwargs.get("progress"), method)
+            if ais_kwargs.get("schedule", "default") == "adaptive":
+                betas = adaptive_betas(model, base, n_betas, rng)
+            else:
+                betas = default_betas(n_betas)
             try:
                 result = ais_log_partition(
                     model,
                     base_bias=base,
                     n_chains=n_chains,
-                    betas=default_betas(n_betas),
+                    betas=betas,
                     rng=rng,
                     reverse=method == "reverse_ais",
                     v_init=v_init,
@@ -1192,6 +1197,7 @@ class BaseRBM(
         return_std=False,
         random_state=None,
         progress=None,
+        schedule="default",
     ):
         """Log partition function log Z of the fitted model.
 
@@ -1234,6 +1240,14 @@ class BaseRBM(
             callable is called as ``progress(done, total)`` every few hundred
             temperatures and at the end (``done == total``).  Exact
             enumeration reports nothing.
+        schedule : {"default", "adaptive"}, default="default"
+            Spacing of the AIS temperatures.  ``"default"``: Salakhutdinov &
+            Murray's fixed proportions (finer near β = 1).  ``"adaptive"``
+            (binary units): placed by a short pilot run, dense where the
+            importance weights change fast (see
+            :func:`skrapid._partition.adaptive_betas`); ``skrapid bench
+            ais-schedule`` measures which reaches a given standard error
+            sooner.
 
         Returns
         -------
@@ -1273,10 +1287,15 @@ class BaseRBM(
             raise ValueError(
                 f"progress must be None, a bool or a callable; got {progress!r}."
             )
+        if schedule not in ("default", "adaptive"):
+            raise ValueError(
+                f"schedule must be 'default' or 'adaptive'; got {schedule!r}."
+            )
         check_is_fitted(self, "components_")
         self._check_signature()
         model, xp = self._fitted_model()
         kw = {"n_chains": n_chains, "n_betas": n_betas, "n_burn_in": n_burn_in}
+        kw["schedule"] = schedule
         kw["progress"] = progress
         if X is not None and method == "ais":
             Xv = self._validate_X(X, reset=False)

@@ -304,17 +304,28 @@ def bench_pid(args, progress=print) -> dict:
 
 
 def bench_ais_speed(args, progress=print) -> dict:
-    """Throughput of forward AIS on a 784 x H model: chains x temperatures per
-    second, float32 and float64 (two products of V x H per chain and
-    temperature)."""
+    """Forward AIS, ``--n-chains`` chains x ``--n-betas`` temperatures, on a
+    64 x 200 model of binarized digits (the demo's size) and a 784 x
+    ``--n-components`` model of MNIST-like digits, float64 parameters: the
+    fused kernel (float32 chains, float64 weights, the smaller layer summed
+    out, chain groups in parallel threads) next to the generic float64
+    kernel it replaced, in one run.  The roofline counts the two V x H
+    products per chain and temperature; each case is put against the GEMM
+    peak of the floating type its chains use (float32 for the fused kernel,
+    the strict comparison), measured in the same run."""
+    from sklearn.datasets import load_digits
+
     from . import BinaryRBM
+    from . import _partition as P
     from .datasets import make_mnist_like
 
-    H, n_chains, n_betas = args.n_components, args.n_chains, args.n_betas
-    X, _ = make_mnist_like(2000, random_state=0)
-    V = X.shape[1]
-    cases, flops, dtypes = {}, {}, {}
-    for dt in args.dtypes:
+    n_chains, n_betas = args.n_chains, args.n_betas
+    digits = (load_digits().data > 7).astype(np.float64)
+    mnist, _ = make_mnist_like(2000, random_state=0)
+    cases, flops, dtypes, refs = {}, {}, {}, {}
+    sizes = {}
+    for X, H in ((digits, 200), (mnist.astype(np.float64), args.n_components)):
+        V = X.shape[1]
         rbm = BinaryRBM(
             n_components=H,
             max_iter=1,
@@ -322,30 +333,116 @@ def bench_ais_speed(args, progress=print) -> dict:
             learning_rate=0.05,
             random_state=0,
             device="cpu",
-        ).fit(X.astype(dt))
-        name = f"AIS {np.dtype(dt).name}"
+        ).fit(X)
+        sizes[f"{V}x{H}"] = (V, H)
+        for fast, label, dt in (
+            (False, "generic", "float64"),
+            (True, "fused", "float32"),
+        ):
+            name = f"AIS {V}x{H} {label}"
 
-        def run(r, rbm=rbm):
-            rbm.log_partition_function(
-                "ais", n_chains=n_chains, n_betas=n_betas, random_state=r
-            )
+            def run(r, rbm=rbm, fast=fast):
+                old = P.FAST_BINARY_AIS
+                P.FAST_BINARY_AIS = fast
+                try:
+                    rbm._logz_cache = {}
+                    rbm.log_partition_function(
+                        "ais", n_chains=n_chains, n_betas=n_betas, random_state=r
+                    )
+                finally:
+                    P.FAST_BINARY_AIS = old
 
-        cases[name] = run
-        flops[name] = 4.0 * V * H * n_chains * (n_betas - 1)
-        dtypes[name] = np.dtype(dt).name
-    res = _results(cases, flops, dtypes, {}, args.repeats, progress)
+            cases[name] = run
+            flops[name] = 4.0 * V * H * n_chains * (n_betas - 1)
+            dtypes[name] = dt
+        refs[f"AIS {V}x{H} fused"] = f"AIS {V}x{H} generic"
+    res = _results(cases, flops, dtypes, refs, args.repeats, progress)
     for r in res.values():
         r["chain_temperatures_per_second"] = n_chains * (n_betas - 1) / r["median"]
     return {
         "benchmark": "ais-speed",
-        "data": "make_mnist_like(2000) (synthetic, binary; 1 epoch before AIS)",
-        "n_samples": int(X.shape[0]),
-        "n_features": V,
-        "n_components": H,
+        "data": "load_digits > 7 (64 x 200 model) and make_mnist_like(2000) "
+        f"(784 x {args.n_components}); 1 epoch of training before AIS",
+        "n_features": "64, 784",
+        "n_components": f"200, {args.n_components}",
         "n_chains": n_chains,
         "n_betas": n_betas,
         "repeats": args.repeats,
+        "goals": {
+            "fraction_of_gemm_peak": {"64x200": 0.2, f"784x{args.n_components}": 0.5}
+        },
         "results": res,
+    }
+
+
+def bench_ais_schedule(args, progress=print) -> dict:
+    """Time for forward AIS (``--n-chains`` chains) to reach a standard
+    error of 0.05 nats with the default and the adaptive temperature
+    schedules, on a 64 x 200 BinaryRBM trained 10 epochs on binarized
+    digits (the demo's size).  For each schedule the number of temperatures
+    doubles from 250 until the estimate's standard error is at most the
+    target (at most 64000); the time of that run (pilot included) is the
+    time to reach it.  ``--repeats`` seeds; medians reported."""
+    from sklearn.datasets import load_digits
+
+    from . import BinaryRBM
+
+    target = 0.05
+    X = (load_digits().data > 7).astype(np.float64)
+    rbm = BinaryRBM(n_components=200, max_iter=10, random_state=0, device="cpu").fit(X)
+    out = {}
+    for schedule in ("default", "adaptive"):
+        runs = []
+        for r in range(args.repeats):
+            n_betas, rec = 250, None
+            while n_betas <= 64000:
+                rbm._logz_cache = {}
+                t0 = time.perf_counter()
+                lz, se = rbm.log_partition_function(
+                    "ais",
+                    n_chains=args.n_chains,
+                    n_betas=n_betas,
+                    return_std=True,
+                    random_state=r,
+                    schedule=schedule,
+                )
+                rec = {
+                    "n_betas": n_betas,
+                    "seconds": time.perf_counter() - t0,
+                    "log_z": lz,
+                    "std": se,
+                    "reached": se <= target,
+                }
+                if se <= target:
+                    break
+                n_betas *= 2
+            runs.append(rec)
+            progress(
+                f"  {schedule} seed {r}: std {rec['std']:.3f} at {rec['n_betas']} "
+                f"temperatures in {rec['seconds']:.2f} s"
+            )
+        out[schedule] = {
+            "runs": runs,
+            "median_seconds_to_target": float(np.median([x["seconds"] for x in runs])),
+            "median_n_betas": float(np.median([x["n_betas"] for x in runs])),
+            "all_reached": all(x["reached"] for x in runs),
+        }
+    d, a = out["default"], out["adaptive"]
+    progress(
+        f"time to std <= {target}: default {d['median_seconds_to_target']:.2f} s "
+        f"({d['median_n_betas']:.0f} temperatures), adaptive "
+        f"{a['median_seconds_to_target']:.2f} s ({a['median_n_betas']:.0f}); "
+        f"adaptive/default = "
+        f"{a['median_seconds_to_target'] / d['median_seconds_to_target']:.2f}"
+    )
+    return {
+        "benchmark": "ais-schedule",
+        "data": "load_digits > 7 (1797 x 64); BinaryRBM H = 200, 10 epochs",
+        "n_chains": args.n_chains,
+        "target_std": target,
+        "repeats": args.repeats,
+        "schedules": out,
+        "results": {},
     }
 
 
@@ -631,6 +728,255 @@ def _plot_scaling(report, path):
     plt.close(fig)
 
 
+#: Default settings of ``skrapid bench gridsearch``: a grid small enough to
+#: run in a few minutes on two cores (3 repeats), with the estimators' fits
+#: cut to ``max_iter`` epochs (RARBM's default is 30, BinaryRBM's 10).
+GRIDSEARCH_DEFAULTS = {
+    "patterns": [5, 10],
+    "hidden": [50, 100],
+    "estimators": ["rarbm"],
+    "folds": 3,
+    "max_iter": 5,
+}
+
+#: The share of a grid search's fit + score time that scoring should stay at
+#: or below (issue 19).
+GRIDSEARCH_SCORE_SHARE_GOAL = 0.5
+
+
+def _digits_binarized(n_samples=None):
+    """(X in {0, 1} float64, description): the digits of ``skrapid demo``
+    (scikit-learn's digits nudged five times, binarized at 0.5), all 8985
+    rows or ``n_samples`` of them drawn at random (seed 0)."""
+    from .datasets import binarize, load_digits_nudged
+
+    X, _ = load_digits_nudged()
+    X = binarize(X, threshold=0.5)
+    source = "sklearn digits nudged x5, binarized at 0.5 (as skrapid demo)"
+    if n_samples and n_samples < X.shape[0]:
+        rows = np.random.default_rng(0).choice(X.shape[0], n_samples, replace=False)
+        X = X[np.sort(rows)]
+        source += f", {n_samples} random rows"
+    return X, source
+
+
+def _gridsearch_row(seconds, share=None, **extra):
+    """A results row in the shape of :func:`_results`' rows; a grid search
+    has no GEMM flop count and is not traced for memory (fields None)."""
+    row = {
+        "device": "cpu",
+        "dtype": "float64",
+        "seconds": seconds,
+        "median": float(np.median(seconds)),
+        "reference": None,
+        "speedup_vs_reference": None,
+        "gflop": None,
+        "gemm_peak_gflops": None,
+        "fraction_of_gemm_peak": None,
+        "peak_memory_mib": None,
+        "memory_kind": None,
+    }
+    if share is not None:
+        row["share"] = share
+    row.update(extra)
+    return row
+
+
+def bench_gridsearch(args, progress=print) -> dict:
+    """scikit-learn ``GridSearchCV`` over RARBM's K (``n_patterns``) and H
+    (``n_components``), and/or BinaryRBM's H, scored by the estimators' own
+    ``score`` (held-out log-likelihood: log Z exact when the smaller layer
+    has at most 20 units, else AIS at :meth:`log_partition_function`'s
+    defaults) on the digits of ``skrapid demo``.
+
+    Each repeat runs the whole search once (``n_jobs=1``, ``refit=False``,
+    shuffled K-fold); the time of the fits and of the scoring is read from
+    its ``cv_results_`` (``mean_fit_time`` and ``mean_score_time`` times the
+    folds, summed over the grid), and the search's wall time is reported
+    next to them.  ``share`` is the median over repeats of each part's
+    share of fit + score (the two add up to 1); the goal is scoring <= 50%.
+    """
+    import inspect
+
+    from sklearn.model_selection import GridSearchCV, KFold
+
+    from . import RARBM, BinaryRBM
+
+    d = GRIDSEARCH_DEFAULTS
+
+    def opt(name):
+        value = getattr(args, f"grid_{name}", None)
+        return d[name] if value is None else value
+
+    Ks, Hs, folds, max_iter = (
+        list(opt("patterns")),
+        list(opt("hidden")),
+        int(opt("folds")),
+        int(opt("max_iter")),
+    )
+    X, source = _digits_binarized(getattr(args, "n_samples", None))
+    n, V = X.shape
+    cv = KFold(n_splits=folds, shuffle=True, random_state=0)
+    searches = {}
+    for key in dict.fromkeys(opt("estimators")):
+        if key == "rarbm":  # RARBM's units are spins by default: 2x - 1
+            est = RARBM(max_iter=max_iter, random_state=0, device="cpu")
+            grid = {"n_patterns": Ks, "n_components": Hs}
+            searches["RARBM"] = (est, grid, 2 * X - 1)
+        elif key == "binary":
+            est = BinaryRBM(max_iter=max_iter, random_state=0, device="cpu")
+            searches["BinaryRBM"] = (est, {"n_components": Hs}, X)
+        else:
+            raise ValueError(f"unknown grid estimator {key!r}: 'rarbm' or 'binary'")
+
+    log_z = {name: {} for name in searches}  # how score got log Z, last repeat
+
+    def scorer_for(name):
+        def scorer(est, X_test, y=None):
+            value = est.score(X_test)  # what GridSearchCV's scoring=None calls
+            cache = getattr(est, "_logz_cache", None) or {}
+            method = cache.get("method", "unknown")
+            seen = log_z[name].setdefault(method, {"scores": 0})
+            seen["scores"] += 1
+            weights = getattr(cache.get("result"), "log_weights", None)
+            if weights is not None:
+                seen["n_chains"] = int(len(weights))
+            return value
+
+        return scorer
+
+    parts = {name: {"fit": [], "score": [], "cv": None} for name in searches}
+    cases = {}
+    for name, (est, grid, Xg) in searches.items():
+
+        def run(r, name=name, est=est, grid=grid, Xg=Xg):
+            for seen in log_z[name].values():
+                seen["scores"] = 0
+            search = GridSearchCV(
+                est,
+                grid,
+                scoring=scorer_for(name),
+                cv=cv,
+                n_jobs=1,
+                refit=False,
+                error_score="raise",
+            ).fit(Xg)
+            res = search.cv_results_
+            fit = float(np.sum(res["mean_fit_time"]) * folds)
+            score = float(np.sum(res["mean_score_time"]) * folds)
+            parts[name]["fit"].append(fit)
+            parts[name]["score"].append(score)
+            parts[name]["cv"] = [
+                {
+                    "params": {k: int(v) for k, v in p.items()},
+                    "mean_test_score": float(s),
+                    "mean_fit_time": float(ft),
+                    "mean_score_time": float(st),
+                }
+                for p, s, ft, st in zip(
+                    res["params"],
+                    res["mean_test_score"],
+                    res["mean_fit_time"],
+                    res["mean_score_time"],
+                    strict=True,
+                )
+            ]
+            progress(
+                f"  {name} grid: fit {fit:.2f} s, score {score:.2f} s "
+                f"(scoring {100 * score / (fit + score):.1f}%)"
+            )
+
+        cases[f"{name} grid"] = run
+    progress(
+        f"GridSearchCV on {source} ({n} x {V}): "
+        + "; ".join(f"{name} {grid}" for name, (_, grid, _) in searches.items())
+        + f"; {folds}-fold, max_iter={max_iter}, n_jobs=1"
+    )
+    times = _time_cases(cases, args.repeats, progress)
+
+    sig = inspect.signature(BinaryRBM.log_partition_function).parameters
+    results, shares, grids = {}, {}, {}
+    for name, (est, grid, _) in searches.items():
+        fit, score = parts[name]["fit"], parts[name]["score"]
+        score_share = float(
+            np.median([s / (f + s) for f, s in zip(fit, score, strict=True)])
+        )
+        fit_share = 1.0 - score_share
+        total = times[f"{name} grid"]
+        results[f"{name} fit"] = _gridsearch_row(fit, fit_share)
+        results[f"{name} score"] = _gridsearch_row(score, score_share)
+        results[f"{name} total"] = _gridsearch_row(
+            total,
+            overhead_seconds=[
+                t - f - s for t, f, s in zip(total, fit, score, strict=True)
+            ],
+        )
+        shares[name] = {
+            "fit": fit_share,
+            "score": score_share,
+            "goal_score_at_most": GRIDSEARCH_SCORE_SHARE_GOAL,
+            "meets_goal": score_share <= GRIDSEARCH_SCORE_SHARE_GOAL,
+        }
+        params = est.get_params()
+        grids[name] = {
+            "estimator": type(est).__name__,
+            "grid": grid,
+            "candidates": int(np.prod([len(v) for v in grid.values()])),
+            "settings": {
+                k: params[k]
+                for k in (
+                    "max_iter",
+                    "batch_size",
+                    "learning_rate",
+                    "units",
+                    "method",
+                    "negative_phase",
+                    "n_gibbs_steps",
+                )
+                if k in params
+            },
+            "log_z": log_z[name],
+            "cv_results": parts[name]["cv"],
+        }
+    print(
+        f"\nGridSearchCV, {folds}-fold, max_iter={max_iter}: median seconds "
+        f"over {args.repeats} repeat{'s' if args.repeats != 1 else ''}"
+    )
+    print(f"{'grid':10} {'fit s':>9} {'score s':>9} {'scoring':>8}  goal <= 50%")
+    for name, s in shares.items():
+        print(
+            f"{name:10} {results[f'{name} fit']['median']:9.3f} "
+            f"{results[f'{name} score']['median']:9.3f} "
+            f"{100 * s['score']:7.1f}%  {'met' if s['meets_goal'] else 'not met'}"
+        )
+    return {
+        "benchmark": "gridsearch",
+        "data": source,
+        "n_samples": n,
+        "n_features": V,
+        "repeats": args.repeats,
+        "grids": grids,
+        "folds": folds,
+        "cv": f"KFold(n_splits={folds}, shuffle=True, random_state=0)",
+        "search": "GridSearchCV(n_jobs=1, refit=False); times from cv_results_",
+        "max_iter": max_iter,
+        "scoring": {
+            "what": "the estimator's score: mean held-out log-likelihood per "
+            "image (nats), log p(x) = -F(x) - log Z",
+            "log_z": "log_partition_function(method='auto'): exact when the "
+            "smaller layer has at most 20 units, else forward AIS",
+            "ais": {
+                "n_chains": sig["n_chains"].default,
+                "n_betas": sig["n_betas"].default,
+                "base_rate": "the training fold's visible marginals",
+                "random_state": "the estimator's (random_state=0)",
+            },
+        },
+        "shares": shares,
+        "results": results,
+    }
+
+
 def print_table(results, print=print):
     """The table of one report's ``results``."""
     print(
@@ -639,12 +985,20 @@ def print_table(results, print=print):
     )
     for name, r in results.items():
         ratio = r.get("speedup_vs_reference")
+        frac, peak, mib = (
+            r.get(k)
+            for k in ("fraction_of_gemm_peak", "gemm_peak_gflops", "peak_memory_mib")
+        )
+        # a case without a flop count or a memory trace (gridsearch) shows "-"
         print(
             f"{name:26} {r['median']:9.3f} "
             f"{(f'{ratio:7.2f}' if ratio is not None else '      -')} "
-            f"{100 * r['fraction_of_gemm_peak']:9.1f}% "
-            f"{r['gemm_peak_gflops']:12.1f} {r['peak_memory_mib']:9.1f}"
+            f"{(f'{100 * frac:9.1f}%' if frac is not None else '         -')} "
+            f"{(f'{peak:12.1f}' if peak is not None else '           -')} "
+            f"{(f'{mib:9.1f}' if mib is not None else '        -')}"
         )
+        if r.get("share") is not None:
+            print(f"{'':26} {100 * r['share']:.1f}% of fit + score")
         if "chain_temperatures_per_second" in r:
             print(
                 f"{'':26} {r['chain_temperatures_per_second']:.4g} chain-temperatures/s"

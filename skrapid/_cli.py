@@ -328,7 +328,7 @@ def _bench_all(args, progress=print) -> dict:
 
 def _benchmarks():
     from ._bench import BENCHMARKS as SPEED
-    from ._bench import bench_gpu, bench_scaling
+    from ._bench import bench_ais_schedule, bench_gpu, bench_gridsearch, bench_scaling
     from ._bench_density import bench_bars, bench_density, bench_gaussian_density
     from ._bench_sparse import bench_sparse
 
@@ -341,6 +341,8 @@ def _benchmarks():
         "gpu": bench_gpu,
         "ais": _bench_ais,
         "digits-probe": _bench_digits_probe,
+        "gridsearch": bench_gridsearch,
+        "ais-schedule": bench_ais_schedule,
         "sparse": bench_sparse,
         "all": _bench_all,
     }
@@ -581,7 +583,10 @@ def build_parser() -> argparse.ArgumentParser:
         "AIS vs exact log Z on 784 x H (accuracy); "
         "digits-probe: probe accuracy vs BernoulliRBM over seeds; "
         "sparse: a PCD-1 epoch, transform and score_samples from dense vs "
-        "CSR input (binarized MNIST; time and peak memory)",
+        "CSR input (binarized MNIST; time and peak memory); "
+        "gridsearch: GridSearchCV over RARBM's K x H (and/or BinaryRBM's H) "
+        "on the demo's digits, scored by held-out log-likelihood: fit and "
+        "score seconds and scoring's share",
     )
     bench.add_argument(
         "--data",
@@ -650,6 +655,42 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument(
         "--repeats", type=_positive, default=3, help="timed runs per case (>= 1)"
+    )
+    from ._bench import GRIDSEARCH_DEFAULTS as GRID
+
+    bench.add_argument(
+        "--grid-patterns",
+        type=_positive,
+        nargs="+",
+        default=GRID["patterns"],
+        help="RARBM's K values in the grid (gridsearch)",
+    )
+    bench.add_argument(
+        "--grid-hidden",
+        type=_positive,
+        nargs="+",
+        default=GRID["hidden"],
+        help="H values in the grid (gridsearch)",
+    )
+    bench.add_argument(
+        "--grid-estimators",
+        nargs="+",
+        choices=["rarbm", "binary"],
+        default=GRID["estimators"],
+        help="grids to search: rarbm (K x H) and/or binary (BinaryRBM, H) (gridsearch)",
+    )
+    bench.add_argument(
+        "--grid-folds",
+        type=_int_at_least(2, "an integer >= 2"),
+        default=GRID["folds"],
+        help="cross-validation folds (gridsearch)",
+    )
+    bench.add_argument(
+        "--grid-max-iter",
+        type=_positive,
+        default=GRID["max_iter"],
+        help="epochs of each fit (gridsearch; the estimators' own defaults are "
+        "30 for RARBM and 10 for BinaryRBM)",
     )
     bench.add_argument(
         "--dtypes",

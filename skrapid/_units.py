@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ._backend import buffer, expit, is_cupy_array, issparse, to_numpy
+from ._backend import buffer, is_cupy_array, issparse, to_numpy
 
 
 class _Units(ABC):
@@ -168,6 +168,24 @@ class _Units(ABC):
                 )
 
 
+def _sigmoid(xp, field, out=None, scale=1):
+    """Logistic sigmoid of ``scale * field``, 1 / (1 + exp(-scale * field)),
+    elementwise (into ``out`` when given).
+
+    Four passes (scale, exp, add, divide) with exp as the only
+    transcendental: on NumPy about 1.7x faster than the tanh form in float32
+    and 3x faster in float64 (NumPy's float64 tanh is slow), and accurate to
+    a few ulps relative.  exp overflows to inf for very negative arguments,
+    which gives the exact limit 0 (NumPy's overflow warning is silenced).
+    """
+    dt = field.dtype.type
+    out = xp.multiply(field, dt(-scale), out=out)
+    with np.errstate(over="ignore"):
+        xp.exp(out, out=out)
+    out += dt(1)
+    return xp.divide(dt(1), out, out=out)
+
+
 def _log1p_exp_neg(xp, field, scale):
     """log1p(exp(-scale * |field|)), in place on one temporary."""
     out = xp.abs(field)
@@ -184,10 +202,10 @@ class Bernoulli(_Units):
     low, high = 0.0, 1.0
 
     def mean(self, xp, field, out=None):
-        return expit(xp, field, out=out)
+        return _sigmoid(xp, field, out=out)
 
     def prob_high(self, xp, field, out=None):
-        return expit(xp, field, out=out)
+        return _sigmoid(xp, field, out=out)
 
     def log_partition(self, xp, field):
         # softplus(x) = max(x, 0) + log1p(exp(-|x|)); ~3x faster than
@@ -207,10 +225,7 @@ class Spin(_Units):
         return xp.tanh(field, out=out)
 
     def prob_high(self, xp, field, out=None):
-        out = xp.tanh(field, out=out)
-        out += field.dtype.type(1)
-        out *= field.dtype.type(0.5)
-        return out
+        return _sigmoid(xp, field, out=out, scale=2)  # (1 + tanh x) / 2
 
     def log_partition(self, xp, field):
         # log 2cosh(x) = |x| + log1p(exp(-2|x|)), overflow-free.

@@ -114,7 +114,11 @@ def test_speed_benchmarks_report_ratios_roofline_and_memory(name, tmp_path):
         assert r["median"] > 0 and 0 < r["fraction_of_gemm_peak"] < 1.5
         assert r["peak_memory_mib"] > 0
     if name == "ais-speed":
-        assert results["AIS float32"]["chain_temperatures_per_second"] > 0
+        for size in ("64x200", "784x16"):
+            fused = results[f"AIS {size} fused"]
+            assert fused["chain_temperatures_per_second"] > 0
+            assert fused["reference"] == f"AIS {size} generic"
+            assert fused["speedup_vs_reference"] > 0
     else:
         assert any(r["speedup_vs_reference"] for r in results.values())
 
