@@ -9,35 +9,10 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-from scipy.linalg import blas as _blas
-
-#: BLAS y += a x by floating type (updates y in place when it is contiguous).
-_AXPY = {np.float32: _blas.saxpy, np.float64: _blas.daxpy}
-
 
 def learning_rate_at(learning_rate: float, lr_decay: float, every: int, epoch: int):
     """Step schedule η_e = η_0 · r^⌊e / N⌋ (eq. A2 of the scalar-field paper)."""
     return learning_rate * lr_decay ** (epoch // every)
-
-
-def _axpy(p, g, a) -> bool:
-    """p += a * g in one pass over memory (BLAS axpy) for C-contiguous NumPy
-    arrays of one floating type; False (nothing done) otherwise, where the
-    caller falls back to two elementwise passes."""
-    if not (
-        type(p) is np.ndarray
-        and type(g) is np.ndarray
-        and p.dtype == g.dtype
-        and p.dtype.type in _AXPY
-        and p.shape == g.shape
-        and p.flags.c_contiguous
-        and g.flags.c_contiguous
-        and p.flags.writeable
-    ):
-        return False
-    _AXPY[p.dtype.type](g.reshape(-1), p.reshape(-1), a=a)
-    return True
 
 
 class SGD:
@@ -60,9 +35,8 @@ class SGD:
         for k, g in grads.items():
             p = params[k]
             if mu == 0.0:
-                if not _axpy(p, g, lr):
-                    g *= p.dtype.type(lr)  # gradients are fresh arrays: scale in place
-                    p += g
+                g *= p.dtype.type(lr)  # gradients are fresh arrays: scale in place
+                p += g
             else:
                 vel = state[k]
                 vel *= p.dtype.type(mu)
