@@ -428,8 +428,9 @@ _FUNCTIONS = frozenset(
 )
 
 
-def _device_function(name):
-    f = getattr(np, name)
+def _device_function(name, source=np):
+    """``source.name`` on device arrays: host arrays refused, results wrapped."""
+    f = getattr(source, name)
 
     def fn(*args, **kwargs):
         return _call(f, args, kwargs)
@@ -458,18 +459,8 @@ def _cholesky(a):
 _linalg = types.ModuleType("cupy.linalg")
 
 
-def _linalg_function(name):
-    f = getattr(np.linalg, name)
-
-    def fn(*args, **kwargs):
-        return _call(f, args, kwargs)
-
-    fn.__name__ = name
-    return fn
-
-
 for _n in ("norm", "inv", "eigh", "eigvalsh", "slogdet", "solve", "qr", "svd", "det"):
-    setattr(_linalg, _n, _linalg_function(_n))
+    setattr(_linalg, _n, _device_function(_n, np.linalg))
 _linalg.cholesky = _cholesky
 _module.linalg = _linalg
 
