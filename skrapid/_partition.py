@@ -446,13 +446,19 @@ class _ArraySteps:
         M = x.shape[1]
         xp.add(y[:, :M], zshift, out=z)
         if self.a_m_zero:
-            # A(βz) = β lin(z) + log(1 + e^{−κβ|z|}) for β >= 0
-            lin = xp.maximum(z, 0, out=x) if relu else xp.abs(z, out=x)
-            delta = lin.sum(axis=1, dtype=f64) * (float(b1) - float(b0))
-            xp.multiply(z, b0, out=x)
-            self._exp_neg(x, kappa, e0)
-            xp.multiply(z, b1, out=x)
-            self._exp_neg(x, kappa, e1)
+            # A(βz) = β lin(z) + log(1 + e^{−κβ|z|}) for β >= 0, with
+            # Σ max(z, 0) = (Σ z + Σ |z|) / 2: |z| is taken once
+            az = xp.abs(z, out=x)
+            lin = az.sum(axis=1, dtype=f64)
+            if relu:
+                lin += z.sum(axis=1, dtype=f64)
+                lin *= 0.5
+            delta = lin * (float(b1) - float(b0))
+            xp.multiply(az, dt(-kappa * float(b0)), out=e0)
+            xp.exp(e0, out=e0)
+            xp.multiply(az, dt(-kappa * float(b1)), out=e1)
+            xp.exp(e1, out=e1)
+            sign, scratch = z, x  # β₁z >= 0 iff z >= 0 (β₁ > 0 where a draw follows)
         else:
             xp.multiply(z, b0, out=x)
             x += a_m
@@ -464,16 +470,17 @@ class _ArraySteps:
             self._exp_neg(x, kappa, e1)
             lin = xp.maximum(x, 0, out=z) if relu else xp.abs(x, out=z)
             delta += lin.sum(axis=1, dtype=f64)
+            sign, scratch = x, z
         # log(1 + e1) − log(1 + e0) as one logarithm (e0 becomes scratch)
         e0 += dt(1)
-        ratio = xp.add(e1, dt(1), out=z)
+        ratio = xp.add(e1, dt(1), out=scratch)
         ratio /= e0
         xp.log(ratio, out=ratio)
         delta += ratio.sum(axis=1, dtype=f64)
         if sample:  # high iff u (1 + e1) < (1 if x >= 0 else e1)
             g = xp.add(e1, dt(1), out=e0)
             g *= u
-            bits = xp.where(x >= 0, g < dt(1), g < e1)
+            bits = xp.where(sign >= 0, g < dt(1), g < e1)
             xp.copyto(m_out, bits)
             if low != 0.0:
                 m_out *= dt(2)

@@ -88,3 +88,15 @@ def strict_gpu(monkeypatch):
 
     monkeypatch.setattr(B, "_import_cupy", lambda: S.module())
     return S
+
+
+def pytest_configure(config):
+    """Under pytest-xdist (``-n``) each worker runs BLAS on one thread: the
+    workers already use every core, and nested BLAS threads would only
+    contend for them."""
+    import os
+
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        from threadpoolctl import threadpool_limits
+
+        config._skrapid_blas_limit = threadpool_limits(limits=1)
