@@ -23,7 +23,6 @@ __all__ = [
     "to_numpy",
     "like_input",
     "make_generator",
-    "expit",
     "is_cupy_array",
 ]
 
@@ -210,21 +209,6 @@ class Workspace:
 def buffer(ws, tag, shape, dtype):
     """``ws.get(...)``, or None (allocate as usual) without a workspace."""
     return None if ws is None else ws.get(tag, shape, dtype)
-
-
-def expit(xp, x, out=None):
-    """Logistic sigmoid 1 / (1 + exp(-x)), computed as (1 + tanh(x/2)) / 2.
-
-    The tanh form never overflows, and NumPy's vectorized tanh makes it about
-    five times faster than :func:`scipy.special.expit` in float32.  Its error
-    is absolute (about one ulp of 1), which is what sampling and means need;
-    log-probabilities never go through it.
-    """
-    out = xp.multiply(x, x.dtype.type(0.5), out=out)
-    xp.tanh(out, out=out)
-    out *= x.dtype.type(0.5)
-    out += x.dtype.type(0.5)
-    return out
 
 
 def synchronize(xp) -> None:
