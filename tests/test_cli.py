@@ -446,3 +446,47 @@ def test_reproduce_quiet_passes_a_silent_progress(monkeypatch, tmp_path, capsys)
     assert main(["reproduce", "sfrbm-fig2", "--quiet", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "a progress line" not in out and "wrote r.json, r.png" in out
+
+
+def _blas_threads_now():
+    from threadpoolctl import threadpool_info
+
+    return max(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+
+
+@pytest.mark.parametrize("option, expected", [(["--blas-threads", "1"], 1), ([], 1)])
+def test_demo_runs_under_its_blas_thread_limit(monkeypatch, option, expected):
+    import skrapid._cli as cli
+
+    seen = []
+    monkeypatch.setattr(cli, "_run_demo", lambda args: seen.append(_blas_threads_now()))
+    before = _blas_threads_now()
+    main(["demo", *option])
+    assert seen == [expected]
+    assert _blas_threads_now() == before  # restored afterwards
+
+
+def test_demo_blas_threads_zero_keeps_the_default(monkeypatch):
+    import skrapid._cli as cli
+
+    seen = []
+    monkeypatch.setattr(cli, "_run_demo", lambda args: seen.append(_blas_threads_now()))
+    before = _blas_threads_now()
+    main(["demo", "--blas-threads", "0"])
+    assert seen == [before]
+
+
+def test_bench_blas_threads_times_both_settings(monkeypatch, tmp_path):
+    import skrapid._bench_threads as bt
+
+    monkeypatch.setattr(bt, "PCD_SIZES", [(10, 16, 8)])
+    monkeypatch.setattr(bt, "AIS_SIZES", [(16, 8)])
+    path = tmp_path / "bt.json"
+    assert main(["bench", "blas-threads", "--repeats", "2", "--json", str(path)]) == 0
+    rows = json.loads(path.read_text())["results"]
+    one = {k: r for k, r in rows.items() if k.endswith(", 1 thread")}
+    assert len(one) == 3 and len(rows) == 6
+    for name, r in one.items():
+        ref = rows[r["reference"]]
+        assert r["blas_threads"] == 1 and len(r["seconds"]) == 2
+        assert r["speedup_vs_reference"] == pytest.approx(ref["median"] / r["median"])
