@@ -341,7 +341,7 @@ def test_failed_cholesky_is_detected_on_the_device(strict_gpu):
     positive definite (its linalg mode is 'ignore'); potrf leaves a finite,
     wrong factor, so checking finiteness alone missed it.  The factor is now
     checked (positive diagonal, L Lᵀ = K), and the fit stops."""
-    from skrapid._gaussian import _is_cholesky_factor
+    from skrapid._gaussian_kernel import _is_cholesky_factor
 
     cp = strict_gpu.module()
     K = np.array([[1.0, 2.0], [2.0, 1.0]])  # eigenvalues 3 and -1
