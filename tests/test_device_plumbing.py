@@ -454,9 +454,9 @@ def test_bench_gpu_measures_the_device(strict_gpu, tmp_path, monkeypatch):
         raise AssertionError("bench gpu must time one fit, not partial_fit")
 
     monkeypatch.setattr(RARBM, "partial_fit", no_partial_fit)
-    from skrapid import _bench
+    from skrapid._bench import _common
 
-    monkeypatch.setattr(_bench, "GEMM_SIZE", {"cpu": 300, "gpu": 300})
+    monkeypatch.setattr(_common, "GEMM_SIZE", {"cpu": 300, "gpu": 300})
     out = tmp_path / "gpu.json"
     main(
         [
