@@ -295,7 +295,7 @@ def _read_report(path):
 
 
 def _atomic_write_text(path, text):
-    from .reproduce import _atomic_write_text as write
+    from .experiments._records import _atomic_write_text as write
 
     write(path, text)
 
