@@ -15,7 +15,9 @@ TIMING = ("seconds", "time", "wall")
 
 
 def _same_nan(a, b):
-    return isinstance(a, float) and isinstance(b, float) and math.isnan(a) == math.isnan(b) == True  # noqa: E712
+    """Both are NaN (NaN != NaN, but two NaNs are the same result)."""
+    floats = isinstance(a, float) and isinstance(b, float)
+    return floats and math.isnan(a) and math.isnan(b)
 
 
 def walk(a, b, path, diffs):
