@@ -1,106 +1,37 @@
-"""The base class of every skrapid estimator: validation, training loop, scoring.
+"""The base class of every skrapid estimator: the training loop and its hooks.
 
 A model family subclasses :class:`BaseRBM` and defines a handful of private
 methods -- how its parameters are initialized and stored, the
 :class:`~skrapid._units.Bipartite` energy they define, and the gradient of the
 log-likelihood for a minibatch.  Everything else (epochs, minibatches,
 shuffling, optimizers, weight decay, learning-rate decay, ``history_``,
-``verbose`` lines, divergence checks, ``partial_fit``, the scikit-learn methods,
-log Z with its cache, sampling) lives here once.
+``verbose`` lines, divergence checks, ``partial_fit``) lives here once; what
+a fitted model offers (scoring and log Z, sampling, ``transform``, input
+validation, pickling) comes from the mixins of :class:`BaseRBM`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
 import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import (
-    BaseEstimator,
-    ClassNamePrefixFeaturesOutMixin,
-    TransformerMixin,
-    _fit_context,
-)
-from sklearn.utils import check_array, check_random_state
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _backend as B
+from ._generate import _SamplingMixin
 from ._optim import learning_rate_at, make_optimizer
-from ._partition import (
-    AUTO_EXACT_UNITS,
-    adaptive_betas,
-    ais_log_partition,
-    base_rate_bias,
-    default_betas,
-    enumerable_units,
-    exact_log_partition,
-)
+from ._persistence import InconsistentVersionWarning as InconsistentVersionWarning
+from ._persistence import _PersistenceMixin
 from ._progress import ProgressReporter, _tqdm, format_duration
-from ._sampling import (
-    TemperedChains,
-    gibbs_chain,
-    gibbs_from_hidden_field,
-    random_states,
-)
-
-
-def _skrapid_version():
-    from . import __version__
-
-    return __version__
-
-
-class InconsistentVersionWarning(UserWarning):
-    """Warning raised when a skrapid estimator is unpickled with a skrapid
-    version other than the one that pickled it.
-
-    As with scikit-learn's own estimators, such a model may give wrong
-    results or fail: refit it with the installed version, or install the
-    version that wrote it.
-
-    Parameters
-    ----------
-    estimator_name : str
-        Class name of the unpickled estimator.
-    original_version : str
-        The skrapid version that wrote the pickle (``"unknown"`` for pickles
-        written before versions were recorded).
-    current_version : str
-        The installed skrapid version.
-
-    Examples
-    --------
-    >>> import pickle, warnings
-    >>> import numpy as np
-    >>> from skrapid import BinaryRBM, InconsistentVersionWarning
-    >>> rbm = BinaryRBM(n_components=2, max_iter=1).fit(np.eye(3))
-    >>> state = dict(rbm.__getstate__(), _skrapid_version="0.0.1")
-    >>> with warnings.catch_warnings(record=True) as caught:
-    ...     warnings.simplefilter("always")
-    ...     BinaryRBM.__new__(BinaryRBM).__setstate__(state)
-    >>> caught[0].category is InconsistentVersionWarning
-    True
-    >>> caught[0].message.original_version
-    '0.0.1'
-    """
-
-    def __init__(self, *, estimator_name, original_version, current_version):
-        self.estimator_name = estimator_name
-        self.original_version = original_version
-        self.current_version = current_version
-
-    def __str__(self):
-        return (
-            f"Trying to unpickle estimator {self.estimator_name} from skrapid "
-            f"version {self.original_version} when using version "
-            f"{self.current_version}. This might lead to breaking code or invalid "
-            "results. Use at your own risk: refit the model with this version, or "
-            "install the version that wrote it."
-        )
+from ._scoring import _ScoringMixin
+from ._transform import _TransformMixin
+from ._validation import _check_device_array as _check_device_array
+from ._validation import _ValidationMixin
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -148,41 +79,6 @@ def _format_monitored(name, value):
     return f"{label} {value:.4f}"
 
 
-#: Rows of a SciPy sparse X made dense at a time by the predictions.
-SPARSE_CHUNK_ROWS = 1000
-#: Density (stored values / entries) up to which the predictions multiply a
-#: sparse X directly (sparse-dense products); above it they densify chunks of
-#: rows for BLAS, which is faster there (measured crossover 0.1-0.15 with
-#: 784 visible and 100-500 hidden units, float32 and float64).
-SPARSE_PRODUCT_DENSITY = 0.1
-
-
-def _by_rows(fn, X):
-    """``fn(X)``, a function of the rows of X with one result per row.
-
-    For a SciPy sparse X: ``fn`` of X itself when X is sparse enough for
-    sparse-dense products to pay, else of dense chunks of
-    ``SPARSE_CHUNK_ROWS`` rows, written into one output; X is never made
-    dense as a whole."""
-    if not B.issparse(X):
-        return fn(X)
-    n, V = X.shape
-    if X.nnz <= SPARSE_PRODUCT_DENSITY * n * V:
-        return fn(X)
-    if n <= SPARSE_CHUNK_ROWS:
-        return fn(X.toarray())
-    out = buf = None
-    for start in range(0, n, SPARSE_CHUNK_ROWS):
-        rows = X[start : start + SPARSE_CHUNK_ROWS]
-        if buf is None or buf.shape[0] != rows.shape[0]:
-            buf = np.empty(rows.shape, dtype=X.dtype)
-        part = fn(rows.toarray(out=buf))
-        if out is None:
-            out = np.empty((n,) + part.shape[1:], dtype=part.dtype)
-        out[start : start + rows.shape[0]] = part
-    return out
-
-
 class _Minibatches:
     """An epoch over data X: shuffled minibatches of ``batch_size`` rows (the
     last one shorter when the size does not divide).  A SciPy sparse (CSR) X
@@ -222,9 +118,60 @@ DOCS_URL = "https://skrapid.readthedocs.io/en/latest/"
 
 
 class BaseRBM(
-    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator, metaclass=ABCMeta
+    _ValidationMixin,
+    _ScoringMixin,
+    _SamplingMixin,
+    _TransformMixin,
+    _PersistenceMixin,
+    BaseEstimator,
+    metaclass=ABCMeta,
 ):
-    """Shared machinery of the skrapid estimators (not for direct use).
+    """Shared machinery of the skrapid estimators (not for direct use): the
+    training loop and its hooks.
+
+    :meth:`fit` (``max_iter`` epochs from a fresh model) and
+    :meth:`partial_fit` (one more epoch) validate X and run
+    :meth:`_guarded_train`, which runs :meth:`_train`: shuffled minibatches,
+    a gradient and an optimizer step per minibatch (weight decay,
+    learning-rate decay), divergence checks after each epoch, and every
+    finished epoch committed to the fitted attributes and recorded in
+    ``history_`` (and the ``verbose`` lines).  An exception or an interrupt
+    leaves the model of the last finished epoch.
+
+    A model family subclasses it and defines the abstract hooks
+
+    - ``_init_parameters``, ``_store_parameters``, ``_load_parameters``: the
+      dict of trainable parameters, and the fitted attributes it is kept in;
+    - ``_model``: the :class:`~skrapid._units.Bipartite` energy of the
+      parameters;
+    - ``_gradient``: the log-likelihood gradient for a minibatch;
+    - ``_check_values``: the values X may hold (the model's support);
+
+    and may override the others, which do nothing by default:
+    ``_make_negative_phase``, ``_validate_model_size``, ``_decayed_keys``,
+    ``_learning_rate``, ``_begin_training`` / ``_end_training``,
+    ``_after_update``, ``_after_epoch``, ``_monitor``, ``_start_monitor`` /
+    ``_check_collapse``, ``_suggested_learning_rate``, ``_training_source``,
+    ``_to_model_space`` / ``_from_model_space``, ``_reset_fit_state``;
+    ``_structural_params`` names the constructor parameters a fit depends
+    on.  Hooks of the mixins: ``_accepts_sparse`` (``_ValidationMixin``),
+    ``_exact_log_z``, ``_compute_log_z`` and ``_fingerprint_attrs``
+    (``_ScoringMixin``).
+
+    What a fitted model offers comes from mixins, one job each:
+
+    - ``_ValidationMixin`` (:mod:`skrapid._validation`): input checks
+      (``_validate_X``, ``_accepts_sparse``, ``_dtype_for``) and the fitted
+      model on the device chosen for X (``_fitted_model``, ``_prepare``);
+    - ``_ScoringMixin`` (:mod:`skrapid._scoring`): ``free_energy``,
+      ``score_samples``, ``score``, ``log_partition_function`` and the log Z
+      cache;
+    - ``_SamplingMixin`` (:mod:`skrapid._generate`): ``sample_hidden``,
+      ``gibbs``, ``sample``;
+    - ``_TransformMixin`` (:mod:`skrapid._transform`): ``transform``,
+      ``inverse_transform``, ``get_feature_names_out``;
+    - ``_PersistenceMixin`` (:mod:`skrapid._persistence`): the skrapid
+      version in pickles (:class:`InconsistentVersionWarning`).
 
     ``transform`` outputs one column per hidden unit, named
     ``<classname><i>`` by :meth:`get_feature_names_out` (``binaryrbm0``, ...),
@@ -233,11 +180,6 @@ class BaseRBM(
 
     _doc_link_module = "skrapid"
     _doc_link_template = DOCS_URL + "generated/{estimator_module}.{estimator_name}.html"
-
-    @property
-    def _n_features_out(self):
-        """Number of transformed output features: the hidden units."""
-        return self.components_.shape[0]
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
@@ -327,50 +269,6 @@ class BaseRBM(
     # ------------------------------------------------------------------
     # input handling
     # ------------------------------------------------------------------
-    _fingerprint_attrs = ("components_", "intercept_visible_", "intercept_hidden_")
-
-    def _validate_X(self, X, *, reset: bool, likelihood=False, training=False):
-        """Check X at the boundary: shape, finiteness, dtype, value range.
-
-        NumPy inputs go through :func:`sklearn.utils.validation.validate_data`;
-        CuPy inputs are checked on the device with the same messages.  SciPy
-        sparse inputs, where :meth:`_accepts_sparse` allows them, come back
-        as CSR in canonical format (finiteness and values checked on the
-        stored values); otherwise validate_data refuses them.
-        """
-        if B.is_cupy_array(X):
-            X = _check_device_array(X, "X")
-            if reset:
-                self.n_features_in_ = X.shape[1]
-            elif X.shape[1] != self.n_features_in_:
-                raise ValueError(
-                    f"X has {X.shape[1]} features, but {type(self).__name__} is "
-                    f"expecting {self.n_features_in_} features as input."
-                )
-        else:
-            sparse = B.issparse(X) and self._accepts_sparse()
-            X = validate_data(
-                self,
-                X,
-                reset=reset,
-                dtype=[np.float64, np.float32],
-                accept_sparse=["csr"] if sparse else False,
-            )
-            if sparse and not X.has_canonical_format:  # sum duplicate entries
-                X = X.copy()
-                X.sum_duplicates()
-        self._check_values(X, likelihood=likelihood, training=training)
-        return X
-
-    def _accepts_sparse(self):
-        """Hook: whether this estimator takes SciPy sparse X (converted to
-        CSR).  A configuration that cannot raises a ValueError saying why;
-        False lets validate_data refuse it."""
-        return False
-
-    def _dtype_for(self, X):
-        return np.float32 if X.dtype == np.float32 else np.float64
-
     # ------------------------------------------------------------------
     # randomness
     # ------------------------------------------------------------------
@@ -838,666 +736,6 @@ class BaseRBM(
         )
 
     # ------------------------------------------------------------------
-    # the fitted model on a device
-    # ------------------------------------------------------------------
-    def _fitted_model(self, X=None):
-        """(model, xp) for the fitted parameters, on the device chosen for X."""
-        check_is_fitted(self, "components_")
-        self._check_signature()
-        xp = B.resolve_namespace(self.device, *(() if X is None else (X,)))
-        dtype = self.components_.dtype
-        return self._model(self._load_parameters(xp, dtype), xp), xp
-
-    def _prepare(self, X, *, likelihood=False):
-        check_is_fitted(self, "components_")
-        self._check_signature()  # before X is checked against the current units
-        Xv = self._validate_X(X, reset=False, likelihood=likelihood)
-        model, xp = self._fitted_model(Xv)
-        if B.issparse(Xv):  # stays sparse on the host: see _by_rows
-            return Xv.astype(model.dtype, copy=False), model, xp
-        return self._to_model_space(B.to_device(Xv, xp, model.dtype), xp), model, xp
-
-    def transform(self, X):
-        """Hidden conditional means E[h | v].
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Visible data (sparse as in :meth:`fit`).
-
-        Returns
-        -------
-        H : ndarray of shape (n_samples, n_components)
-            E[h_a | v] = sigmoid(field) for {0,1} units, tanh(field) for spins.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from skrapid import BinaryRBM
-        >>> X = np.array([[0, 1, 1], [1, 0, 0]] * 10, dtype=float)
-        >>> rbm = BinaryRBM(n_components=4, max_iter=5, random_state=0).fit(X)
-        >>> H = rbm.transform(X)
-        >>> H.shape, bool(((H > 0) & (H < 1)).all())
-        ((20, 4), True)
-        """
-        Xd, model, xp = self._prepare(X)
-        return B.like_input(_by_rows(model.mean_hiddens, Xd), X)
-
-    def inverse_transform(self, H):
-        """Visible conditional means E[v | h]: back from the hidden layer.
-
-        ``inverse_transform(transform(X))`` is one deterministic pass forward
-        and backward through the model, the *regenerated* data of the
-        scalar-field paper (Sec. VI, Fig. 16).
-
-        Parameters
-        ----------
-        H : array-like of shape (n_samples, n_components)
-            Hidden states or conditional means.
-
-        Returns
-        -------
-        X_new : ndarray of shape (n_samples, n_features)
-            E[v_i | h]: sigmoid of the visible field for {0, 1} units, tanh
-            for spins, field / μ² (plus ``mean_``) for Gaussian units.
-
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from skrapid import BinaryRBM
-        >>> X = np.array([[0, 1, 1], [1, 0, 0]] * 5, dtype=float)
-        >>> rbm = BinaryRBM(4, learning_rate=0.5, max_iter=200, random_state=0)
-        >>> rbm = rbm.fit(X)
-        >>> np.round(rbm.inverse_transform(rbm.transform(X[:2])), 1)
-        array([[0., 1., 1.],
-               [1., 0., 0.]])
-        """
-        check_is_fitted(self, "components_")
-        if B.is_cupy_array(H):  # checked on the device, as X is
-            H = _check_device_array(H, "H")
-        else:
-            H = check_array(H, dtype=[np.float64, np.float32], input_name="H")
-        if H.shape[1] != self.components_.shape[0]:
-            raise ValueError(
-                f"H has {H.shape[1]} columns, but this model has "
-                f"n_components={self.components_.shape[0]} hidden units."
-            )
-        model, xp = self._fitted_model(H)
-        Hd = B.to_device(H, xp, model.dtype)
-        V = model.vis.mean(xp, model.visible_field(Hd))
-        return B.like_input(self._from_model_space(V, xp), H)
-
-    def sample_hidden(self, X, *, random_state=None):
-        """Hidden states drawn from P(h | v), one per row of X.
-
-        The RAPID paper's probe (Sec. 5.2) fits a classifier on such samples
-        rather than on the conditional means that :meth:`transform` returns.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Visible data (sparse as in :meth:`fit`).
-        random_state : int, RandomState instance or None, default=None
-            Seed of the draws; None continues the estimator's own stream.
-
-        Returns
-        -------
-        H : ndarray of shape (n_samples, n_components)
-            Hidden states ({0, 1} or ±1, as the hidden units).
-
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from skrapid import BinaryRBM
-        >>> X = np.array([[0, 1, 1], [1, 0, 0]] * 5, dtype=float)
-        >>> rbm = BinaryRBM(n_components=4, max_iter=2, random_state=0).fit(X)
-        >>> h = rbm.sample_hidden(X, random_state=0)
-        >>> h.shape, np.unique(h).tolist()
-        ((10, 4), [0.0, 1.0])
-        """
-        Xd, model, xp = self._prepare(X)
-        rng = self._device_rng(xp, random_state)
-        h = model.hid.sample(xp, _by_rows(model.hidden_field, Xd), rng)
-        return B.like_input(h, X)
-
-    def free_energy(self, X):
-        """Free energy F(v), with p(v) = exp(-F(v)) / Z.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Visible data (sparse as in :meth:`fit`).
-
-        Returns
-        -------
-        F : ndarray of shape (n_samples,)
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from skrapid import BinaryRBM
-        >>> X = np.array([[0, 1, 1], [1, 0, 0]] * 10, dtype=float)
-        >>> rbm = BinaryRBM(n_components=2, max_iter=5, random_state=0).fit(X)
-        >>> log_z = rbm.log_partition_function("exact")
-        >>> bool(np.allclose(-rbm.free_energy(X) - log_z, rbm.score_samples(X)))
-        True
-        """
-        Xd, model, xp = self._prepare(X)
-        return B.like_input(_by_rows(model.free_energy, Xd), X)
-
-    def score_samples(self, X):
-        """Normalized log-likelihood log p(x) in nats, one value per sample.
-
-        log p(x) = -F(x) - log Z, with log Z from :meth:`log_partition_function`:
-        the most recent value computed for the current parameters is reused
-        (so calling ``log_partition_function(method="ais", n_betas=...)`` first
-        chooses the estimator), otherwise ``method="auto"``.  When that runs
-        AIS (tens of seconds on MNIST-sized models), ``verbose >= 1`` shows
-        its progress (a tqdm bar when tqdm is installed); ``verbose=0``
-        prints nothing.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            States of the visible units (binary for binary units; sparse as
-            in :meth:`fit`).
-
-        Returns
-        -------
-        log_p : ndarray of shape (n_samples,)
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from skrapid import BinaryRBM
-        >>> X = np.array([[0, 1, 1], [1, 0, 0]] * 10, dtype=float)
-        >>> rbm = BinaryRBM(n_components=2, method="exact", learning_rate=0.5,
-        ...                 max_iter=200, random_state=0).fit(X)
-        >>> p = np.exp(rbm.score_samples(np.array([[0, 1, 1], [1, 0, 0], [1, 1, 1.0]])))
-        >>> bool(p[0] + p[1] > 0.9 and p[2] < 0.01)   # the mass is on the data
-        True
-        """
-        Xd, model, xp = self._prepare(X, likelihood=True)
-        log_z = self._cached_log_z(model)
-        fe = _by_rows(model.free_energy, Xd).astype(xp.float64)
-        log_p = -fe - log_z
-        if not bool(xp.isfinite(log_p).all()):
-            raise ValueError(
-                "log p(x) is not finite for some rows of X: they lie so far from "
-                "the training data that their energy overflows. Check that X is "
-                "scaled and encoded as the training data were."
-            )
-        return B.like_input(log_p, X)
-
-    def score(self, X, y=None):
-        """Mean log-likelihood per sample (nats), the mean of :meth:`score_samples`.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            States of the visible units (sparse as in :meth:`fit`).
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        score : float
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from skrapid import BinaryRBM
-        >>> X = np.array([[0, 1, 1], [1, 0, 0]] * 10, dtype=float)
-        >>> rbm = BinaryRBM(n_components=2, method="exact", learning_rate=0.5,
-        ...                 max_iter=200, random_state=0).fit(X)
-        >>> bool(rbm.score(X) > 3 * np.log(0.5))   # beats a uniform model
-        True
-        """
-        return float(B.to_numpy(self.score_samples(X)).mean())
-
-    # ------------------------------------------------------------------
-    # partition function
-    # ------------------------------------------------------------------
-    def _param_fingerprint(self):
-        h = hashlib.blake2b(digest_size=16)
-        h.update(repr(sorted(self._signature().items())).encode())
-        for name in self._fingerprint_attrs:
-            a = np.ascontiguousarray(getattr(self, name))
-            h.update(a.dtype.str.encode())
-            h.update(a.tobytes())
-        return h.hexdigest()
-
-    def _cached_log_z(self, model):
-        cache = getattr(self, "_logz_cache", None)
-        fp = self._param_fingerprint()
-        if cache and cache.get("fingerprint") == fp:
-            return cache["log_z"]
-        return self._compute_log_z(model, "auto", {}, None)[0]
-
-    def _ais_progress(self, progress, method):
-        """The ``progress(done, total)`` callback of an AIS run: None (no
-        output) unless ``progress`` is true, or None and ``verbose >= 1``; a
-        callable is used as it is; otherwise a :class:`ProgressReporter`
-        (a tqdm bar, or plain lines without tqdm)."""
-        if progress is None:
-            progress = bool(self.verbose)
-        if callable(progress):
-            return progress
-        if not progress:
-            return None
-        what = "reverse AIS" if method == "reverse_ais" else "AIS"
-        return ProgressReporter(f"[{type(self).__name__}] {what} log Z")
-
-    def _exact_log_z(self, model):
-        """log Z without sampling (enumeration; closed form where one exists)."""
-        return exact_log_partition(model)
-
-    def _compute_log_z(self, model, method, ais_kwargs, random_state):
-        if method == "auto":
-            m = enumerable_units(model)
-            method = "exact" if m is not None and m <= AUTO_EXACT_UNITS else "ais"
-        if method == "exact":
-            log_z, std = self._exact_log_z(model), 0.0
-            result = None
-        else:
-            n_chains = ais_kwargs.get("n_chains", 100)
-            n_betas = ais_kwargs.get("n_betas", 10000)
-            rng = self._device_rng(model.xp, random_state)
-            base = base_rate_bias(
-                model.vis,
-                ais_kwargs.get("data_mean", getattr(self, "visible_mean_", None)),
-                model.n_visible,
-                model.dtype,
-            )
-            v_init = None
-            if method == "reverse_ais":
-                v_init = self._reverse_ais_start(model, n_chains, ais_kwargs, rng)
-            progress = self._ais_progress(ais_kwargs.get("progress"), method)
-            if ais_kwargs.get("schedule", "default") == "adaptive":
-                betas = adaptive_betas(model, base, n_betas, rng)
-            else:
-                betas = default_betas(n_betas)
-            try:
-                result = ais_log_partition(
-                    model,
-                    base_bias=base,
-                    n_chains=n_chains,
-                    betas=betas,
-                    rng=rng,
-                    reverse=method == "reverse_ais",
-                    v_init=v_init,
-                    progress=progress,
-                )
-            finally:
-                if isinstance(progress, ProgressReporter):
-                    progress.close()
-            log_z, std = result.log_z, result.std
-        self._logz_cache = {
-            "fingerprint": self._param_fingerprint(),
-            "log_z": log_z,
-            "std": std,
-            "method": method,
-            "result": result,
-        }
-        return log_z, std, result
-
-    def _reverse_ais_start(self, model, n_chains, kw, rng):
-        """Start states of reverse AIS, as a function of a chunk of chains:
-        ``n_burn_in`` Gibbs sweeps from data rows, the persistent chains or
-        random states, run chunk by chunk inside the annealing so memory stays
-        bounded whatever ``n_chains`` is."""
-        xp = model.xp
-        X = kw.get("X")
-        if X is not None:
-            X = self._validate_X(X, reset=False)
-            idx = check_random_state(0).randint(0, X.shape[0], n_chains)
-            if B.issparse(X):  # one chunk of rows made dense at a time
-
-                def seeds(start, stop):
-                    return B.to_device(X[idx[start:stop]].toarray(), xp, model.dtype)
-
-            else:
-                X = self._to_model_space(B.to_device(X, xp, model.dtype), xp)
-
-                def seeds(start, stop):
-                    return X[B.to_device(idx[start:stop], xp)]
-
-        elif getattr(self, "persistent_chains_", None) is not None:
-            pc = self.persistent_chains_
-
-            def seeds(start, stop):
-                rows = np.arange(start, stop) % pc.shape[0]
-                return B.to_device(pc[rows], xp, model.dtype)
-
-        else:
-
-            def seeds(start, stop):
-                return random_states(
-                    model.vis, xp, (stop - start, model.n_visible), model.dtype, rng
-                )
-
-        n_burn_in = kw.get("n_burn_in", 1000)
-
-        def start_states(start, stop):
-            v, _ = gibbs_chain(model, seeds(start, stop), n_burn_in, rng)
-            return v
-
-        return start_states
-
-    def log_partition_function(
-        self,
-        method="auto",
-        *,
-        n_chains=100,
-        n_betas=10000,
-        X=None,
-        n_burn_in=1000,
-        return_std=False,
-        random_state=None,
-        progress=None,
-        schedule="default",
-    ):
-        """Log partition function log Z of the fitted model.
-
-        Parameters
-        ----------
-        method : {"auto", "exact", "ais", "reverse_ais"}, default="auto"
-            ``"exact"`` enumerates the smaller layer (at most 25 units; chunked
-            so memory stays bounded).  ``"ais"`` is annealed importance sampling
-            from a base-rate model matched to the training data's marginals
-            (Salakhutdinov & Murray 2008): its estimate errs *low* on average,
-            so log-likelihoods computed with it err high.  ``"reverse_ais"``
-            anneals from model samples back to the base rate (Burda et al.
-            2015): it errs *high* when the starting samples are good, so the
-            two bracket log Z.  ``"auto"`` is exact when the smaller layer has
-            at most 20 units and AIS otherwise.
-        n_chains : int, default=100
-            AIS runs (importance weights).
-        n_betas : int, default=10000
-            Number of intermediate inverse temperatures.
-        X : {array-like, sparse matrix} of shape (n_samples, n_features), \
-                default=None
-            For ``"ais"``: data whose marginals define the base-rate model
-            (default: the training data's, stored as ``visible_mean_``).  For
-            ``"reverse_ais"``: states that seed the Gibbs chains whose end
-            points start the reverse annealing (default: the persistent chains,
-            or random states).
-        n_burn_in : int, default=1000
-            Gibbs sweeps before reverse AIS starts.
-        return_std : bool, default=False
-            Also return the standard error of the estimate (0 for exact).
-        random_state : int, RandomState instance or None, default=None
-            Seed of the AIS chains; None uses the estimator's ``random_state_``.
-        progress : bool or callable, default=None
-            Show how far AIS got (it takes seconds to minutes): a ``tqdm.auto``
-            bar on standard error when tqdm is installed (``pip install
-            skrapid[progress]``), plain lines every 10 % of the temperatures
-            otherwise.  None: on when the estimator's ``verbose >= 1`` (so
-            nothing is printed by default; ``score`` and ``score_samples``,
-            which compute log Z on first use, follow ``verbose`` too).  A
-            callable is called as ``progress(done, total)`` every few hundred
-            temperatures and at the end (``done == total``).  Exact
-            enumeration reports nothing.
-        schedule : {"default", "adaptive"}, default="default"
-            Spacing of the AIS temperatures.  ``"default"``: Salakhutdinov &
-            Murray's fixed proportions (finer near β = 1).  ``"adaptive"``
-            (binary units): placed by a short pilot run, dense where the
-            importance weights change fast (see
-            :func:`skrapid._partition.adaptive_betas`); ``skrapid bench
-            ais-schedule`` measures which reaches a given standard error
-            sooner.
-
-        Returns
-        -------
-        log_z : float
-        std : float
-            Only when ``return_std=True``.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from skrapid import BinaryRBM
-        >>> X = np.array([[0, 1, 1], [1, 0, 0]] * 10, dtype=float)
-        >>> rbm = BinaryRBM(n_components=2, max_iter=5, random_state=0).fit(X)
-        >>> exact = rbm.log_partition_function("exact")
-        >>> lz, se = rbm.log_partition_function("ais", n_betas=500,
-        ...                                      return_std=True, random_state=0)
-        >>> bool(abs(lz - exact) < max(5 * se, 0.05))
-        True
-        """
-        if method not in ("auto", "exact", "ais", "reverse_ais"):
-            raise ValueError(
-                "method must be 'auto', 'exact', 'ais' or 'reverse_ais'; "
-                f"got {method!r}."
-            )
-        for name, val, low in (
-            ("n_chains", n_chains, 2),
-            ("n_betas", n_betas, 3),
-            ("n_burn_in", n_burn_in, 0),
-        ):
-            if not isinstance(val, Integral) or isinstance(val, bool) or val < low:
-                raise ValueError(f"{name} must be an integer >= {low}; got {val!r}.")
-        if not (
-            progress is None
-            or callable(progress)
-            or isinstance(progress, bool | np.bool_)
-        ):
-            raise ValueError(
-                f"progress must be None, a bool or a callable; got {progress!r}."
-            )
-        if schedule not in ("default", "adaptive"):
-            raise ValueError(
-                f"schedule must be 'default' or 'adaptive'; got {schedule!r}."
-            )
-        check_is_fitted(self, "components_")
-        self._check_signature()
-        model, xp = self._fitted_model()
-        kw = {"n_chains": n_chains, "n_betas": n_betas, "n_burn_in": n_burn_in}
-        kw["schedule"] = schedule
-        kw["progress"] = progress
-        if X is not None and method == "ais":
-            Xv = self._validate_X(X, reset=False)
-            if B.issparse(Xv):
-                kw["data_mean"] = B.column_mean(Xv, np)
-            else:  # the mean is taken where X lives: one transfer
-                xp_x = B.get_namespace(Xv)
-                Xv = self._to_model_space(Xv, xp_x)
-                kw["data_mean"] = B.column_mean(Xv, xp_x)
-        elif X is not None:
-            kw["X"] = X
-        log_z, std, _ = self._compute_log_z(model, method, kw, random_state)
-        return (log_z, std) if return_std else log_z
-
-    # ------------------------------------------------------------------
-    # sampling
-    # ------------------------------------------------------------------
-    def gibbs(self, v):
-        """One Gibbs sweep v -> h -> v from the given visible states.
-
-        Parameters
-        ----------
-        v : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Visible states (sparse as in :meth:`fit`).
-
-        Returns
-        -------
-        v_new : ndarray of shape (n_samples, n_features)
-            Visible states sampled after one sweep.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from skrapid import BinaryRBM
-        >>> X = np.array([[0, 1, 1], [1, 0, 0]] * 10, dtype=float)
-        >>> rbm = BinaryRBM(n_components=2, max_iter=5, random_state=0).fit(X)
-        >>> v = rbm.gibbs(X[:4])
-        >>> v.shape, sorted(np.unique(v).tolist()) in ([0.0], [1.0], [0.0, 1.0])
-        ((4, 3), True)
-        """
-        Xd, model, xp = self._prepare(v)
-        rng = self._device_rng(xp)
-        if B.issparse(Xd):  # the same draws as gibbs_chain from dense rows
-            field_h = _by_rows(model.hidden_field, Xd)
-            out, _ = gibbs_from_hidden_field(model, field_h, 1, rng)
-        else:
-            out, _ = gibbs_chain(model, Xd, 1, rng)
-        return B.like_input(self._from_model_space(out, xp), v)
-
-    def sample(
-        self,
-        n_samples=1,
-        *,
-        n_steps=1000,
-        v_init=None,
-        method="gibbs",
-        n_temperatures=10,
-        random_state=None,
-    ):
-        """Draw visible samples by block-Gibbs sampling or parallel tempering.
-
-        Parameters
-        ----------
-        n_samples : int, default=1
-            Number of independent chains, one sample each.
-        n_steps : int, default=1000
-            Gibbs sweeps per chain (with ``method="pt"``: sweeps of every
-            replica, each followed by a round of swap moves).
-        v_init : {array-like, sparse matrix} of shape (n_samples, n_features), \
-                default=None
-            Starting states; default uniformly random states (for
-            ``method="pt"``, exact samples of the base-rate model).  Sparse
-            as in :meth:`fit` (made dense: the chains' states are).
-        method : {"gibbs", "pt"}, default="gibbs"
-            ``"gibbs"``: independent block-Gibbs chains.  ``"pt"``: parallel
-            tempering, ``n_temperatures`` replicas of the chains on the path
-            from the base-rate model of the training data (β = 0) to the
-            model (β = 1), with swap moves between neighbours; the β = 1
-            replica is returned.  PT mixes between modes that Gibbs chains
-            of a sharp model never leave.
-        n_temperatures : int, default=10
-            Replicas of ``method="pt"`` (at least 2).
-        random_state : int, RandomState instance or None, default=None
-            Seed; None advances the estimator's ``random_state_``.
-
-        Returns
-        -------
-        V : ndarray of shape (n_samples, n_features)
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from skrapid import BinaryRBM
-        >>> X = np.array([[0, 1, 1], [1, 0, 0]] * 10, dtype=float)
-        >>> rbm = BinaryRBM(n_components=2, method="exact", learning_rate=0.5,
-        ...                 max_iter=200, random_state=0).fit(X)
-        >>> S = rbm.sample(200, n_steps=100, random_state=0)
-        >>> S.shape, bool(np.mean((S == X[0]).all(1) | (S == X[1]).all(1)) > 0.5)
-        ((200, 3), True)
-        >>> S = rbm.sample(200, n_steps=100, method="pt", random_state=0)
-        >>> bool(np.mean((S == X[0]).all(1) | (S == X[1]).all(1)) > 0.5)
-        True
-        """
-        check_is_fitted(self, "components_")
-        if method not in ("gibbs", "pt"):
-            raise ValueError(f"method must be 'gibbs' or 'pt'; got {method!r}.")
-        if v_init is not None:
-            Xd, model, xp = self._prepare(v_init)
-            if B.issparse(Xd):  # the chains' states: as large as the output
-                Xd = Xd.toarray()
-            n_samples = Xd.shape[0]
-        else:
-            if not isinstance(n_samples, Integral) or n_samples < 1:
-                raise ValueError(
-                    f"n_samples must be a positive integer; got {n_samples!r}."
-                )
-            model, xp = self._fitted_model()
-        if (
-            not isinstance(n_steps, Integral)
-            or isinstance(n_steps, bool)
-            or n_steps < 0
-        ):
-            raise ValueError(
-                f"n_steps must be a non-negative integer; got {n_steps!r}."
-            )
-        rng = self._device_rng(xp, random_state)
-        if method == "pt":
-            if not isinstance(n_temperatures, Integral) or n_temperatures < 2:
-                raise ValueError(
-                    f"n_temperatures must be an integer >= 2; got {n_temperatures!r}."
-                )
-            if not model.vis.discrete:
-                raise ValueError("method='pt' needs binary visible units.")
-            out = self._sample_tempered(
-                model,
-                xp,
-                n_samples,
-                n_steps,
-                n_temperatures,
-                rng,
-                None if v_init is None else Xd,
-            )
-        else:
-            if v_init is None:
-                Xd = random_states(
-                    model.vis, xp, (n_samples, model.n_visible), model.dtype, rng
-                )
-            out, _ = gibbs_chain(model, Xd, n_steps, rng)
-        out = self._from_model_space(out, xp)
-        return B.like_input(out, v_init) if v_init is not None else B.to_numpy(out)
-
-    def _sample_tempered(self, model, xp, n, n_steps, n_temperatures, rng, v0):
-        """β = 1 replica after ``n_steps`` rounds of parallel tempering."""
-        base = base_rate_bias(
-            model.vis,
-            getattr(self, "visible_mean_", None),
-            model.n_visible,
-            model.dtype,
-        )
-        if v0 is not None:
-            v0 = xp.broadcast_to(v0, (n_temperatures,) + v0.shape).copy()
-        chains = TemperedChains(
-            model.vis,
-            B.to_device(base, xp, model.dtype),
-            n_temperatures,
-            n,
-            xp,
-            model.dtype,
-            rng,
-            v0=v0,
-        )
-        v = chains.v[0]
-        for _ in range(n_steps):
-            v, _ = chains.step(model, 1, rng)
-        return v
-
-    # ------------------------------------------------------------------
-    # pickling
-    # ------------------------------------------------------------------
-    def __getstate__(self):
-        state = super().__getstate__()
-        if isinstance(state, dict):
-            state = dict(state, _skrapid_version=_skrapid_version())
-        return state
-
-    def __setstate__(self, state):
-        if isinstance(state, dict):
-            state = dict(state)
-            original = state.pop("_skrapid_version", "unknown")
-            current = _skrapid_version()
-            if original != current:
-                warnings.warn(
-                    InconsistentVersionWarning(
-                        estimator_name=type(self).__name__,
-                        original_version=original,
-                        current_version=current,
-                    ),
-                    stacklevel=2,
-                )
-        super().__setstate__(state)
-
-    # ------------------------------------------------------------------
     # scikit-learn tags
     # ------------------------------------------------------------------
     def __sklearn_tags__(self):
@@ -1505,18 +743,3 @@ class BaseRBM(
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         tags.non_deterministic = False
         return tags
-
-
-def _check_device_array(A, name):
-    """The checks ``check_array`` makes, done on the device for a CuPy array
-    (``check_array`` would convert it with ``np.asarray``, which CuPy
-    refuses): 2-D, floating point (float32 kept, others made float64),
-    finite.  One device->host transfer (the finiteness flag)."""
-    xp = B.get_namespace(A)
-    if A.ndim != 2:
-        raise ValueError(f"Expected a 2D array, got an array of shape {A.shape}.")
-    if A.dtype not in (xp.float32, xp.float64):
-        A = A.astype(xp.float64)
-    if not bool(xp.isfinite(A).all()):
-        raise ValueError(f"Input {name} contains NaN or infinity.")
-    return A

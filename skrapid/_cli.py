@@ -195,144 +195,6 @@ def _run_demo(args) -> int:
     return 0
 
 
-def _bench_digits_probe(args, progress=print) -> dict:
-    """Probe accuracy of Pipeline(RBM, LogisticRegression) on the nudged digits:
-    BinaryRBM vs sklearn's BernoulliRBM at the settings of sklearn's example."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import train_test_split
-    from sklearn.neural_network import BernoulliRBM
-    from sklearn.pipeline import Pipeline
-
-    from . import BinaryRBM
-    from .datasets import load_digits_nudged
-
-    X, y = load_digits_nudged()
-    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, random_state=0)
-    acc = {"sklearn": [], "skrapid": []}
-    secs = {"sklearn": [], "skrapid": []}
-    for seed in range(args.repeats):
-        for name, rbm in (
-            (
-                "sklearn",
-                BernoulliRBM(
-                    n_components=100, learning_rate=0.06, n_iter=10, random_state=seed
-                ),
-            ),
-            (
-                "skrapid",
-                BinaryRBM(
-                    n_components=100,
-                    learning_rate=0.06,
-                    max_iter=10,
-                    centering=False,  # BernoulliRBM's gradient; see the guide
-                    n_chains=10,  # and its chains: one per minibatch row
-                    random_state=seed,
-                    device="cpu",
-                ),
-            ),
-        ):
-            t0 = time.perf_counter()
-            pipe = Pipeline(
-                [("rbm", rbm), ("logistic", LogisticRegression(C=6000, max_iter=2000))]
-            )
-            acc[name].append(float(pipe.fit(Xtr, ytr).score(Xte, yte)))
-            secs[name].append(time.perf_counter() - t0)
-        progress(
-            f"  seed {seed}: sklearn {acc['sklearn'][-1]:.4f}, "
-            f"skrapid {acc['skrapid'][-1]:.4f}",
-            flush=True,
-        )
-    med = {k: float(np.median(v)) for k, v in acc.items()}
-    print(
-        f"\nmedian accuracy over {args.repeats} seeds: sklearn BernoulliRBM "
-        f"{med['sklearn']:.4f}, skrapid BinaryRBM {med['skrapid']:.4f}; "
-        f"skrapid >= sklearn in "
-        f"{int(np.sum(np.array(acc['skrapid']) >= np.array(acc['sklearn'])))}"
-        f"/{args.repeats} seeds"
-    )
-    return {
-        "benchmark": "digits-probe",
-        "accuracy": acc,
-        "seconds": secs,
-        "median_accuracy": med,
-        "results": {},
-    }
-
-
-def _bench_ais(args, progress=print) -> dict:
-    """AIS and reverse AIS against exact log Z on 784 x H models (H <= 20)
-    trained briefly on binarized MNIST (or synthetic MNIST-like digits)."""
-    from . import BinaryRBM
-    from .datasets import load_mnist, make_mnist_like
-
-    if args.data == "synthetic":
-        X, _ = make_mnist_like(args.n_samples or 2000, random_state=0)
-    else:
-        X, _ = load_mnist(
-            args.data_home,
-            binarized=True,
-            subset="train",
-            allow_download=False,
-            dtype=np.float64,
-        )
-        X = X[: args.n_samples or 10000]
-    report = {
-        "benchmark": "ais",
-        "n_samples": int(X.shape[0]),
-        "results": {},
-        "models": {},
-    }
-    for H in args.hidden:
-        rbm = BinaryRBM(
-            n_components=H,
-            max_iter=3,
-            learning_rate=0.05,
-            batch_size=20,
-            random_state=0,
-            device="cpu",
-        ).fit(X)
-        t0 = time.perf_counter()
-        exact = rbm.log_partition_function("exact")
-        t_exact = time.perf_counter() - t0
-        runs = []
-        for seed in range(args.repeats):
-            t0 = time.perf_counter()
-            lz, se = rbm.log_partition_function(
-                "ais",
-                n_chains=100,
-                n_betas=args.n_betas,
-                return_std=True,
-                random_state=seed,
-                progress=progress is not _silent,  # an AIS bar unless --quiet
-            )
-            runs.append(
-                {"error": lz - exact, "std": se, "seconds": time.perf_counter() - t0}
-            )
-        lzr, ser = rbm.log_partition_function(
-            "reverse_ais",
-            n_chains=100,
-            n_betas=args.n_betas,
-            X=X,
-            return_std=True,
-            random_state=0,
-            progress=progress is not _silent,
-        )
-        report["models"][f"784x{H}"] = {
-            "exact_log_z": exact,
-            "exact_seconds": t_exact,
-            "ais": runs,
-            "reverse_ais": {"error": lzr - exact, "std": ser},
-        }
-        print(f"784 x {H}: exact log Z = {exact:.4f} ({t_exact:.1f} s)")
-        for r in runs:
-            print(
-                f"  AIS error {r['error']:+.3f} nats, reported std {r['std']:.3f}"
-                f" (z = {r['error'] / r['std']:+.2f}), {r['seconds']:.1f} s"
-            )
-        print(f"  reverse AIS error {lzr - exact:+.3f} ± {ser:.3f}")
-    return report
-
-
 def _bench_all(args, progress=print) -> dict:
     """pcd, pid, ais-speed and gaussian in one report."""
     from ._bench import BENCHMARKS as SPEED
@@ -347,10 +209,14 @@ def _bench_all(args, progress=print) -> dict:
 
 def _benchmarks():
     from ._bench import BENCHMARKS as SPEED
-    from ._bench import bench_ais_schedule, bench_gpu, bench_gridsearch, bench_scaling
-    from ._bench_density import bench_bars, bench_density, bench_gaussian_density
-    from ._bench_sparse import bench_sparse
-    from ._bench_threads import bench_blas_threads
+    from ._bench.ais import bench_ais, bench_ais_schedule
+    from ._bench.density import bench_bars, bench_density, bench_gaussian_density
+    from ._bench.gpu import bench_gpu
+    from ._bench.gridsearch import bench_gridsearch
+    from ._bench.probe import bench_digits_probe
+    from ._bench.sparse import bench_sparse
+    from ._bench.threads import bench_blas_threads
+    from ._bench.training import bench_scaling
 
     return {
         "density": bench_density,
@@ -359,8 +225,8 @@ def _benchmarks():
         **SPEED,
         "scaling": bench_scaling,
         "gpu": bench_gpu,
-        "ais": _bench_ais,
-        "digits-probe": _bench_digits_probe,
+        "ais": bench_ais,
+        "digits-probe": bench_digits_probe,
         "gridsearch": bench_gridsearch,
         "ais-schedule": bench_ais_schedule,
         "sparse": bench_sparse,
@@ -429,7 +295,7 @@ def _read_report(path):
 
 
 def _atomic_write_text(path, text):
-    from .reproduce import _atomic_write_text as write
+    from .experiments._records import _atomic_write_text as write
 
     write(path, text)
 

@@ -477,7 +477,7 @@ def test_demo_blas_threads_zero_keeps_the_default(monkeypatch):
 
 
 def test_bench_blas_threads_times_both_settings(monkeypatch, tmp_path):
-    import skrapid._bench_threads as bt
+    import skrapid._bench.threads as bt
 
     monkeypatch.setattr(bt, "PCD_SIZES", [(10, 16, 8)])
     monkeypatch.setattr(bt, "AIS_SIZES", [(16, 8)])
@@ -486,7 +486,7 @@ def test_bench_blas_threads_times_both_settings(monkeypatch, tmp_path):
     rows = json.loads(path.read_text())["results"]
     one = {k: r for k, r in rows.items() if k.endswith(", 1 thread")}
     assert len(one) == 3 and len(rows) == 6
-    for name, r in one.items():
+    for r in one.values():
         ref = rows[r["reference"]]
         assert r["blas_threads"] == 1 and len(r["seconds"]) == 2
         assert r["speedup_vs_reference"] == pytest.approx(ref["median"] / r["median"])

@@ -8,13 +8,13 @@ import pytest
 
 from skrapid import datasets
 from skrapid.datasets import (
-    _read_amat,
-    _read_idx,
+    _mnist,
     binarize,
     load_digits_nudged,
     load_mnist,
     make_mnist_like,
 )
+from skrapid.datasets._mnist import _read_amat, _read_idx
 
 # --------------------------------------------------------------------------
 # Helpers writing tiny synthetic files
@@ -254,7 +254,7 @@ def test_load_mnist_download_fallback(tmp_path, monkeypatch):
         y = np.array([str(i % 10) for i in range(70000)], dtype=object)
         return X, y
 
-    monkeypatch.setattr(datasets, "fetch_openml", fake_fetch)
+    monkeypatch.setattr(_mnist, "fetch_openml", fake_fetch)
     X, y = load_mnist(tmp_path, subset="test")
     assert calls[0][0] == "mnist_784"
     assert calls[0][1]["data_home"] == str(tmp_path)
@@ -262,7 +262,7 @@ def test_load_mnist_download_fallback(tmp_path, monkeypatch):
     assert y.dtype == np.int64
     assert y[0] == 60000 % 10
     np.testing.assert_allclose(X[0, 0], (60000 % 256) / 255.0, rtol=1e-6)
-    X, y = datasets._fetch_mnist_openml(tmp_path, "train")
+    X, y = _mnist._fetch_mnist_openml(tmp_path, "train")
     assert X.shape == (60000, 784) and y[:3].tolist() == [0, 1, 2]
 
 
@@ -270,7 +270,7 @@ def test_load_mnist_download_failure(tmp_path, monkeypatch):
     def failing_fetch(name, **kwargs):
         raise OSError("network unreachable")
 
-    monkeypatch.setattr(datasets, "fetch_openml", failing_fetch)
+    monkeypatch.setattr(_mnist, "fetch_openml", failing_fetch)
     with pytest.raises(FileNotFoundError, match="network unreachable") as excinfo:
         load_mnist(tmp_path)
     assert "train-images-idx3-ubyte" in str(excinfo.value)
@@ -280,7 +280,7 @@ def test_load_mnist_no_download_when_disallowed(tmp_path, monkeypatch):
     def fail(*args, **kwargs):  # pragma: no cover - must not be called
         raise AssertionError("fetch_openml must not be called")
 
-    monkeypatch.setattr(datasets, "fetch_openml", fail)
+    monkeypatch.setattr(_mnist, "fetch_openml", fail)
     with pytest.raises(FileNotFoundError, match="allow_download=False"):
         load_mnist(tmp_path, allow_download=False)
 
@@ -328,7 +328,7 @@ def test_load_binarized_mnist_missing(tmp_path, monkeypatch):
     def fail(*args, **kwargs):  # pragma: no cover - must not be called
         raise AssertionError("fetch_openml must not be called")
 
-    monkeypatch.setattr(datasets, "fetch_openml", fail)
+    monkeypatch.setattr(_mnist, "fetch_openml", fail)
     with pytest.raises(FileNotFoundError) as excinfo:
         load_mnist(tmp_path, subset="valid", binarized=True)
     msg = str(excinfo.value)

@@ -341,7 +341,7 @@ def test_failed_cholesky_is_detected_on_the_device(strict_gpu):
     positive definite (its linalg mode is 'ignore'); potrf leaves a finite,
     wrong factor, so checking finiteness alone missed it.  The factor is now
     checked (positive diagonal, L Lᵀ = K), and the fit stops."""
-    from skrapid._gaussian import _is_cholesky_factor
+    from skrapid._gaussian_kernel import _is_cholesky_factor
 
     cp = strict_gpu.module()
     K = np.array([[1.0, 2.0], [2.0, 1.0]])  # eigenvalues 3 and -1
@@ -454,9 +454,9 @@ def test_bench_gpu_measures_the_device(strict_gpu, tmp_path, monkeypatch):
         raise AssertionError("bench gpu must time one fit, not partial_fit")
 
     monkeypatch.setattr(RARBM, "partial_fit", no_partial_fit)
-    from skrapid import _bench
+    from skrapid._bench import _common
 
-    monkeypatch.setattr(_bench, "GEMM_SIZE", {"cpu": 300, "gpu": 300})
+    monkeypatch.setattr(_common, "GEMM_SIZE", {"cpu": 300, "gpu": 300})
     out = tmp_path / "gpu.json"
     main(
         [

@@ -1290,7 +1290,7 @@ def _stub_experiment(monkeypatch, name):
 
 def _stub_bench_ais(monkeypatch):
     """Replace ``bench ais`` by a stub that records that it ran."""
-    import skrapid._cli as C
+    import skrapid._bench.ais as A
 
     calls = []
 
@@ -1298,7 +1298,7 @@ def _stub_bench_ais(monkeypatch):
         calls.append(args)
         return {"benchmark": "ais", "results": {}}
 
-    monkeypatch.setattr(C, "_bench_ais", bench)
+    monkeypatch.setattr(A, "bench_ais", bench)
     return calls
 
 

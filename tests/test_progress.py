@@ -114,11 +114,11 @@ def test_verbose_1_has_no_detail_and_training_does_not_change(capsys):
 
 
 def test_nothing_printed_at_verbose_0_including_score_and_ais(monkeypatch, capsys):
-    import skrapid._base as base
+    import skrapid._scoring as scoring
 
     # score's "auto" log Z runs AIS on this small model, with a short schedule
-    monkeypatch.setattr(base, "AUTO_EXACT_UNITS", 2)
-    monkeypatch.setattr(base, "default_betas", lambda n: default_betas(600))
+    monkeypatch.setattr(scoring, "AUTO_EXACT_UNITS", 2)
+    monkeypatch.setattr(scoring, "default_betas", lambda n: default_betas(600))
     X = data(V=10)
     rbm = BinaryRBM(n_components=4, max_iter=1, random_state=0).fit(X)
     rbm.log_partition_function("ais", n_betas=600, random_state=0)
@@ -131,11 +131,11 @@ def test_nothing_printed_at_verbose_0_including_score_and_ais(monkeypatch, capsy
 
 
 def test_verbose_1_score_shows_the_ais_progress(monkeypatch, capsys):
-    import skrapid._base as base
+    import skrapid._scoring as scoring
 
     no_tqdm(monkeypatch)
-    monkeypatch.setattr(base, "AUTO_EXACT_UNITS", 2)
-    monkeypatch.setattr(base, "default_betas", lambda n: default_betas(600))
+    monkeypatch.setattr(scoring, "AUTO_EXACT_UNITS", 2)
+    monkeypatch.setattr(scoring, "default_betas", lambda n: default_betas(600))
     X = data(V=10)
     rbm = BinaryRBM(n_components=4, max_iter=1, verbose=1, random_state=0).fit(X)
     capsys.readouterr()

@@ -157,7 +157,10 @@ def test_rapid_fig1_quick_ra_weights_keep_the_ground_state_accessible(tmp_path):
 
 
 def test_gibbs_accessibility_accepts_a_known_ground_energy():
-    from skrapid.experiments import _spin_rbm_with_weights, random_weights
+    from skrapid.experiments.rapid.accessibility import (
+        _spin_rbm_with_weights,
+        random_weights,
+    )
     from skrapid.metrics import gibbs_accessibility, ground_state_energy
 
     W = random_weights("gaussian", 8, 30, np.random.default_rng(0))
@@ -305,7 +308,7 @@ def test_rapid_fig6_7_quick_nll_falls_in_parallel_on_train_and_test(tmp_path):
 
 def test_rapid_fig6_7_checkpoint_is_not_part_of_the_record_key():
     from skrapid import experiments as E
-    from skrapid.reproduce import _record_settings, _settings_key
+    from skrapid.experiments._records import _record_settings, _settings_key
 
     def key(**kw):
         return _settings_key(_record_settings(E.mnist_nll_curve, kw))
@@ -332,8 +335,8 @@ def test_rapid_fig6_7_full_mode_path_with_tiny_settings(tmp_path, monkeypatch):
     """The full-mode branch (verdicts, the K = 290 samples model) on tiny
     stand-in data and sizes: the real full mode takes hours."""
     from skrapid import experiments as E
-    from skrapid import reproduce as R
     from skrapid.datasets import make_mnist_like
+    from skrapid.experiments.rapid import mnist_nll as R
 
     full = R._FIG6_7_FULL
     assert (full["n_components"], full["n_patterns"], full["max_epochs"]) == (
@@ -347,7 +350,7 @@ def test_rapid_fig6_7_full_mode_path_with_tiny_settings(tmp_path, monkeypatch):
     assert E.MNIST_METHODS["rapid"]["negative_phase"] == "pid"
     X, y = make_mnist_like(200, random_state=0)
     Xt, yt = make_mnist_like(60, random_state=1)
-    monkeypatch.setattr(E, "load_binarized_mnist", lambda data_home: (X, y, Xt, yt))
+    monkeypatch.setattr(R, "load_binarized_mnist", lambda data_home: (X, y, Xt, yt))
     tiny = dict(full, max_epochs=2, n_components=20, n_patterns=4, n_ais_chains=8)
     tiny.update(n_betas_epoch=20, n_betas=50, n_sample_steps=5, n_patterns_samples=6)
     monkeypatch.setattr(R, "_FIG6_7_FULL", tiny)

@@ -13,6 +13,8 @@ import pytest
 
 import skrapid.reproduce as R
 from skrapid._cli import cli
+from skrapid.experiments import _plotting, _records
+from skrapid.experiments.rapid import bars as rapid_bars
 from skrapid.reproduce import reproduce
 
 NAME = "fake-fig1"
@@ -32,7 +34,7 @@ def fake(monkeypatch):
         return {"seed": seed, "curve": [scale * seed] * epochs, "seconds": 0.0}
 
     def run(quick, seeds, workdir, progress, data_home=None):
-        recs = R._run_seeds(
+        recs = _records._run_seeds(
             one_seed,
             range(seeds or 2),
             workdir / "fake.jsonl",
@@ -48,7 +50,7 @@ def fake(monkeypatch):
     def plot(result, path):
         if state.plot is not None:
             return state.plot(result, path)
-        R._atomic_write_text(path, "a figure")
+        _records._atomic_write_text(path, "a figure")
 
     rep = R.Reproduction(NAME, "a paper", "a fake experiment", run, plot, "", "tiny")
     monkeypatch.setitem(R.REPRODUCTIONS, NAME, rep)
@@ -105,7 +107,6 @@ def test_a_real_experiment_reports_the_settings_of_its_records(
     monkeypatch, tmp_path, capsys
 ):
     pytest.importorskip("matplotlib")
-    from skrapid import experiments as E
 
     calls = []
 
@@ -123,12 +124,12 @@ def test_a_real_experiment_reports_the_settings_of_its_records(
             seconds=0.0,
         )
 
-    monkeypatch.setattr(E, "bars_4x4_hamming", bars)
-    monkeypatch.setattr(R, "_BARS_QUICK", {"rapid": (4, 2), "cd10": (4, 2)})
+    monkeypatch.setattr(rapid_bars, "bars_4x4_hamming", bars)
+    monkeypatch.setattr(rapid_bars, "_BARS_QUICK", {"rapid": (4, 2), "cd10": (4, 2)})
     r = reproduce("rapid-fig3", quick=True, out=tmp_path, progress=lambda *a: None)
     assert r["curves"]["rapid"]["max_epochs"] == 4 and len(calls) == 4
     # a later version runs more epochs: the records of 4 epochs are not reused
-    monkeypatch.setattr(R, "_BARS_QUICK", {"rapid": (6, 2), "cd10": (6, 2)})
+    monkeypatch.setattr(rapid_bars, "_BARS_QUICK", {"rapid": (6, 2), "cd10": (6, 2)})
     r = reproduce("rapid-fig3", quick=True, out=tmp_path, progress=lambda *a: None)
     assert len(calls) == 8 and {c[2] for c in calls[4:]} == {6}
     saved = json.loads((tmp_path / "rapid-fig3.quick.json").read_text())
@@ -175,14 +176,14 @@ def test_a_corrupt_record_is_an_error_naming_the_file_and_the_line(
 
 def test_atomic_write_keeps_the_old_file_when_the_write_fails(monkeypatch, tmp_path):
     path = tmp_path / "result.json"
-    R._atomic_write_text(path, "old")
+    _records._atomic_write_text(path, "old")
 
     def broken(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(R.os, "replace", broken)
+    monkeypatch.setattr(_records.os, "replace", broken)
     with pytest.raises(OSError, match="disk full"):
-        R._atomic_write_text(path, "new")
+        _records._atomic_write_text(path, "new")
     assert path.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["result.json"]  # no temp
 
@@ -191,18 +192,18 @@ def test_result_files_are_written_by_rename(fake, monkeypatch, tmp_path):
     pytest.importorskip("matplotlib")
 
     def plot(result, path):
-        fig, ax = R._pyplot().subplots(figsize=(1, 1))
+        fig, ax = _plotting._pyplot().subplots(figsize=(1, 1))
         ax.plot([0, 1])
-        R._save(fig, path)
+        _plotting._save(fig, path)
 
     fake.plot = plot
-    replaced, real = [], R.os.replace
+    replaced, real = [], _records.os.replace
 
     def spy(src, dst):
-        replaced.append(R.Path(dst).name)
+        replaced.append(_records.Path(dst).name)
         return real(src, dst)
 
-    monkeypatch.setattr(R.os, "replace", spy)
+    monkeypatch.setattr(_records.os, "replace", spy)
     _run(tmp_path)
     assert {f"{NAME}.quick.json", f"{NAME}.quick.png", "results.rst"} <= set(replaced)
     assert (tmp_path / f"{NAME}.quick.png").read_bytes()[:4] == b"\x89PNG"

@@ -19,7 +19,7 @@ import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose
 
-import skrapid._base as base_module
+import skrapid._validation as validation
 from skrapid import RARBM, BinaryRBM, GaussianRBM
 
 TOL = dict(rtol=1e-10, atol=1e-12)
@@ -151,7 +151,7 @@ def _methods(est, X, kind):
 @pytest.mark.parametrize("name", ["binary-pcd", "rarbm-pcd"])
 def test_every_method_on_sparse_equals_dense(name, X, monkeypatch):
     # small chunks, so that the chunked path runs over several of them
-    monkeypatch.setattr(base_module, "SPARSE_CHUNK_ROWS", 7)
+    monkeypatch.setattr(validation, "SPARSE_CHUNK_ROWS", 7)
     est = ESTIMATORS[name]().fit(X_DENSE)
     want = _methods(est, X, "dense")
     for to_sparse in (sp.csr_matrix, sp.csr_array):
@@ -167,8 +167,8 @@ def test_chunked_and_sparse_product_paths_agree(density, monkeypatch):
     est = BinaryRBM(**FAST).fit(X)
     want = est.transform(X), est.free_energy(X)
     for threshold, chunk in ((1.0, 1000), (0.0, 8), (0.0, 1000)):
-        monkeypatch.setattr(base_module, "SPARSE_PRODUCT_DENSITY", threshold)
-        monkeypatch.setattr(base_module, "SPARSE_CHUNK_ROWS", chunk)
+        monkeypatch.setattr(validation, "SPARSE_PRODUCT_DENSITY", threshold)
+        monkeypatch.setattr(validation, "SPARSE_CHUNK_ROWS", chunk)
         got = est.transform(sp.csr_matrix(X)), est.free_energy(sp.csr_matrix(X))
         for g, w in zip(got, want, strict=True):
             assert_allclose(g, w, **TOL)
@@ -352,7 +352,7 @@ def test_no_whole_data_densification(monkeypatch):
     est.log_partition_function("reverse_ais", X=X, n_chains=4, n_betas=10, n_burn_in=1)
     rows = [s[0] for s in shapes]
     assert rows, "nothing was made dense: the test would prove nothing"
-    assert max(rows) <= max(batch, base_module.SPARSE_CHUNK_ROWS) < n, max(rows)
+    assert max(rows) <= max(batch, validation.SPARSE_CHUNK_ROWS) < n, max(rows)
     assert rows.count(batch) >= 2 * n // batch  # one per minibatch, two epochs
 
 

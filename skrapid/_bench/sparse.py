@@ -15,17 +15,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._common import _mnist_or_synthetic, _results
+from .training import _binary_pcd
+
 
 def _binary_data(args, n_default=10000):
     """(X in {0, 1} float64, description) of ``args.n_samples`` rows."""
-    n = args.n_samples or n_default
     if args.data == "synthetic":
-        from .datasets import make_mnist_like
+        return _mnist_or_synthetic(args, n_default)
+    from ..datasets import load_mnist
 
-        X, _ = make_mnist_like(n, random_state=0)
-        return X, f"make_mnist_like({n}) (synthetic, binary)"
-    from .datasets import load_mnist
-
+    n = args.n_samples or n_default
     X, _ = load_mnist(args.data_home, subset="train", allow_download=False)
     X = (X[:n] > 0.5).astype(np.float64)
     return X, f"MNIST train ({X.shape[0]} x 784), binarized at pixel/255 > 0.5"
@@ -39,8 +39,6 @@ def bench_sparse(args, progress=print) -> dict:
     """One PCD-1 epoch, ``transform`` and ``score_samples`` from dense and
     from CSR input (see the module docstring)."""
     from scipy import sparse
-
-    from ._bench import _binary_pcd, _results
 
     X, source = _binary_data(args)
     n, V = X.shape

@@ -60,7 +60,7 @@ def digits_split():
 
 
 def make_model(cls_name, params, random_state=0):
-    from . import RARBM, BinaryRBM
+    from .. import RARBM, BinaryRBM
 
     cls = {"BinaryRBM": BinaryRBM, "RARBM": RARBM}[cls_name]
     if params == "paper":
@@ -98,7 +98,7 @@ def evaluate(est, X_train, X_test, *, n_betas, n_chains=100, random_state=0):
 
 def bench_density(args, progress=print) -> dict:
     """The digits density table (see the module docstring)."""
-    from .metrics import factorized_log_likelihood
+    from ..metrics import factorized_log_likelihood
 
     Xtr, Xte = digits_split()
     base = factorized_log_likelihood(Xtr, Xte)
@@ -137,9 +137,9 @@ def bench_bars(args, progress=print) -> dict:
     4x4 bars: ``RARBM(n_components=1000, n_patterns=8, negative_phase="pid",
     n_gibbs_steps=0)``, test Hamming distance (App. C, 20 repeats) after
     every epoch up to 30, for ``args.repeats`` seeds (5 by default)."""
-    from . import RARBM
-    from .datasets import bars_4x4_split
-    from .metrics import reconstruction_hamming
+    from .. import RARBM
+    from ..datasets import bars_4x4_split
+    from ..metrics import reconstruction_hamming
 
     X_train, X_test = bars_4x4_split()  # spins, the paper's split
     seeds = range(max(args.repeats, 5))
@@ -199,7 +199,7 @@ def _real_data_sets():
 
 
 def _fit_score(make, Xtr, Xte):
-    from ._gaussian import KernelNotPositiveDefiniteError
+    from .._gaussian import KernelNotPositiveDefiniteError
 
     t0 = time.perf_counter()
     try:
@@ -227,7 +227,7 @@ def bench_gaussian_density(args, progress=print) -> dict:
 
     from sklearn.mixture import GaussianMixture
 
-    from ._gaussian import GaussianRBM
+    from .._gaussian import GaussianRBM
 
     out = {"benchmark": "gaussian-density", "data_sets": {}, "results": {}}
     models = {
@@ -298,7 +298,7 @@ def _gaussian_bernoulli(args, progress):
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import StandardScaler
 
-    from ._gaussian import GaussianRBM
+    from .._gaussian import GaussianRBM
 
     X = load_digits().data
     a, b = train_test_split(X, test_size=0.25, random_state=0)

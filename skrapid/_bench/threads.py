@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from ._bench import _gridsearch_row
+from ._common import _plain_row
 
 #: (batch, V, H) of the PCD-1 cases: the demo's digits, then MNIST sizes.
 PCD_SIZES = [(10, 64, 200), (100, 64, 200), (10, 784, 500), (100, 784, 500)]
@@ -48,7 +48,7 @@ def bench_blas_threads(args, progress=print) -> dict:
     one; ``vs ref`` > 1 means one thread is faster."""
     from sklearn.linear_model import LogisticRegression
 
-    from . import BinaryRBM
+    from .. import BinaryRBM
 
     n_all = _blas_threads()
     rng = np.random.default_rng(0)
@@ -91,8 +91,8 @@ def bench_blas_threads(args, progress=print) -> dict:
             f"(one thread {ratio:.2f}x as fast)"
         )
         ref = f"{name}, {n_all} threads"
-        results[ref] = _gridsearch_row(t_all, blas_threads=n_all, unit=unit, per=per)
-        results[f"{name}, 1 thread"] = _gridsearch_row(
+        results[ref] = _plain_row(t_all, blas_threads=n_all, unit=unit, per=per)
+        results[f"{name}, 1 thread"] = _plain_row(
             t_one, blas_threads=1, unit=unit, per=per
         )
         results[f"{name}, 1 thread"].update(

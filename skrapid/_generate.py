@@ -1,0 +1,228 @@
+"""Sampling from the fitted skrapid estimators: Gibbs sweeps, chains and
+parallel tempering over the visible layer, draws of the hidden layer.
+
+The samplers themselves (Gibbs chains, tempered replicas) are in
+:mod:`skrapid._sampling`; this is the estimators' API over them.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+from sklearn.utils.validation import check_is_fitted
+
+from . import _backend as B
+from ._partition import base_rate_bias
+from ._sampling import (
+    TemperedChains,
+    gibbs_chain,
+    gibbs_from_hidden_field,
+    random_states,
+)
+from ._validation import _by_rows
+
+
+class _SamplingMixin:
+    """``sample_hidden``, ``gibbs`` and ``sample`` (block-Gibbs chains or
+    parallel tempering).
+
+    Needs ``_prepare``, ``_fitted_model``
+    (:class:`~skrapid._validation._ValidationMixin`), ``_device_rng`` and
+    ``_from_model_space``.
+    """
+
+    def sample_hidden(self, X, *, random_state=None):
+        """Hidden states drawn from P(h | v), one per row of X.
+
+        The RAPID paper's probe (Sec. 5.2) fits a classifier on such samples
+        rather than on the conditional means that :meth:`transform` returns.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Visible data (sparse as in :meth:`fit`).
+        random_state : int, RandomState instance or None, default=None
+            Seed of the draws; None continues the estimator's own stream.
+
+        Returns
+        -------
+        H : ndarray of shape (n_samples, n_components)
+            Hidden states ({0, 1} or ±1, as the hidden units).
+
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skrapid import BinaryRBM
+        >>> X = np.array([[0, 1, 1], [1, 0, 0]] * 5, dtype=float)
+        >>> rbm = BinaryRBM(n_components=4, max_iter=2, random_state=0).fit(X)
+        >>> h = rbm.sample_hidden(X, random_state=0)
+        >>> h.shape, np.unique(h).tolist()
+        ((10, 4), [0.0, 1.0])
+        """
+        Xd, model, xp = self._prepare(X)
+        rng = self._device_rng(xp, random_state)
+        h = model.hid.sample(xp, _by_rows(model.hidden_field, Xd), rng)
+        return B.like_input(h, X)
+
+    # ------------------------------------------------------------------
+    # sampling
+    # ------------------------------------------------------------------
+    def gibbs(self, v):
+        """One Gibbs sweep v -> h -> v from the given visible states.
+
+        Parameters
+        ----------
+        v : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Visible states (sparse as in :meth:`fit`).
+
+        Returns
+        -------
+        v_new : ndarray of shape (n_samples, n_features)
+            Visible states sampled after one sweep.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skrapid import BinaryRBM
+        >>> X = np.array([[0, 1, 1], [1, 0, 0]] * 10, dtype=float)
+        >>> rbm = BinaryRBM(n_components=2, max_iter=5, random_state=0).fit(X)
+        >>> v = rbm.gibbs(X[:4])
+        >>> v.shape, sorted(np.unique(v).tolist()) in ([0.0], [1.0], [0.0, 1.0])
+        ((4, 3), True)
+        """
+        Xd, model, xp = self._prepare(v)
+        rng = self._device_rng(xp)
+        if B.issparse(Xd):  # the same draws as gibbs_chain from dense rows
+            field_h = _by_rows(model.hidden_field, Xd)
+            out, _ = gibbs_from_hidden_field(model, field_h, 1, rng)
+        else:
+            out, _ = gibbs_chain(model, Xd, 1, rng)
+        return B.like_input(self._from_model_space(out, xp), v)
+
+    def sample(
+        self,
+        n_samples=1,
+        *,
+        n_steps=1000,
+        v_init=None,
+        method="gibbs",
+        n_temperatures=10,
+        random_state=None,
+    ):
+        """Draw visible samples by block-Gibbs sampling or parallel tempering.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of independent chains, one sample each.
+        n_steps : int, default=1000
+            Gibbs sweeps per chain (with ``method="pt"``: sweeps of every
+            replica, each followed by a round of swap moves).
+        v_init : {array-like, sparse matrix} of shape (n_samples, n_features), \
+                default=None
+            Starting states; default uniformly random states (for
+            ``method="pt"``, exact samples of the base-rate model).  Sparse
+            as in :meth:`fit` (made dense: the chains' states are).
+        method : {"gibbs", "pt"}, default="gibbs"
+            ``"gibbs"``: independent block-Gibbs chains.  ``"pt"``: parallel
+            tempering, ``n_temperatures`` replicas of the chains on the path
+            from the base-rate model of the training data (β = 0) to the
+            model (β = 1), with swap moves between neighbours; the β = 1
+            replica is returned.  PT mixes between modes that Gibbs chains
+            of a sharp model never leave.
+        n_temperatures : int, default=10
+            Replicas of ``method="pt"`` (at least 2).
+        random_state : int, RandomState instance or None, default=None
+            Seed; None advances the estimator's ``random_state_``.
+
+        Returns
+        -------
+        V : ndarray of shape (n_samples, n_features)
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skrapid import BinaryRBM
+        >>> X = np.array([[0, 1, 1], [1, 0, 0]] * 10, dtype=float)
+        >>> rbm = BinaryRBM(n_components=2, method="exact", learning_rate=0.5,
+        ...                 max_iter=200, random_state=0).fit(X)
+        >>> S = rbm.sample(200, n_steps=100, random_state=0)
+        >>> S.shape, bool(np.mean((S == X[0]).all(1) | (S == X[1]).all(1)) > 0.5)
+        ((200, 3), True)
+        >>> S = rbm.sample(200, n_steps=100, method="pt", random_state=0)
+        >>> bool(np.mean((S == X[0]).all(1) | (S == X[1]).all(1)) > 0.5)
+        True
+        """
+        check_is_fitted(self, "components_")
+        if method not in ("gibbs", "pt"):
+            raise ValueError(f"method must be 'gibbs' or 'pt'; got {method!r}.")
+        if v_init is not None:
+            Xd, model, xp = self._prepare(v_init)
+            if B.issparse(Xd):  # the chains' states: as large as the output
+                Xd = Xd.toarray()
+            n_samples = Xd.shape[0]
+        else:
+            if not isinstance(n_samples, Integral) or n_samples < 1:
+                raise ValueError(
+                    f"n_samples must be a positive integer; got {n_samples!r}."
+                )
+            model, xp = self._fitted_model()
+        if (
+            not isinstance(n_steps, Integral)
+            or isinstance(n_steps, bool)
+            or n_steps < 0
+        ):
+            raise ValueError(
+                f"n_steps must be a non-negative integer; got {n_steps!r}."
+            )
+        rng = self._device_rng(xp, random_state)
+        if method == "pt":
+            if not isinstance(n_temperatures, Integral) or n_temperatures < 2:
+                raise ValueError(
+                    f"n_temperatures must be an integer >= 2; got {n_temperatures!r}."
+                )
+            if not model.vis.discrete:
+                raise ValueError("method='pt' needs binary visible units.")
+            out = self._sample_tempered(
+                model,
+                xp,
+                n_samples,
+                n_steps,
+                n_temperatures,
+                rng,
+                None if v_init is None else Xd,
+            )
+        else:
+            if v_init is None:
+                Xd = random_states(
+                    model.vis, xp, (n_samples, model.n_visible), model.dtype, rng
+                )
+            out, _ = gibbs_chain(model, Xd, n_steps, rng)
+        out = self._from_model_space(out, xp)
+        return B.like_input(out, v_init) if v_init is not None else B.to_numpy(out)
+
+    def _sample_tempered(self, model, xp, n, n_steps, n_temperatures, rng, v0):
+        """β = 1 replica after ``n_steps`` rounds of parallel tempering."""
+        base = base_rate_bias(
+            model.vis,
+            getattr(self, "visible_mean_", None),
+            model.n_visible,
+            model.dtype,
+        )
+        if v0 is not None:
+            v0 = xp.broadcast_to(v0, (n_temperatures,) + v0.shape).copy()
+        chains = TemperedChains(
+            model.vis,
+            B.to_device(base, xp, model.dtype),
+            n_temperatures,
+            n,
+            xp,
+            model.dtype,
+            rng,
+            v0=v0,
+        )
+        v = chains.v[0]
+        for _ in range(n_steps):
+            v, _ = chains.step(model, 1, rng)
+        return v

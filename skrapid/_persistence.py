@@ -1,0 +1,97 @@
+"""Pickling of the skrapid estimators: the version a pickle was written with.
+
+:class:`_PersistenceMixin` records the installed skrapid version in an
+estimator's pickled state and warns with :class:`InconsistentVersionWarning`
+when a pickle written by another version is loaded, as scikit-learn does for
+its own estimators.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+
+def _skrapid_version():
+    from . import __version__
+
+    return __version__
+
+
+class InconsistentVersionWarning(UserWarning):
+    """Warning raised when a skrapid estimator is unpickled with a skrapid
+    version other than the one that pickled it.
+
+    As with scikit-learn's own estimators, such a model may give wrong
+    results or fail: refit it with the installed version, or install the
+    version that wrote it.
+
+    Parameters
+    ----------
+    estimator_name : str
+        Class name of the unpickled estimator.
+    original_version : str
+        The skrapid version that wrote the pickle (``"unknown"`` for pickles
+        written before versions were recorded).
+    current_version : str
+        The installed skrapid version.
+
+    Examples
+    --------
+    >>> import pickle, warnings
+    >>> import numpy as np
+    >>> from skrapid import BinaryRBM, InconsistentVersionWarning
+    >>> rbm = BinaryRBM(n_components=2, max_iter=1).fit(np.eye(3))
+    >>> state = dict(rbm.__getstate__(), _skrapid_version="0.0.1")
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     BinaryRBM.__new__(BinaryRBM).__setstate__(state)
+    >>> caught[0].category is InconsistentVersionWarning
+    True
+    >>> caught[0].message.original_version
+    '0.0.1'
+    """
+
+    def __init__(self, *, estimator_name, original_version, current_version):
+        self.estimator_name = estimator_name
+        self.original_version = original_version
+        self.current_version = current_version
+
+    def __str__(self):
+        return (
+            f"Trying to unpickle estimator {self.estimator_name} from skrapid "
+            f"version {self.original_version} when using version "
+            f"{self.current_version}. This might lead to breaking code or invalid "
+            "results. Use at your own risk: refit the model with this version, or "
+            "install the version that wrote it."
+        )
+
+
+class _PersistenceMixin:
+    """``__getstate__`` / ``__setstate__``: the skrapid version travels with
+    the pickled state, and unpickling with another version warns.
+
+    Goes before :class:`sklearn.base.BaseEstimator` in the MRO: both methods
+    extend BaseEstimator's (which records the scikit-learn version).
+    """
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        if isinstance(state, dict):
+            state = dict(state, _skrapid_version=_skrapid_version())
+        return state
+
+    def __setstate__(self, state):
+        if isinstance(state, dict):
+            state = dict(state)
+            original = state.pop("_skrapid_version", "unknown")
+            current = _skrapid_version()
+            if original != current:
+                warnings.warn(
+                    InconsistentVersionWarning(
+                        estimator_name=type(self).__name__,
+                        original_version=original,
+                        current_version=current,
+                    ),
+                    stacklevel=2,
+                )
+        super().__setstate__(state)

@@ -1,0 +1,137 @@
+"""Input validation of the skrapid estimators, and the fitted model that
+validated input meets.
+
+:class:`_ValidationMixin` checks X at the boundary of every public method
+(NumPy through scikit-learn's ``validate_data``, CuPy on the device, SciPy
+sparse as CSR where the estimator takes it) and builds the fitted model on the
+device chosen for X.  :func:`_by_rows` applies a row-wise function to a sparse
+X a chunk of rows at a time; :func:`_check_device_array` is ``check_array``
+for CuPy arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import _backend as B
+
+#: Rows of a SciPy sparse X made dense at a time by the predictions.
+SPARSE_CHUNK_ROWS = 1000
+#: Density (stored values / entries) up to which the predictions multiply a
+#: sparse X directly (sparse-dense products); above it they densify chunks of
+#: rows for BLAS, which is faster there (measured crossover 0.1-0.15 with
+#: 784 visible and 100-500 hidden units, float32 and float64).
+SPARSE_PRODUCT_DENSITY = 0.1
+
+
+def _by_rows(fn, X):
+    """``fn(X)``, a function of the rows of X with one result per row.
+
+    For a SciPy sparse X: ``fn`` of X itself when X is sparse enough for
+    sparse-dense products to pay, else of dense chunks of
+    ``SPARSE_CHUNK_ROWS`` rows, written into one output; X is never made
+    dense as a whole."""
+    if not B.issparse(X):
+        return fn(X)
+    n, V = X.shape
+    if X.nnz <= SPARSE_PRODUCT_DENSITY * n * V:
+        return fn(X)
+    if n <= SPARSE_CHUNK_ROWS:
+        return fn(X.toarray())
+    out = buf = None
+    for start in range(0, n, SPARSE_CHUNK_ROWS):
+        rows = X[start : start + SPARSE_CHUNK_ROWS]
+        if buf is None or buf.shape[0] != rows.shape[0]:
+            buf = np.empty(rows.shape, dtype=X.dtype)
+        part = fn(rows.toarray(out=buf))
+        if out is None:
+            out = np.empty((n,) + part.shape[1:], dtype=part.dtype)
+        out[start : start + rows.shape[0]] = part
+    return out
+
+
+def _check_device_array(A, name):
+    """The checks ``check_array`` makes, done on the device for a CuPy array
+    (``check_array`` would convert it with ``np.asarray``, which CuPy
+    refuses): 2-D, floating point (float32 kept, others made float64),
+    finite.  One device->host transfer (the finiteness flag)."""
+    xp = B.get_namespace(A)
+    if A.ndim != 2:
+        raise ValueError(f"Expected a 2D array, got an array of shape {A.shape}.")
+    if A.dtype not in (xp.float32, xp.float64):
+        A = A.astype(xp.float64)
+    if not bool(xp.isfinite(A).all()):
+        raise ValueError(f"Input {name} contains NaN or infinity.")
+    return A
+
+
+class _ValidationMixin:
+    """Input checks and the fitted model on a device.
+
+    Needs from the estimator: ``_check_values`` (the model's support),
+    ``_check_signature``, ``_model``, ``_load_parameters`` and
+    ``_to_model_space`` (:class:`~skrapid._base.BaseRBM` and its families).
+    """
+
+    def _validate_X(self, X, *, reset: bool, likelihood=False, training=False):
+        """Check X at the boundary: shape, finiteness, dtype, value range.
+
+        NumPy inputs go through :func:`sklearn.utils.validation.validate_data`;
+        CuPy inputs are checked on the device with the same messages.  SciPy
+        sparse inputs, where :meth:`_accepts_sparse` allows them, come back
+        as CSR in canonical format (finiteness and values checked on the
+        stored values); otherwise validate_data refuses them.
+        """
+        if B.is_cupy_array(X):
+            X = _check_device_array(X, "X")
+            if reset:
+                self.n_features_in_ = X.shape[1]
+            elif X.shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has {X.shape[1]} features, but {type(self).__name__} is "
+                    f"expecting {self.n_features_in_} features as input."
+                )
+        else:
+            sparse = B.issparse(X) and self._accepts_sparse()
+            X = validate_data(
+                self,
+                X,
+                reset=reset,
+                dtype=[np.float64, np.float32],
+                accept_sparse=["csr"] if sparse else False,
+            )
+            if sparse and not X.has_canonical_format:  # sum duplicate entries
+                X = X.copy()
+                X.sum_duplicates()
+        self._check_values(X, likelihood=likelihood, training=training)
+        return X
+
+    def _accepts_sparse(self):
+        """Hook: whether this estimator takes SciPy sparse X (converted to
+        CSR).  A configuration that cannot raises a ValueError saying why;
+        False lets validate_data refuse it."""
+        return False
+
+    def _dtype_for(self, X):
+        return np.float32 if X.dtype == np.float32 else np.float64
+
+    # ------------------------------------------------------------------
+    # the fitted model on a device
+    # ------------------------------------------------------------------
+    def _fitted_model(self, X=None):
+        """(model, xp) for the fitted parameters, on the device chosen for X."""
+        check_is_fitted(self, "components_")
+        self._check_signature()
+        xp = B.resolve_namespace(self.device, *(() if X is None else (X,)))
+        dtype = self.components_.dtype
+        return self._model(self._load_parameters(xp, dtype), xp), xp
+
+    def _prepare(self, X, *, likelihood=False):
+        check_is_fitted(self, "components_")
+        self._check_signature()  # before X is checked against the current units
+        Xv = self._validate_X(X, reset=False, likelihood=likelihood)
+        model, xp = self._fitted_model(Xv)
+        if B.issparse(Xv):  # stays sparse on the host: see _by_rows
+            return Xv.astype(model.dtype, copy=False), model, xp
+        return self._to_model_space(B.to_device(Xv, xp, model.dtype), xp), model, xp
