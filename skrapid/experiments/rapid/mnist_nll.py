@@ -547,5 +547,12 @@ register(
     "digits. Expect the NLL ratio to be short of 10^4: our untrained "
     "H = 3000 model has an NLL of ~3-4 x 10^4 nats (AIS, 20 chains x 300 "
     "temperatures) and the same model after 20 epochs (``rapid-sec5.2``, "
-    "docs/results/mnist/rapid_h3000_k190.jsonl) ~1800 nats.",
+    "docs/results/mnist/rapid_h3000_k190.jsonl) ~1800 nats. Measured "
+    "(2026-12-02, 20 495 s over three sessions): the test NLL falls from "
+    "44 830 to 1204 by epoch 10, then drifts up to 2229 at epoch 20 with "
+    "train and test rising together (the PID + 10 Gibbs training at lr 0.015 "
+    "drifting, not overfitting); the K = 290 model's samples collapse to "
+    "vertical strokes of one class. The density recipe of the docs' MNIST "
+    "table (persistent chains seeded at the patterns, centred) reaches "
+    "-86.93 nats at H = 500.",
 )
