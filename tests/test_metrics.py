@@ -5,9 +5,10 @@ import pytest
 from conftest import all_states
 from sklearn.neural_network import BernoulliRBM
 
-from skrapid import BinaryRBM, metrics
+from skrapid import BinaryRBM
 from skrapid.datasets import make_bars
 from skrapid.metrics import (
+    _rapid_metrics,
     gibbs_accessibility,
     ground_state_energy,
     method_accessibility,
@@ -85,7 +86,7 @@ def test_ground_state_energy_brute_force(units, V, H, seed):
 def test_ground_state_energy_chunked(monkeypatch, units, V, H):
     rbm = _random_rbm(V, H, units, seed=3)
     expected = ground_state_energy(rbm)
-    monkeypatch.setattr(metrics, "_CHUNK_ELEMENTS", 20)  # chunks of 2 states
+    monkeypatch.setattr(_rapid_metrics, "_CHUNK_ELEMENTS", 20)  # chunks of 2 states
     energy, v, h = ground_state_energy(rbm)
     assert energy == pytest.approx(_brute_force_ground(rbm), abs=1e-12)
     assert energy == expected[0]
