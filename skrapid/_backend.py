@@ -220,3 +220,12 @@ def synchronize(xp) -> None:
 def seed_from(random_state) -> int:
     """Draw a 63-bit seed from a NumPy RandomState (advances its stream)."""
     return int(random_state.randint(0, 2**63 - 1, dtype=np.int64))
+
+
+def blas_threads() -> int:
+    """Threads the host BLAS uses now (the largest over loaded BLAS libraries;
+    1 when none is found), as :mod:`threadpoolctl` reports them."""
+    from threadpoolctl import threadpool_info
+
+    n = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+    return max(n, default=1)

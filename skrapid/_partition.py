@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._backend import to_numpy
+from ._backend import blas_threads, to_numpy
 from ._units import Bipartite
 
 #: Largest layer that exact enumeration accepts (2**25 states).
@@ -597,7 +597,7 @@ def _anneal_groups(path, s, betas, rng, progress=None, offset=0, total=0):
         return _anneal_binary(path, s, betas, rng, progress, offset, total)
     from concurrent.futures import ThreadPoolExecutor
 
-    from threadpoolctl import threadpool_info, threadpool_limits
+    from threadpoolctl import threadpool_limits
 
     bounds = np.linspace(0, n, n_groups + 1).astype(int)
     rngs = rng.spawn(n_groups)
@@ -608,8 +608,7 @@ def _anneal_groups(path, s, betas, rng, progress=None, offset=0, total=0):
         return _anneal_binary(path, part, betas, rngs[g], report, offset, total)
 
     # as many threads as BLAS would use (so OMP_NUM_THREADS=1 means one)
-    blas = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
-    workers = min(n_groups, max(blas, default=1))
+    workers = min(n_groups, blas_threads())
     with threadpool_limits(limits=1, user_api="blas"):
         with ThreadPoolExecutor(max_workers=workers) as pool:
             parts = list(pool.map(run, range(n_groups)))

@@ -15,19 +15,13 @@ import time
 
 import numpy as np
 
+from .._backend import blas_threads
 from ._common import _plain_row
 
 #: (batch, V, H) of the PCD-1 cases: the demo's digits, then MNIST sizes.
 PCD_SIZES = [(10, 64, 200), (100, 64, 200), (10, 784, 500), (100, 784, 500)]
 #: (V, H) of the AIS cases (100 chains).
 AIS_SIZES = [(64, 200), (784, 500)]
-
-
-def _blas_threads() -> int:
-    from threadpoolctl import threadpool_info
-
-    n = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
-    return max(n, default=1)
 
 
 def _median_seconds(fn, threads, repeats):
@@ -50,7 +44,7 @@ def bench_blas_threads(args, progress=print) -> dict:
 
     from .. import BinaryRBM
 
-    n_all = _blas_threads()
+    n_all = blas_threads()
     rng = np.random.default_rng(0)
     cases = {}
     for b, V, H in PCD_SIZES:
