@@ -19,16 +19,13 @@ from pathlib import Path
 import numpy as np
 
 from ._progress import natural_key
+from ._progress import silent as _silent
 
 #: The settings of ``skrapid demo`` (``--quick``: seconds; full: minutes).
 DEMO_SETTINGS = {
     "quick": {"epochs": 5, "n_betas": 500},
     "full": {"epochs": 20, "n_betas": 10000},
 }
-
-
-def _silent(*args, **kwargs):
-    """A ``progress`` that prints nothing (``--quiet``)."""
 
 
 class _HelpFormatter(

@@ -29,6 +29,10 @@ def format_duration(seconds: float) -> str:
     return f"{h}h{m:02d}m"
 
 
+def silent(*args, **kwargs):
+    """A ``progress`` callable that prints nothing (the commands' ``--quiet``)."""
+
+
 def natural_key(text: str):
     """Sort key that orders the numbers inside names by value, so
     ``sfrbm-fig2`` comes before ``sfrbm-fig10-11``."""

@@ -15,7 +15,7 @@ def bench_ais(args, progress=print) -> dict:
     """AIS and reverse AIS against exact log Z on 784 x H models (H <= 20)
     trained briefly on binarized MNIST (or synthetic MNIST-like digits)."""
     from .. import BinaryRBM
-    from .._cli import _silent  # the progress of --quiet
+    from .._progress import silent as _silent  # the progress of --quiet
     from ..datasets import load_mnist, make_mnist_like
 
     if args.data == "synthetic":
