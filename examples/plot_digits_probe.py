@@ -24,17 +24,11 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_
 
 # %%
 # The probe: RBM features into a logistic regression
-# centering=False: BernoulliRBM's ordinary gradient, whose features this
-# linear probe reads best (0.933 vs 0.888 with the centred default, which
-# gives the better log-likelihood)
-rbm = BinaryRBM(
-    n_components=100,
-    learning_rate=0.06,
-    max_iter=10,
-    centering=False,
-    n_chains=10,  # BernoulliRBM's: one persistent chain per minibatch row
-    random_state=0,
-)
+# the example's own settings, BinaryRBM's defaults otherwise: the same
+# defaults that make the best density model (centred gradient, hidden units
+# started sparse, momentum 0.5) give features this linear probe reads as well
+# as BernoulliRBM's (0.935 here against 0.934)
+rbm = BinaryRBM(n_components=100, learning_rate=0.06, max_iter=10, random_state=0)
 model = Pipeline(
     [("rbm", rbm), ("logistic", LogisticRegression(C=6000, max_iter=2000))]
 )

@@ -10,6 +10,8 @@ the device from a generator made by :func:`make_generator`.
 from __future__ import annotations
 
 import functools
+import os
+import threading
 from typing import Any
 
 import numpy as np
@@ -225,7 +227,217 @@ def seed_from(random_state) -> int:
 def blas_threads() -> int:
     """Threads the host BLAS uses now (the largest over loaded BLAS libraries;
     1 when none is found), as :mod:`threadpoolctl` reports them."""
-    from threadpoolctl import threadpool_info
+    return max((c.num_threads for c in _blas_controllers()), default=1)
 
-    n = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
-    return max(n, default=1)
+
+# ---------------------------------------------------------------------------
+# The BLAS thread policy
+# ---------------------------------------------------------------------------
+#: Products (rows x V x H multiply-adds) below this run on one BLAS thread:
+#: waking and joining threads costs more than it saves there (``skrapid bench
+#: threads``: a PCD-1 update of 64 x 200 with batch 10 and 100 chains, 1.4
+#: million, is as fast or faster on one thread idle, and 3.4x slower on two
+#: beside one busy process).
+SMALL_PRODUCT = 20_000_000
+
+#: Environment variables by which a user fixes the BLAS threads for a whole
+#: process; the policy then leaves the count alone.
+_THREAD_ENV_VARS = (
+    "OPENBLAS_NUM_THREADS",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "BLIS_NUM_THREADS",
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _controller():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def _blas_controllers():
+    return [c for c in _controller().lib_controllers if c.user_api == "blas"]
+
+
+#: The BLAS thread count when skrapid was imported: a different count at a
+#: call means the user set one (threadpool_limits), which the policy keeps.
+_DEFAULT_BLAS_THREADS = blas_threads()
+
+
+def _own_running_threads() -> int:
+    """Threads of this process that are runnable now (Linux; 1 elsewhere)."""
+    n = 0
+    try:
+        for tid in os.listdir("/proc/self/task"):
+            try:
+                with open(f"/proc/self/task/{tid}/stat", "rb") as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            if stat[stat.rindex(b")") + 2 : stat.rindex(b")") + 3] == b"R":
+                n += 1
+    except OSError:
+        return 1
+    return max(n, 1)
+
+
+def other_runnable() -> int:
+    """Runnable tasks of other processes now: the kernel's count of runnable
+    tasks (``/proc/loadavg``) less this process's own, the least of three
+    reads so that a task waking for a moment does not count; elsewhere the
+    one-minute load average less one."""
+    try:
+        best = None
+        for _ in range(3):
+            with open("/proc/loadavg") as f:
+                running = int(f.read().split()[3].split("/")[0])
+            other = max(0, running - _own_running_threads())
+            best = other if best is None else min(best, other)
+        return best
+    except (OSError, ValueError, IndexError):
+        try:
+            return max(0, round(os.getloadavg()[0]) - 1)
+        except (OSError, AttributeError):
+            return 0
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity where known)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def free_cores() -> int:
+    """Cores not taken by other processes' runnable tasks (at least 1)."""
+    return max(1, available_cores() - other_runnable())
+
+
+def user_set_blas_threads() -> bool:
+    """True when the user chose the BLAS threads: an environment variable
+    (``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ...) or a
+    ``threadpool_limits`` in force that differs from the count at import."""
+    if any(os.environ.get(v) for v in _THREAD_ENV_VARS):
+        return True
+    return blas_threads() != _DEFAULT_BLAS_THREADS
+
+
+def policy_threads(macs: float) -> int:
+    """BLAS threads the policy picks for products of ``macs`` multiply-adds:
+    one for small products; for large ones the BLAS default, but no more
+    than the cores that other processes leave free (a thread that shares its
+    core with a busy process holds up every product it takes part in: on two
+    cores beside one busy process, two threads made a PCD epoch at MNIST
+    size 2.1x slower than one)."""
+    if macs < SMALL_PRODUCT:
+        return 1
+    return max(1, min(_DEFAULT_BLAS_THREADS, free_cores()))
+
+
+_policy_lock = threading.Lock()
+_policy_state = {"depth": 0, "limiter": None, "forced": None, "user": False}
+
+
+class blas_policy:
+    """Context manager: the BLAS threads of one skrapid call, chosen by
+    :func:`policy_threads` from the size of its products.
+
+    The user's choice wins: with an environment variable or a
+    ``threadpool_limits`` in force (see :func:`user_set_blas_threads`)
+    nothing changes.  Calls nest (``score`` inside a grid search, AIS inside
+    ``score``) and may come from several threads: the outermost call decides,
+    and the count is restored when the last one leaves.
+    :func:`fixed_blas_threads` overrides the policy (benchmarks, the demo's
+    ``--blas-threads``)."""
+
+    def __init__(self, macs: float):
+        self.macs = macs
+
+    def __enter__(self):
+        with _policy_lock:
+            st = _policy_state
+            st["depth"] += 1
+            if st["depth"] > 1:
+                return self
+            forced = st["forced"]
+            st["user"] = forced is None and user_set_blas_threads()
+            if forced is not None:
+                n = forced
+            elif st["user"]:
+                n = None
+            else:
+                n = policy_threads(self.macs)
+            if n is not None and n != blas_threads():
+                st["limiter"] = _controller().limit(limits=n, user_api="blas")
+        return self
+
+    def __exit__(self, *exc):
+        with _policy_lock:
+            st = _policy_state
+            st["depth"] -= 1
+            if st["depth"] == 0 and st["limiter"] is not None:
+                st["limiter"].restore_original_limits()
+                st["limiter"] = None
+        return False
+
+
+class fixed_blas_threads:
+    """Context manager: skrapid's calls inside run on ``n`` BLAS threads
+    (``n = 0``: the BLAS default), whatever the policy would pick."""
+
+    def __init__(self, n: int):
+        self.n = n
+
+    def __enter__(self):
+        self._old = _policy_state["forced"]
+        _policy_state["forced"] = self.n if self.n else _DEFAULT_BLAS_THREADS
+        return self
+
+    def __exit__(self, *exc):
+        _policy_state["forced"] = self._old
+        return False
+
+
+def worker_threads() -> int:
+    """Python worker threads for work that runs its own groups in parallel
+    with one BLAS thread each (AIS chain groups): the user's BLAS thread
+    count when they set one, else the free cores (at most the BLAS
+    default)."""
+    st = _policy_state
+    if st["forced"] is not None:
+        return st["forced"]
+    user = st["user"] if st["depth"] > 0 else user_set_blas_threads()
+    if user:
+        return blas_threads()
+    return max(1, min(_DEFAULT_BLAS_THREADS, free_cores()))
+
+
+def with_blas_policy(method):
+    """Decorate an estimator method: run it under :class:`blas_policy`, the
+    product size read from the estimator (V x H) and the first argument
+    (the rows of X, or a sample count), capped at 1000 rows a product."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        if _policy_state["depth"] > 0:  # an outer call decided
+            return method(self, *args, **kwargs)
+        return _with_policy(method, self, args, kwargs)
+
+    return wrapper
+
+
+def _with_policy(method, self, args, kwargs):
+    first = args[0] if args else None
+    shape = getattr(first, "shape", None)
+    if shape is not None and len(shape) == 2:
+        rows, V = shape[0], shape[1]
+    else:
+        rows = first if isinstance(first, int) and not isinstance(first, bool) else 100
+        V = getattr(self, "n_features_in_", 0)
+    H = getattr(self, "n_components", 0) or 0
+    macs = min(int(rows), 1000) * int(V or 0) * int(H)
+    with blas_policy(macs):
+        return method(self, *args, **kwargs)

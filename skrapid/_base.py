@@ -497,8 +497,10 @@ class BaseRBM(
         if self._optimizer_state is None:
             state = opt.init_state(params, xp)
         else:
+            # copies: the optimizer updates its state in place, and a run that
+            # stops in its first epoch must leave the fitted state as it was
             state = {
-                k: (B.to_device(v, xp) if isinstance(v, np.ndarray) else v)
+                k: (B.to_device(v, xp).copy() if isinstance(v, np.ndarray) else v)
                 for k, v in self._optimizer_state.items()
             }
         # the negative phase, with its chain state from the fitted attributes
@@ -513,58 +515,70 @@ class BaseRBM(
         self._ws = B.Workspace(xp) if use_ws else None
         decayed = self._decayed_keys()
         host_rs = self.random_state_
+        macs = self._training_macs(source)
         if first:  # the initial model is the fitted one until an epoch ends
             self._commit(params, state)
-            self._start_monitor(params, self._model(params, xp), source.X, xp)
+            with B.blas_policy(macs):
+                self._start_monitor(params, self._model(params, xp), source.X, xp)
         # verbose >= 2: gradient norms summed on the device over the epoch
         # (one host transfer per epoch; nothing is computed otherwise)
         detailed = self.verbose >= 2
         try:
             for _ in range(n_epochs):
-                t0 = time.perf_counter()
-                lr = learning_rate_at(
-                    self._learning_rate(),
-                    self.lr_decay,
-                    self.lr_decay_every,
-                    self.n_iter_,
-                )
-                grad_norms = {} if detailed else None
-                bar, n_batches, every = self._minibatch_bar(source)
-                for i, Xb in enumerate(source.batches(host_rs, self._ws), 1):
-                    if bar is not None and (i % every == 0 or i == n_batches):
-                        bar(i, n_batches)
-                    grads = self._gradient(params, Xb, xp, rng)
-                    if detailed:
-                        _add_gradient_norms(grad_norms, grads, xp)
-                    if self.weight_decay:
-                        for k in decayed:
-                            grads[k] -= (
-                                params[k].dtype.type(self.weight_decay) * params[k]
-                            )
-                    opt.step(params, grads, lr, state)
-                    self._after_update(params)
-                # check before the epoch hook: binarizing or resampling the
-                # patterns would hide non-finite values
-                self._check_finite(params, xp, lr)
-                self._after_epoch(params, xp, rng)
-                model = self._model(params, xp)
-                self._check_collapse(params, model, source.X, xp, lr)
-                record = {"epoch": self.n_iter_ + 1, "learning_rate": lr}
-                record.update(self._monitor(model, source.X, xp))
-                if self._phase is not None:
-                    record.update(self._phase.monitor())
-                detail = self._epoch_detail(grad_norms, model, xp) if detailed else None
-                B.synchronize(xp)
-                record["time"] = time.perf_counter() - t0
-                # the finished epoch becomes the fitted model (what an
-                # interruption or a later divergence leaves behind)
-                self._commit(params, state)
-                self.n_iter_ += 1
-                self._record(record, detail)
+                with B.blas_policy(macs):  # decided per epoch
+                    t0 = time.perf_counter()
+                    lr = learning_rate_at(
+                        self._learning_rate(),
+                        self.lr_decay,
+                        self.lr_decay_every,
+                        self.n_iter_,
+                    )
+                    grad_norms = {} if detailed else None
+                    bar, n_batches, every = self._minibatch_bar(source)
+                    for i, Xb in enumerate(source.batches(host_rs, self._ws), 1):
+                        if bar is not None and (i % every == 0 or i == n_batches):
+                            bar(i, n_batches)
+                        grads = self._gradient(params, Xb, xp, rng)
+                        if detailed:
+                            _add_gradient_norms(grad_norms, grads, xp)
+                        if self.weight_decay:
+                            for k in decayed:
+                                grads[k] -= (
+                                    params[k].dtype.type(self.weight_decay) * params[k]
+                                )
+                        opt.step(params, grads, lr, state)
+                        self._after_update(params)
+                    # check before the epoch hook: binarizing or resampling the
+                    # patterns would hide non-finite values
+                    self._check_finite(params, xp, lr)
+                    self._after_epoch(params, xp, rng)
+                    model = self._model(params, xp)
+                    self._check_collapse(params, model, source.X, xp, lr)
+                    record = {"epoch": self.n_iter_ + 1, "learning_rate": lr}
+                    record.update(self._monitor(model, source.X, xp))
+                    if self._phase is not None:
+                        record.update(self._phase.monitor())
+                    detail = self._epoch_detail(grad_norms, model, xp) if detailed else None
+                    B.synchronize(xp)
+                    record["time"] = time.perf_counter() - t0
+                    # the finished epoch becomes the fitted model (what an
+                    # interruption or a later divergence leaves behind)
+                    self._commit(params, state)
+                    self.n_iter_ += 1
+                    self._record(record, detail)
         finally:
             self._materialize()
             self._end_training()
             del self._phase, self._ws  # no device arrays
+
+    def _training_macs(self, source):
+        """Multiply-adds of a training product (the BLAS thread policy):
+        a minibatch and the persistent chains, times V x H."""
+        X = getattr(source, "X", None)
+        rows = min(self.batch_size, X.shape[0]) if X is not None else self.batch_size
+        chains = getattr(self, "n_chains", None)
+        rows += chains if isinstance(chains, Integral) else 0
+        return rows * source.n_features * self.n_components
 
     #: Reuse buffers on a device too (off: CuPy's memory pool makes device
     #: allocations cheap; the tests turn it on to keep that path working).

@@ -212,7 +212,7 @@ def _benchmarks():
     from ._bench.gridsearch import bench_gridsearch
     from ._bench.probe import bench_digits_probe
     from ._bench.sparse import bench_sparse
-    from ._bench.threads import bench_blas_threads
+    from ._bench.threads import bench_blas_threads, bench_threads
     from ._bench.training import bench_scaling
 
     return {
@@ -227,6 +227,7 @@ def _benchmarks():
         "gridsearch": bench_gridsearch,
         "ais-schedule": bench_ais_schedule,
         "sparse": bench_sparse,
+        "threads": bench_threads,
         "blas-threads": bench_blas_threads,
         "all": _bench_all,
     }
@@ -439,9 +440,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--blas-threads",
         type=_non_negative,
         default=1,
-        help="BLAS threads for the whole demo (0: the BLAS default). At these "
-        "sizes (64 pixels, minibatches of 10) one thread is faster: 54 s against "
-        "76 s on a 2-core machine; `skrapid bench blas-threads` measures yours",
+        help="BLAS threads for the whole demo (0: the BLAS default). skrapid's "
+        "estimators pick one thread at these sizes by themselves; the default "
+        "also puts scikit-learn's LogisticRegression and BernoulliRBM on one, "
+        "which is faster for their small products (45 s against 79 s on a "
+        "2-core machine); `skrapid bench threads` measures yours",
     )
     demo.add_argument(
         "--verbose",

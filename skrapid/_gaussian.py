@@ -607,6 +607,7 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
             + 0.5 * H * math.log(2 * math.pi * self.sigma_h2)
         )
 
+    @B.with_blas_policy
     def sample(self, n_samples=1, *, n_steps=1000, v_init=None, random_state=None):
         """Draw visible samples.
 

@@ -31,6 +31,7 @@ class _SamplingMixin:
     ``_from_model_space``.
     """
 
+    @B.with_blas_policy
     def sample_hidden(self, X, *, random_state=None):
         """Hidden states drawn from P(h | v), one per row of X.
 
@@ -68,6 +69,7 @@ class _SamplingMixin:
     # ------------------------------------------------------------------
     # sampling
     # ------------------------------------------------------------------
+    @B.with_blas_policy
     def gibbs(self, v):
         """One Gibbs sweep v -> h -> v from the given visible states.
 
@@ -100,6 +102,7 @@ class _SamplingMixin:
             out, _ = gibbs_chain(model, Xd, 1, rng)
         return B.like_input(self._from_model_space(out, xp), v)
 
+    @B.with_blas_policy
     def sample(
         self,
         n_samples=1,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._backend import blas_threads, to_numpy
+from ._backend import to_numpy, worker_threads
 from ._units import Bipartite
 
 #: Largest layer that exact enumeration accepts (2**25 states).
@@ -607,8 +607,9 @@ def _anneal_groups(path, s, betas, rng, progress=None, offset=0, total=0):
         report = progress if g == 0 else None  # the groups advance together
         return _anneal_binary(path, part, betas, rngs[g], report, offset, total)
 
-    # as many threads as BLAS would use (so OMP_NUM_THREADS=1 means one)
-    workers = min(n_groups, blas_threads())
+    # the user's BLAS thread count if they set one (OMP_NUM_THREADS=1 means
+    # one), else the cores other processes leave free
+    workers = min(n_groups, worker_threads())
     with threadpool_limits(limits=1, user_api="blas"):
         with ThreadPoolExecutor(max_workers=workers) as pool:
             parts = list(pool.map(run, range(n_groups)))

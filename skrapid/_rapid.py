@@ -20,6 +20,7 @@ from ._base import BaseRBM
 from ._binary import BinaryLayersMixin, likelihood_gradient
 from ._negative import PCD, PID, pattern_states, seed_at_patterns
 from ._partition import MAX_EXACT_UNITS, check_exact_size
+from ._units import get_units
 
 #: Load K / (V + H) above which a warning is raised.  The Hopfield retrieval
 #: phase ends at α_c ≈ 0.138 (Amit, Gutfreund & Sompolinsky); the workshop
@@ -280,20 +281,89 @@ class RARBM(BinaryLayersMixin, BaseRBM):
         self.device = device
 
     # -- sizes, data ---------------------------------------------------------
+    def _validate_X(self, X, *, reset, likelihood=False, training=False):
+        # a fresh fit reads which two values the data hold (see _check_values)
+        self._read_values = bool(reset and training)
+        try:
+            return super()._validate_X(
+                X, reset=reset, likelihood=likelihood, training=training
+            )
+        finally:
+            self._read_values = False
+
+    def _bits(self):
+        """True when a spin model was fitted on {0, 1} data (``visible_values_``
+        is (0, 1)): the data are read as s = 2x − 1 and states are returned
+        as x = (s + 1) / 2."""
+        return self.units == "spin" and getattr(self, "visible_values_", None) == (
+            0.0,
+            1.0,
+        )
+
     def _check_values(self, X, *, likelihood, training=False, what="X"):
         # RAPID trains on binary states (the paper binarizes MNIST): the
         # negative phase is a set of states, and so is the positive phase
-        if training:
-            self._check_spin_01(X, what)
+        if getattr(self, "_read_values", False):
+            self.visible_values_ = self._data_values(X)
+        if not self._bits():
+            return self._check_states(self._units, X, likelihood, training, what)
+        try:  # a spin model fitted on {0, 1} data takes {0, 1} data
+            self._check_states(get_units("bernoulli"), X, likelihood, training, what)
+        except ValueError as exc:
+            raise ValueError(
+                str(exc).replace(
+                    "for units='bernoulli'",
+                    "for this RARBM, fitted on {0, 1} data (read as spins "
+                    "s = 2x - 1)",
+                )
+            ) from None
+
+    @staticmethod
+    def _check_states(units, X, likelihood, training, what):
         if training and not likelihood:
-            self._units.check_values(
+            units.check_values(
                 X,
                 allow_fractional=False,
                 what=what,
                 reason="RARBM is trained on binary states",
             )
         else:
-            self._units.check_values(X, allow_fractional=not likelihood, what=what)
+            units.check_values(X, allow_fractional=not likelihood, what=what)
+
+    def _data_values(self, X):
+        """The two values of the training data: (0, 1) for {0, 1} data (a
+        spin model then reads them as s = 2x − 1), else the units' own."""
+        if self.units == "spin" and not B.issparse(X) and X.size:
+            xp = B.get_namespace(X)
+            if bool(xp.all((X == 0) | (X == 1))) and bool(xp.any(X == 0)):
+                return (0.0, 1.0)
+        return (float(self._units.low), float(self._units.high))
+
+    def _values_text(self):
+        lo, hi = self.visible_values_
+        return f"{{{lo:g}, {hi:g}}}"
+
+    def _to_model_space(self, X, xp, *, fitting=False):
+        if self._bits():
+            dt = X.dtype.type
+            return X * dt(2) - dt(1)
+        return X
+
+    def _from_model_space(self, V, xp):
+        if self._bits():
+            dt = V.dtype.type
+            return (V + dt(1)) * dt(0.5)
+        return V
+
+    def _accepts_sparse(self):
+        if self.units == "spin":
+            raise ValueError(
+                "RARBM with units='spin' (the default) cannot take sparse input: "
+                "it reads {0, 1} data as spins s = 2x - 1, which are not sparse. "
+                "Pass dense data (X.toarray()), or use units='bernoulli' for "
+                "sparse {0, 1} data."
+            )
+        return True
 
     def _validate_model_size(self, n_features):
         if self.negative_phase in ("cd", "pcd") and self.n_gibbs_steps < 1:

@@ -40,6 +40,7 @@ class _ScoringMixin:
 
     _fingerprint_attrs = ("components_", "intercept_visible_", "intercept_hidden_")
 
+    @B.with_blas_policy
     def free_energy(self, X):
         """Free energy F(v), with p(v) = exp(-F(v)) / Z.
 
@@ -65,6 +66,7 @@ class _ScoringMixin:
         Xd, model, xp = self._prepare(X)
         return B.like_input(_by_rows(model.free_energy, Xd), X)
 
+    @B.with_blas_policy
     def score_samples(self, X):
         """Normalized log-likelihood log p(x) in nats, one value per sample.
 
@@ -109,6 +111,7 @@ class _ScoringMixin:
             )
         return B.like_input(log_p, X)
 
+    @B.with_blas_policy
     def score(self, X, y=None):
         """Mean log-likelihood per sample (nats), the mean of :meth:`score_samples`.
 
@@ -264,6 +267,7 @@ class _ScoringMixin:
 
         return start_states
 
+    @B.with_blas_policy
     def log_partition_function(
         self,
         method="auto",

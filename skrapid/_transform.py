@@ -29,6 +29,7 @@ class _TransformMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
         """Number of transformed output features: the hidden units."""
         return self.components_.shape[0]
 
+    @B.with_blas_policy
     def transform(self, X):
         """Hidden conditional means E[h | v].
 
@@ -55,6 +56,7 @@ class _TransformMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
         Xd, model, xp = self._prepare(X)
         return B.like_input(_by_rows(model.mean_hiddens, Xd), X)
 
+    @B.with_blas_policy
     def inverse_transform(self, H):
         """Visible conditional means E[v | h]: back from the hidden layer.
 

@@ -476,17 +476,26 @@ def test_demo_blas_threads_zero_keeps_the_default(monkeypatch):
     assert seen == [before]
 
 
-def test_bench_blas_threads_times_both_settings(monkeypatch, tmp_path):
+def test_bench_threads_times_three_settings_idle_and_busy(monkeypatch, tmp_path):
     import skrapid._bench.threads as bt
 
-    monkeypatch.setattr(bt, "PCD_SIZES", [(10, 16, 8)])
-    monkeypatch.setattr(bt, "AIS_SIZES", [(16, 8)])
+    calls = []
+    monkeypatch.setattr(
+        bt, "_cases", lambda: {"tiny": lambda: calls.append(bt.blas_threads())}
+    )
     path = tmp_path / "bt.json"
-    assert main(["bench", "blas-threads", "--repeats", "2", "--json", str(path)]) == 0
-    rows = json.loads(path.read_text())["results"]
-    one = {k: r for k, r in rows.items() if k.endswith(", 1 thread")}
-    assert len(one) == 3 and len(rows) == 6
-    for r in one.values():
-        ref = rows[r["reference"]]
-        assert r["blas_threads"] == 1 and len(r["seconds"]) == 2
-        assert r["speedup_vs_reference"] == pytest.approx(ref["median"] / r["median"])
+    assert main(["bench", "threads", "--repeats", "2", "--json", str(path)]) == 0
+    report = json.loads(path.read_text())
+    rows = report["results"]
+    assert len(rows) == 6  # 3 settings x (idle, busy)
+    for load in ("idle", "busy"):
+        s = report["summary"][f"tiny, {load}"]
+        assert set(s["median_seconds"]) == {
+            "default",
+            "1 thread",
+            f"all ({report['blas_threads']}) threads",
+        }
+        best = min(v for k, v in s["median_seconds"].items() if k != "default")
+        assert s["vs_best"] == pytest.approx(s["median_seconds"]["default"] / best)
+    # warm-up + 3 settings x 2 repeats, twice; the 1-thread runs saw one
+    assert len(calls) == 2 * (1 + 3 * 2) and min(calls) == 1

@@ -232,8 +232,11 @@ def test_bad_input():
         RARBM(n_patterns=0).fit(X_train)
     with pytest.raises(ValueError, match="RARBM is trained on binary states"):
         RARBM(n_components=20, n_patterns=2).fit(X_train * 0.5)
-    with pytest.raises(ValueError, match=r"2 \* X - 1"):
-        RARBM(n_components=20, n_patterns=2).fit((X_train + 1) / 2 * 0 + 0.0)
+    # {0, 1} data are read as spins 2x - 1 (all zeros included)
+    est01 = RARBM(n_components=20, n_patterns=2, max_iter=1).fit(0.0 * X_train)
+    assert est01.visible_values_ == (0.0, 1.0)
+    with pytest.raises(ValueError, match=r"fitted on \{0, 1\} data"):
+        est01.score_samples(X_train)  # ±1 data on a model of 0/1 data
     with pytest.raises(ValueError, match="needs n_gibbs_steps >= 1"):
         RARBM(negative_phase="cd", n_gibbs_steps=0).fit(X_train)
     with pytest.raises(ValueError, match="at most 25"):

@@ -33,12 +33,10 @@ def bench_digits_probe(args, progress=print) -> dict:
             ),
             (
                 "skrapid",
-                BinaryRBM(
+                BinaryRBM(  # the example's settings, defaults otherwise
                     n_components=100,
                     learning_rate=0.06,
                     max_iter=10,
-                    centering=False,  # BernoulliRBM's gradient; see the guide
-                    n_chains=10,  # and its chains: one per minibatch row
                     random_state=seed,
                     device="cpu",
                 ),
