@@ -15,6 +15,7 @@ GaussianRBM
 
 from ._base import InconsistentVersionWarning, TrainingDivergedError
 from ._binary import BinaryRBM
+from ._diagnostics import LogZEstimate, UnreliableEstimateWarning
 from ._gaussian import GaussianRBM, KernelNotPositiveDefiniteError
 from ._rapid import RARBM, SpinGlassWarning
 
@@ -25,8 +26,10 @@ __all__ = [
     "GaussianRBM",
     "InconsistentVersionWarning",
     "KernelNotPositiveDefiniteError",
+    "LogZEstimate",
     "RARBM",
     "SpinGlassWarning",
     "TrainingDivergedError",
+    "UnreliableEstimateWarning",
     "__version__",
 ]

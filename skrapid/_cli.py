@@ -90,7 +90,7 @@ def _run_demo(args) -> int:
     )
     common = dict(max_iter=epochs, random_state=0, verbose=verbose)
     models = {
-        f"RARBM (RAPID: K={K} patterns, H={H}, defaults, pixels as ±1)": RARBM(
+        f"RARBM (RAPID: K={K} patterns, H={H}, defaults)": RARBM(
             n_components=H, n_patterns=K, device=args.device, **common
         ),
         f"BinaryRBM (H={H}, defaults: centred PCD-1)": BinaryRBM(
@@ -114,9 +114,7 @@ def _run_demo(args) -> int:
     )
     result, fitted = {}, {}
     for name, rbm in models.items():
-        # RARBM's units are spins by default (the paper's): pixels as 2x - 1
-        spins = getattr(rbm, "units", None) == "spin"
-        tr, te = (2 * Xtr - 1, 2 * Xte - 1) if spins else (Xtr, Xte)
+        tr, te = Xtr, Xte  # 0/1 pixels for all three (RARBM reads them as spins)
         t0 = time.perf_counter()
         pipe = Pipeline(
             [("rbm", rbm), ("logistic", LogisticRegression(C=10, max_iter=2000))]
@@ -175,7 +173,7 @@ def _run_demo(args) -> int:
             rapid.patterns_visible_[i].reshape(8, 8), cmap="RdBu_r", vmin=-1, vmax=1
         )
     for i, ax in enumerate(axes[:, 4:].ravel()):
-        ax.imshow(samples[i].reshape(8, 8), cmap="gray_r", vmin=-1, vmax=1)
+        ax.imshow(samples[i].reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
     for ax in axes.ravel():
         ax.set_xticks([])
         ax.set_yticks([])

@@ -271,6 +271,12 @@ class AISResult:
     reverse : bool
         True for reverse AIS (an estimate that errs high, where forward AIS
         errs low).
+    lower_bound : float
+        Proven lower bound on log Z: the largest −F over the states the run
+        visited (the forward chains' last states, or the reverse run's start
+        states); -inf when the summed layer is continuous.
+    n_bound_states : int
+        How many states ``lower_bound`` is the maximum over.
     """
 
     log_z: float
@@ -279,6 +285,8 @@ class AISResult:
     ess: float
     log_z_base: float
     reverse: bool = False
+    lower_bound: float = -math.inf
+    n_bound_states: int = 0
 
 
 def base_rate_bias(units, data_mean, n_visible: int, dtype, *, eps=None):
@@ -319,7 +327,8 @@ PROGRESS_EVERY = 250
 
 
 def _anneal(model: Bipartite, v, bA, betas, rng, progress=None, offset=0, total=0):
-    """log importance weights of the chains ``v`` annealed along ``betas``.
+    """(log importance weights, final states) of the chains ``v`` annealed
+    along ``betas``.
 
     ``progress(offset + k, total)`` is called every :data:`PROGRESS_EVERY`
     temperatures and after the last one (no device synchronization: on a GPU
@@ -347,7 +356,7 @@ def _anneal(model: Bipartite, v, bA, betas, rng, progress=None, offset=0, total=
             v = vis.sample(xp, field_v, rng)
     if progress is not None:
         progress(offset + len(betas) - 1, total)
-    return logw
+    return logw, v
 
 
 #: Anneal binary models with the fused kernel :func:`_anneal_binary` (False:
@@ -594,7 +603,9 @@ def _anneal_groups(path, s, betas, rng, progress=None, offset=0, total=0):
     size = max(_AIS_GROUP_CHAINS, -(-_AIS_GROUP_MIN_ELEMENTS // per_chain))
     n_groups = max(1, min(_AIS_MAX_GROUPS, n // size))
     if path.xp is not np or n_groups == 1:
-        return _anneal_binary(path, s, betas, rng, progress, offset, total)
+        return _anneal_binary(
+            path, s, betas, rng, progress, offset, total, return_states=True
+        )
     from concurrent.futures import ThreadPoolExecutor
 
     from threadpoolctl import threadpool_limits
@@ -605,7 +616,9 @@ def _anneal_groups(path, s, betas, rng, progress=None, offset=0, total=0):
     def run(g):
         part = s[bounds[g] : bounds[g + 1]]
         report = progress if g == 0 else None  # the groups advance together
-        return _anneal_binary(path, part, betas, rngs[g], report, offset, total)
+        return _anneal_binary(
+            path, part, betas, rngs[g], report, offset, total, return_states=True
+        )
 
     # the user's BLAS thread count if they set one (OMP_NUM_THREADS=1 means
     # one), else the cores other processes leave free
@@ -613,7 +626,10 @@ def _anneal_groups(path, s, betas, rng, progress=None, offset=0, total=0):
     with threadpool_limits(limits=1, user_api="blas"):
         with ThreadPoolExecutor(max_workers=workers) as pool:
             parts = list(pool.map(run, range(n_groups)))
-    return np.concatenate(parts)
+    return (
+        np.concatenate([p[0] for p in parts]),
+        np.concatenate([p[1] for p in parts]),
+    )
 
 
 def ais_log_partition(
@@ -686,16 +702,21 @@ def ais_log_partition(
             model, bA, swap=model.n_visible < model.n_hidden, dtype=AIS_CHAIN_DTYPE
         )
     parts = []
+    bound = _ProvenBound(model)
     for i, start in enumerate(range(0, n, chunk)):
         stop = min(n, start + chunk)
         if reverse:
             v = xp.asarray(start_states(start, stop), dtype=dtype)
+            bound.visible(v)  # the model samples reverse AIS starts from
         else:
             v = vis.sample(xp, xp.broadcast_to(bA, (stop - start, bA.shape[0])), rng)
         if not fast:
-            parts.append(
-                _anneal(model, v, bA, betas, rng, progress, i * n_steps, total)
+            logw_part, v_end = _anneal(
+                model, v, bA, betas, rng, progress, i * n_steps, total
             )
+            parts.append(logw_part)
+            if not reverse:
+                bound.visible(v_end)
             continue
         if path.swap:
             # the chains hold hidden states: exact samples of the start
@@ -703,11 +724,12 @@ def ais_log_partition(
             # (uniform at β = 0, P(h | v) of the model at β = 1)
             b_start = float(betas[0])
             v = hid.sample(xp, model.hidden_field(v) * dtype.type(b_start), rng)
-        parts.append(
-            _anneal_groups(
-                path, v.astype(path.dtype), betas, rng, progress, i * n_steps, total
-            )
+        logw_part, s_end = _anneal_groups(
+            path, v.astype(path.dtype), betas, rng, progress, i * n_steps, total
         )
+        parts.append(logw_part)
+        if not reverse:  # the chains' last states (hidden ones when swapped)
+            (bound.hidden if path.swap else bound.visible)(s_end.astype(dtype))
     logw = parts[0] if len(parts) == 1 else xp.concatenate(parts)
     lw = to_numpy(logw)
     if not np.all(np.isfinite(lw)):
@@ -722,4 +744,38 @@ def ais_log_partition(
     std = float(w.std(ddof=1) / (math.sqrt(n) * mean_w)) if n > 1 else math.inf
     ess = float(w.sum() ** 2 / np.sum(w**2))
     log_z = log_z_base - log_mean if reverse else log_z_base + log_mean
-    return AISResult(float(log_z), std, lw, ess, log_z_base, reverse)
+    return AISResult(
+        float(log_z), std, lw, ess, log_z_base, reverse, bound.value, bound.count
+    )
+
+
+class _ProvenBound:
+    """The largest −F(v) over the states an estimate visited: a proven lower
+    bound on log Z for discrete layers (Z = Σ_v e^{−F(v)} ≥ e^{−F(v)}, and
+    likewise Σ_h e^{−F(h)} for the hidden marginal).  -inf, with no states
+    counted, when the summed layer is continuous (a density may exceed 1).
+    The maximum is kept on the device and read once (``value``)."""
+
+    def __init__(self, model):
+        self.model = model
+        self._best = None
+        self.count = 0
+
+    @property
+    def value(self) -> float:
+        return -math.inf if self._best is None else float(to_numpy(self._best))
+
+    def _add(self, neg_f, n):
+        if n:
+            m = neg_f.max()
+            xp = self.model.xp
+            self._best = m if self._best is None else xp.maximum(self._best, m)
+            self.count += n
+
+    def visible(self, v):
+        if self.model.vis.discrete and v.shape[0]:
+            self._add(-self.model.free_energy(v).astype(np.float64), v.shape[0])
+
+    def hidden(self, h):
+        if self.model.hid.discrete and h.shape[0]:
+            self._add(-self.model.free_energy_hidden(h).astype(np.float64), h.shape[0])

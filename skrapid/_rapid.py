@@ -76,10 +76,16 @@ class RARBM(BinaryLayersMixin, BaseRBM):
         Number of patterns K.  Keep K/(V+H) well below ~0.12 (a
         :class:`SpinGlassWarning` is raised above it).
     units : {"spin", "bernoulli"}, default="spin"
-        ±1 units (the paper's convention; map {0, 1} data with ``2 * X - 1``)
-        or {0, 1} units.  Patterns are ±1 either way; for {0, 1} units a
-        pattern's state is (1 + sign ξ) / 2.  Only {0, 1} units take SciPy
-        sparse X (as :class:`BinaryRBM`).
+        ±1 units (the paper's convention) or {0, 1} units in the energy.
+        Spin models take ±1 data and also the ordinary {0, 1} data that
+        :class:`BinaryRBM` takes: a fit on {0, 1} data reads them as spins
+        s = 2x − 1 (the same model as fitting ``2 * X - 1``, with the same
+        log-likelihood), records ``visible_values_ = (0, 1)``, and then
+        takes and returns {0, 1} states (``score_samples``, ``sample``,
+        ``gibbs``, ``inverse_transform``); ``transform`` gives the hidden
+        spins' means in [−1, 1].  Patterns are ±1 either way; for {0, 1}
+        units a pattern's state is (1 + sign ξ) / 2.  Only {0, 1} units take
+        SciPy sparse X (as :class:`BinaryRBM`).
     fit_intercept : bool, default=True
         Also learn visible and hidden biases (the paper has none).  The
         visible biases start at the data's log-odds, so the untrained model
@@ -160,6 +166,9 @@ class RARBM(BinaryLayersMixin, BaseRBM):
         Biases (zeros when ``fit_intercept=False``).
     load_ratio_ : float
         K / (V + H), the Hopfield load that decides the phase.
+    visible_values_ : tuple of float
+        The two values of the visible states in the data: (−1, 1), or (0, 1)
+        for a spin model fitted on {0, 1} data (read as s = 2x − 1).
     n_features_in_, n_iter_, history_, visible_mean_, random_state_
         As in :class:`BinaryRBM`.
     persistent_chains_, persistent_hidden_, tempered_chains_, hidden_offset_
@@ -171,8 +180,8 @@ class RARBM(BinaryLayersMixin, BaseRBM):
 
     Notes
     -----
-    The defaults make a density model of ordinary binary data (given as ±1):
-    the untrained model is the factorized model of the data, and training
+    The defaults make a density model of ordinary binary data (given as
+    {0, 1} or ±1): the untrained model is the factorized model of the data, and training
     uses persistent chains started at the patterns with the centred
     gradient.  The paper's recipe is ``RARBM.PAPER_RECIPE`` (spins, no
     biases, pure PID, sign-constrained ±1 patterns):
@@ -399,6 +408,15 @@ class RARBM(BinaryLayersMixin, BaseRBM):
         if self.fit_intercept:
             params.update(self._base_rate_biases(X, n_features, xp, dtype))
         return params
+
+    def _bound_states(self):
+        """The persistent chains and the patterns' visible states, whose −F
+        bound log Z from below."""
+        states = super()._bound_states()
+        xi = getattr(self, "patterns_visible_", None)
+        if xi is not None:
+            states.append(B.to_numpy(pattern_states(self._units, xi)))
+        return states
 
     def _init_scale(self):
         """``init_scale``, or its default: ±1 patterns (the paper's) for pure

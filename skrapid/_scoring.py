@@ -20,6 +20,7 @@ from ._partition import (
     enumerable_units,
     exact_log_partition,
 )
+from ._diagnostics import LogZEstimate, assess, warn_if_unreliable
 from ._progress import ProgressReporter
 from ._sampling import gibbs_chain, random_states
 from ._validation import _by_rows
@@ -100,8 +101,8 @@ class _ScoringMixin:
         True
         """
         Xd, model, xp = self._prepare(X, likelihood=True)
-        log_z = self._cached_log_z(model)
         fe = _by_rows(model.free_energy, Xd).astype(xp.float64)
+        log_z = self._checked_log_z(model, fe, xp)
         log_p = -fe - log_z
         if not bool(xp.isfinite(log_p).all()):
             raise ValueError(
@@ -179,6 +180,7 @@ class _ScoringMixin:
         if method == "auto":
             m = enumerable_units(model)
             method = "exact" if m is not None and m <= AUTO_EXACT_UNITS else "ais"
+        self._reverse_start = None
         if method == "exact":
             log_z, std = self._exact_log_z(model), 0.0
             result = None
@@ -215,23 +217,131 @@ class _ScoringMixin:
                 if isinstance(progress, ProgressReporter):
                     progress.close()
             log_z, std = result.log_z, result.std
+        est = self._diagnose(model, method, log_z, std, result)
         self._logz_cache = {
             "fingerprint": self._param_fingerprint(),
-            "log_z": log_z,
+            "log_z": est.log_z,
             "std": std,
             "method": method,
             "result": result,
+            "estimate": est,
+            method: est,
+            **{
+                k: v
+                for k, v in (getattr(self, "_logz_cache", None) or {}).items()
+                if k in ("ais", "reverse_ais")
+                and k != method
+                and (self._logz_cache or {}).get("fingerprint")
+                == self._param_fingerprint()
+            },
         }
-        return log_z, std, result
+        self.log_z_diagnostics_ = est
+        return est.log_z, std, result
+
+    def _diagnose(self, model, method, log_z, std, result):
+        """The :class:`~skrapid._diagnostics.LogZEstimate` of an estimate:
+        its proven lower bound (over the AIS states and the model's own
+        states: persistent chains, patterns), the bracket with the other AIS
+        direction when it ran for these parameters, and the assessment."""
+        est = LogZEstimate(log_z=log_z, method=method, estimate=log_z, std=std)
+        if result is not None:
+            est.ess, est.n_chains = result.ess, len(result.log_weights)
+            est.lower_bound = result.lower_bound
+            est.n_bound_states = result.n_bound_states
+            est.reverse_start = self._reverse_start
+            bound, count = self._model_states_bound(model)
+            if count:
+                est.lower_bound = max(est.lower_bound, bound)
+                est.n_bound_states += count
+            cache = getattr(self, "_logz_cache", None) or {}
+            other = "reverse_ais" if method == "ais" else "ais"
+            if (
+                method in ("ais", "reverse_ais")
+                and cache.get("fingerprint") == self._param_fingerprint()
+                and other in cache
+            ):
+                fwd, rev = (log_z, cache[other].estimate)[:: 1 if method == "ais" else -1]
+                est.bracket = (fwd, rev)
+                est.lower_bound = max(est.lower_bound, cache[other].lower_bound)
+        return assess(est)
+
+    def _bound_states(self):
+        """Visible states (model space, NumPy) the model keeps, whose −F
+        bound log Z from below: the persistent chains (and RAPID's pattern
+        states, :class:`~skrapid.RARBM`)."""
+        pc = getattr(self, "persistent_chains_", None)
+        return [] if pc is None else [np.asarray(pc)]
+
+    def _model_states_bound(self, model):
+        """(max −F, count) over :meth:`_bound_states` (-inf, 0 when the
+        visible layer is continuous or there are none)."""
+        if not model.vis.discrete:
+            return -np.inf, 0
+        best, count = -np.inf, 0
+        for V in self._bound_states():
+            if V is None or not len(V):
+                continue
+            Vd = B.to_device(V, model.xp, model.dtype)
+            neg_f = -model.free_energy(Vd).astype(model.xp.float64)
+            best = max(best, float(B.to_numpy(neg_f.max())))
+            count += V.shape[0]
+        return best, count
+
+    def _checked_log_z(self, model, fe, xp):
+        """log Z for scoring rows with free energies ``fe``: the cached or
+        newly computed estimate, raised to the rows' own proven bound
+        (log p(x) ≤ 0 for every state of a discrete model), with a warning
+        when the estimate is unreliable."""
+        log_z = self._cached_log_z(model)
+        est = (getattr(self, "_logz_cache", None) or {}).get("estimate")
+        if est is None or not model.vis.discrete or not fe.shape[0]:
+            warn_if_unreliable(est, type(self).__name__, stacklevel=5)
+            return log_z
+        rows_bound = float(B.to_numpy(xp.max(-fe)))
+        if rows_bound > est.lower_bound:
+            est = LogZEstimate(**{**vars(est), "problems": []})
+            est.lower_bound = rows_bound
+            est.n_bound_states += fe.shape[0]
+            assess(est)
+            self.log_z_diagnostics_ = est
+        warn_if_unreliable(est, type(self).__name__, stacklevel=5)
+        return est.log_z
+
+    #: Replicas of the parallel tempering that starts reverse AIS.
+    _REVERSE_PT_TEMPERATURES = 10
 
     def _reverse_ais_start(self, model, n_chains, kw, rng):
-        """Start states of reverse AIS, as a function of a chunk of chains:
-        ``n_burn_in`` Gibbs sweeps from data rows, the persistent chains or
-        random states, run chunk by chunk inside the annealing so memory stays
-        bounded whatever ``n_chains`` is."""
+        """Start states of reverse AIS, as a function of a chunk of chains
+        (run chunk by chunk inside the annealing, so memory stays bounded
+        whatever ``n_chains`` is): samples of the model.
+
+        Binary visible units: ``n_burn_in`` rounds of parallel tempering
+        from the base-rate model (``_REVERSE_PT_TEMPERATURES`` replicas),
+        which reach the modes that Gibbs chains of a sharp model never
+        leave.  With ``X``: ``n_burn_in`` Gibbs sweeps from those rows (the
+        caller's stated choice; recorded as ``reverse_start="data"``).
+        Otherwise Gibbs sweeps from the persistent chains or random states.
+        """
         xp = model.xp
         X = kw.get("X")
+        n_burn_in = kw.get("n_burn_in", 1000)
+        if X is None and model.vis.discrete:
+            self._reverse_start = "pt"
+
+            def start_states(start, stop):
+                return self._sample_tempered(
+                    model,
+                    xp,
+                    stop - start,
+                    n_burn_in,
+                    self._REVERSE_PT_TEMPERATURES,
+                    rng,
+                    None,
+                )
+
+            return start_states
         if X is not None:
+            self._reverse_start = "data"
             X = self._validate_X(X, reset=False)
             idx = check_random_state(0).randint(0, X.shape[0], n_chains)
             if B.issparse(X):  # one chunk of rows made dense at a time
@@ -246,6 +356,7 @@ class _ScoringMixin:
                     return X[B.to_device(idx[start:stop], xp)]
 
         elif getattr(self, "persistent_chains_", None) is not None:
+            self._reverse_start = "persistent chains"
             pc = self.persistent_chains_
 
             def seeds(start, stop):
@@ -253,13 +364,12 @@ class _ScoringMixin:
                 return B.to_device(pc[rows], xp, model.dtype)
 
         else:
+            self._reverse_start = "random states"
 
             def seeds(start, stop):
                 return random_states(
                     model.vis, xp, (stop - start, model.n_visible), model.dtype, rng
                 )
-
-        n_burn_in = kw.get("n_burn_in", 1000)
 
         def start_states(start, stop):
             v, _ = gibbs_chain(model, seeds(start, stop), n_burn_in, rng)
@@ -280,6 +390,7 @@ class _ScoringMixin:
         random_state=None,
         progress=None,
         schedule="default",
+        diagnostics=False,
     ):
         """Log partition function log Z of the fitted model.
 
@@ -303,11 +414,15 @@ class _ScoringMixin:
                 default=None
             For ``"ais"``: data whose marginals define the base-rate model
             (default: the training data's, stored as ``visible_mean_``).  For
-            ``"reverse_ais"``: states that seed the Gibbs chains whose end
-            points start the reverse annealing (default: the persistent chains,
-            or random states).
+            ``"reverse_ais"``: rows that seed ``n_burn_in`` Gibbs sweeps whose
+            end points start the reverse annealing -- a stated choice, since
+            data rows are not samples of the model (recorded as
+            ``reverse_start="data"``).  Without X, reverse AIS starts from
+            samples of the model: ``n_burn_in`` rounds of parallel tempering
+            (10 replicas) for binary visible units.
         n_burn_in : int, default=1000
-            Gibbs sweeps before reverse AIS starts.
+            Rounds of parallel tempering (or Gibbs sweeps) before reverse AIS
+            starts.
         return_std : bool, default=False
             Also return the standard error of the estimate (0 for exact).
         random_state : int, RandomState instance or None, default=None
@@ -331,11 +446,30 @@ class _ScoringMixin:
             ais-schedule`` measures which reaches a given standard error
             sooner.
 
+        diagnostics : bool, default=False
+            Return the estimate's :class:`~skrapid.LogZEstimate` instead of
+            the number: the value used, the estimator's own value, its
+            standard error, the effective sample size of the importance
+            weights, the proven lower bound (max −F(v) over the states
+            visited), the forward/reverse bracket when both ran for these
+            parameters, and the problems found.  The last one is also kept
+            as ``log_z_diagnostics_``.
+
         Returns
         -------
         log_z : float
+            The estimate, or the proven lower bound when that is higher (an
+            :class:`~skrapid.UnreliableEstimateWarning` then says so).
         std : float
             Only when ``return_std=True``.
+
+        Warns
+        -----
+        UnreliableEstimateWarning
+            When the estimate lies below its proven lower bound, its
+            importance weights have an effective sample size below 10 % of
+            the chains, or forward and reverse AIS differ by more than 1 nat
+            (see :mod:`skrapid._diagnostics` and the log-likelihood guide).
 
         Examples
         --------
@@ -390,4 +524,8 @@ class _ScoringMixin:
         elif X is not None:
             kw["X"] = X
         log_z, std, _ = self._compute_log_z(model, method, kw, random_state)
+        est = self.log_z_diagnostics_
+        warn_if_unreliable(est, type(self).__name__, stacklevel=4)
+        if diagnostics:
+            return est
         return (log_z, std) if return_std else log_z

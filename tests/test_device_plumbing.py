@@ -257,7 +257,8 @@ def test_no_transfer_per_ais_temperature(strict_gpu, make, kind, method):
             )
         counts.append(c)
     assert counts[0] == counts[1], counts
-    assert counts[0]["d2h"] <= 3  # the weights, once, at the end
+    # the weights and the proven lower bound, once each, at the end
+    assert counts[0]["d2h"] <= 4
 
 
 def test_exact_enumeration_budget(strict_gpu):

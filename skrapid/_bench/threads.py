@@ -38,6 +38,13 @@ from ._common import _plain_row
 
 _BUSY_LOOP = "while True:\n    pass\n"
 
+#: Seconds above which a case (the quick start's grid search) is timed once
+#: per setting instead of ``--repeats`` times.
+LONG_CASE = 20.0
+
+#: Seconds of rest before each timed run.
+SETTLE = 0.5
+
 
 @contextlib.contextmanager
 def busy_process():
@@ -164,10 +171,19 @@ def bench_threads(args, progress=print) -> dict:
         ctx = busy_process() if load == "busy" else contextlib.nullcontext()
         with ctx:
             for name, fn in cases.items():
+                t0 = time.perf_counter()
                 fn()  # warm-up: imports, caches, thread pools
+                # a case of more than LONG_CASE seconds runs once per setting
+                long = time.perf_counter() - t0 > LONG_CASE
+                repeats = 1 if long else args.repeats
                 times = {label: [] for label, _ in modes}
-                for _ in range(args.repeats):  # interleaved
+                for _ in range(repeats):  # interleaved
                     for label, mode in modes:
+                        # let the BLAS threads of the run before stop spinning
+                        # (OpenBLAS's workers busy-wait for a while after a
+                        # product, and beside a busy process that wait would
+                        # be charged to the next run)
+                        time.sleep(SETTLE)
                         with mode():
                             t0 = time.perf_counter()
                             fn()
