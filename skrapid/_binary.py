@@ -478,8 +478,8 @@ class BinaryRBM(BinaryLayersMixin, BaseRBM):
         other defaults it beats the factorized baseline in every seed, where
         the ordinary gradient falls below it in most (see ``Notes``).  Needs
         ``fit_intercept=True`` (ignored otherwise).
-    learning_rate : float, default=0.05
-        Step size η of the gradient ascent.
+    learning_rate : float, default=0.1
+        Step size η of the gradient ascent (BernoulliRBM's default too).
     batch_size : int, default=10
         Minibatch size.
     max_iter : int, default=10
@@ -627,7 +627,7 @@ class BinaryRBM(BinaryLayersMixin, BaseRBM):
         n_chains=100,
         n_temperatures=10,
         centering=True,
-        learning_rate=0.05,
+        learning_rate=0.1,
         batch_size=10,
         max_iter=10,
         optimizer="sgd",

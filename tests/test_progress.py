@@ -51,7 +51,7 @@ def fake_tqdm(monkeypatch):
 
 LINE = re.compile(
     r"^\[BinaryRBM\] epoch (\d+)/3, elapsed [\d.]+s, ETA [\d.]+s: "
-    r"epoch time [\d.]+s, learning rate 0\.05"
+    r"epoch time [\d.]+s, learning rate 0\.1"
 )
 
 

@@ -69,7 +69,7 @@ def test_finite_collapse_raises_with_advice_that_works(make, X01):
     msg = str(err.value)
     assert "collapsed" in msg
     lr = _suggested_lr(msg)
-    assert lr <= 0.05
+    assert lr <= 0.1  # at most the class default
     good = make(lr).fit(X01)  # the advice works
     uniform = -X01.shape[1] * np.log(2)
     assert np.isfinite(good.components_).all()
