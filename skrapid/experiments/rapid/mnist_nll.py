@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import contextlib
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 
+from ..._diagnostics import UnreliableEstimateWarning
 from .._plotting import _image_grid, _pyplot, _save
 from .._records import _array_digest, _resumable_training, _run_seeds
 from .._registry import RAPID, _verdict, register
@@ -169,31 +171,50 @@ def mnist_nll_curve(
         estimator=make(n_patterns)().get_params(),
     )
 
-    def nll(est, betas, random_state):
-        log_z, std = est.log_partition_function(
-            method="ais",
-            n_chains=n_ais_chains,
-            n_betas=betas,
-            return_std=True,
-            random_state=random_state,
-        )
-        train = float(est.free_energy(Xtr_eval).mean() + log_z)
-        return train, float(est.free_energy(Xte_eval).mean() + log_z), float(std)
+    def nll(est, betas, random_state, diag=None):
+        with warnings.catch_warnings():  # recorded below, not printed
+            warnings.simplefilter("ignore", UnreliableEstimateWarning)
+            d = est.log_partition_function(
+                method="ais",
+                n_chains=n_ais_chains,
+                n_betas=betas,
+                random_state=random_state,
+                diagnostics=True,
+            )
+        f_tr, f_te = est.free_energy(Xtr_eval), est.free_energy(Xte_eval)
+        # the proven bound, with the evaluated rows' own states: NLL >= F + bound
+        bound = max(d.lower_bound, float(-f_tr.min()), float(-f_te.min()))
+        log_z = max(d.log_z, bound)
+        if diag is not None:
+            diag.update(
+                ais_estimate=d.estimate,
+                ais_ess=d.ess,
+                log_z_lower_bound=bound,
+                ais_below_bound=bool(d.estimate < bound),
+                test_nll_lower_bound=float(f_te.mean() + bound),
+            )
+        train = float(f_tr.mean() + log_z)
+        return train, float(f_te.mean() + log_z), float(d.std)
 
     def evaluate(est, epoch, rec):
         betas = n_betas if epoch == max_epochs else n_betas_epoch
-        train, test, std = nll(est, betas, 1000 * seed + epoch)
+        diag = {}
+        train, test, std = nll(est, betas, 1000 * seed + epoch, diag)
         for key, value in (
             ("epochs", epoch),
             ("train_nll", train),
             ("test_nll", test),
             ("log_z_std", std),
             ("ais_n_betas", betas),
+            *diag.items(),
         ):
             rec.setdefault(key, []).append(value)
         return (
             f"  epoch {epoch}/{max_epochs}: NLL train {train:.2f}, test {test:.2f} "
-            f"(± {std:.2f}, AIS {n_ais_chains} x {betas})"
+            f"(± {std:.2f}, AIS {n_ais_chains} x {betas}, ESS "
+            f"{diag['ais_ess']:.1f}"
+            + (", below its proven bound" if diag["ais_below_bound"] else "")
+            + ")"
         )
 
     est, rec, fit_seconds, seconds = _resumable_training(
@@ -380,6 +401,10 @@ def _rapid_fig6_7(quick, seeds, workdir, progress, data_home=None):
     gap = float(np.max(np.abs(te.mean(0) - tr.mean(0)) / te.mean(0)))
     initial, final = float(te.mean(0)[0]), float(te.mean(0)[-1])
     ratio = initial / final
+    bounds = [r.get("test_nll_lower_bound") for r in recs]
+    initial_bound = (
+        float(np.mean([b[0] for b in bounds])) if all(bounds) else None
+    )
     classes = sorted(set(rec["samples_from_pattern_classes"]))
     nearest = min(rec["pattern_nearest_training_distance"])
     digits, digit_like = _samples_look_like_digits(rec)
@@ -404,6 +429,9 @@ def _rapid_fig6_7(quick, seeds, workdir, progress, data_home=None):
         "test_nll_mean": te.mean(0).tolist(),
         "test_nll_std": te.std(0).tolist(),
         "log_z_std": rec["log_z_std"],
+        "ais_ess": rec.get("ais_ess"),
+        "log_z_lower_bound": rec.get("log_z_lower_bound"),
+        "ais_below_bound": rec.get("ais_below_bound"),
         "samples": rec["samples"],
         "samples_n_patterns": rec["samples_n_patterns"],
         "sample_classes": rec["sample_classes"],
@@ -414,16 +442,23 @@ def _rapid_fig6_7(quick, seeds, workdir, progress, data_home=None):
         "run_seconds": float(sum(r["seconds"] for r in recs)),
         "comparisons": [
             {
-                "quantity": "test NLL (AIS, nats): initial / final, their ratio "
-                "and its log10",
-                "paper": "NLL falls four orders of magnitude (ratio >= 1e4, Fig. 6a)",
+                "quantity": "test NLL (AIS, nats): initial, its proven lower "
+                "bound (mean F(x) + max -F(v) over the states visited), the "
+                "final NLL a 10^4 fall would imply, our final NLL and the "
+                "ratio. The 10^4 fall cannot be met by any correct model: it "
+                "would put the final NLL at the initial bound / 10^4, far below "
+                "the best published MNIST models (about 78-86 nats); the final "
+                "NLL is compared with the literature in the row below instead",
+                "paper": "NLL falls four orders of magnitude (Fig. 6a; the "
+                "caption calls the curves lower bounds)",
                 "ours": [
                     round(initial, 1),
+                    round(initial_bound, 1) if initial_bound is not None else None,
+                    round(initial_bound / 1e4, 1) if initial_bound else None,
                     round(final, 1),
                     float(f"{ratio:.3g}"),
-                    round(float(np.log10(ratio)), 2) if ratio > 0 else None,
                 ],
-                "verdict": _verdict(ratio >= 1e4) if not quick else "quick mode",
+                "verdict": "not a check any model can pass (see quantity)",
             },
             {
                 "quantity": "largest |test - train| NLL gap relative to the test NLL",
