@@ -442,7 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="BLAS threads for the whole demo (0: the BLAS default). skrapid's "
         "estimators pick one thread at these sizes by themselves; the default "
         "also puts scikit-learn's LogisticRegression and BernoulliRBM on one, "
-        "which is faster for their small products (45 s against 79 s on a "
+        "which is faster for their small products (the demo took 54 s on a "
         "2-core machine); `skrapid bench threads` measures yours",
     )
     demo.add_argument(
