@@ -283,18 +283,29 @@ def _own_running_threads() -> int:
     return max(n, 1)
 
 
+#: Reads of the runnable-task count, and the pause between them (seconds):
+#: a task that wakes for a moment is not a busy process.
+_LOAD_READS, _LOAD_PAUSE = 5, 0.001
+
+
 def other_runnable() -> int:
     """Runnable tasks of other processes now: the kernel's count of runnable
-    tasks (``/proc/loadavg``) less this process's own, the least of three
-    reads so that a task waking for a moment does not count; elsewhere the
-    one-minute load average less one."""
+    tasks (``/proc/loadavg``) less this process's own, the least of
+    ``_LOAD_READS`` reads a millisecond apart, so that a task waking for a
+    moment does not count; elsewhere the one-minute load average less one."""
+    import time
+
     try:
         best = None
-        for _ in range(3):
+        for i in range(_LOAD_READS):
+            if i:
+                time.sleep(_LOAD_PAUSE)
             with open("/proc/loadavg") as f:
                 running = int(f.read().split()[3].split("/")[0])
             other = max(0, running - _own_running_threads())
             best = other if best is None else min(best, other)
+            if best == 0:
+                break
         return best
     except (OSError, ValueError, IndexError):
         try:
