@@ -84,6 +84,8 @@ def main(argv=None):
     Xtr, _, Xte, _ = load_binarized_mnist(args.data_home)
     done = json.loads(OUT.read_text()) if OUT.exists() else {}
     for name, (params, epochs, every) in RUNS.items():
+        if name == "notebook" and args.notebook_epochs != 100:
+            name, every = f"notebook-{args.notebook_epochs}", 25
         if name in done:
             continue
         epochs = epochs or args.notebook_epochs
