@@ -84,8 +84,10 @@ class RARBM(BinaryLayersMixin, BaseRBM):
         takes and returns {0, 1} states (``score_samples``, ``sample``,
         ``gibbs``, ``inverse_transform``); ``transform`` gives the hidden
         spins' means in [−1, 1].  Patterns are ±1 either way; for {0, 1}
-        units a pattern's state is (1 + sign ξ) / 2.  Only {0, 1} units take
-        SciPy sparse X (as :class:`BinaryRBM`).
+        units a pattern's state is (1 + sign ξ) / 2.  SciPy sparse X: {0, 1}
+        units keep it sparse (one minibatch made dense at a time, as
+        :class:`BinaryRBM`); spin units make it dense, since their states
+        are not sparse.
     fit_intercept : bool, default=True
         Also learn visible and hidden biases (the paper has none).  The
         visible biases start at the data's log-odds, so the untrained model
@@ -291,6 +293,10 @@ class RARBM(BinaryLayersMixin, BaseRBM):
 
     # -- sizes, data ---------------------------------------------------------
     def _validate_X(self, X, *, reset, likelihood=False, training=False):
+        if B.issparse(X) and self.units == "spin":
+            # spins are not sparse: {0, 1} data in a sparse matrix are made
+            # dense (then read as s = 2x - 1, like dense {0, 1} data)
+            X = X.toarray()
         # a fresh fit reads which two values the data hold (see _check_values)
         self._read_values = bool(reset and training)
         try:
@@ -364,16 +370,6 @@ class RARBM(BinaryLayersMixin, BaseRBM):
             return (V + dt(1)) * dt(0.5)
         return V
 
-    def _accepts_sparse(self):
-        if self.units == "spin":
-            raise ValueError(
-                "RARBM with units='spin' (the default) cannot take sparse input: "
-                "it reads {0, 1} data as spins s = 2x - 1, which are not sparse. "
-                "Pass dense data (X.toarray()), or use units='bernoulli' for "
-                "sparse {0, 1} data."
-            )
-        return True
-
     def _validate_model_size(self, n_features):
         if self.negative_phase in ("cd", "pcd") and self.n_gibbs_steps < 1:
             raise ValueError(
@@ -408,6 +404,11 @@ class RARBM(BinaryLayersMixin, BaseRBM):
         if self.fit_intercept:
             params.update(self._base_rate_biases(X, n_features, xp, dtype))
         return params
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # spins make it dense (_validate_X)
+        return tags
 
     def _bound_states(self):
         """The persistent chains and the patterns' visible states, whose −F

@@ -239,7 +239,7 @@ def test_sparse_tag_follows_the_units():
     assert BinaryRBM().__sklearn_tags__().input_tags.sparse
     assert RARBM(units="bernoulli").__sklearn_tags__().input_tags.sparse
     assert not BinaryRBM(units="spin").__sklearn_tags__().input_tags.sparse
-    assert not RARBM().__sklearn_tags__().input_tags.sparse
+    assert RARBM().__sklearn_tags__().input_tags.sparse  # made dense (spins)
     assert not GaussianRBM().__sklearn_tags__().input_tags.sparse
 
 
@@ -252,12 +252,8 @@ SPIN_MSG = (
 )
 
 
-@pytest.mark.parametrize(
-    "make",
-    [lambda: BinaryRBM(units="spin", **FAST), lambda: RARBM(n_patterns=2, **FAST)],
-    ids=["BinaryRBM-spin", "RARBM-default"],
-)
-def test_spin_units_refuse_sparse_input(make):
+def test_binary_rbm_spin_units_refuse_sparse_input():
+    make = lambda: BinaryRBM(units="spin", **FAST)  # noqa: E731
     Xpm = 2 * X_DENSE - 1
     with pytest.raises(ValueError, match=SPIN_MSG):
         make().fit(sp.csr_matrix(Xpm))
@@ -269,6 +265,27 @@ def test_spin_units_refuse_sparse_input(make):
     for method in ("transform", "score_samples", "free_energy", "gibbs"):
         with pytest.raises(ValueError, match=SPIN_MSG):
             getattr(est, method)(sp.csr_matrix(Xpm))
+
+
+def test_rarbm_spins_take_sparse_01_data_as_dense():
+    # the same model and numbers as the dense {0, 1} data (read as 2x - 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dense = RARBM(n_patterns=2, **FAST).fit(X_DENSE)
+        sparse_fit = RARBM(n_patterns=2, **FAST).fit(sp.csr_matrix(X_DENSE))
+    np.testing.assert_array_equal(dense.components_, sparse_fit.components_)
+    assert sparse_fit.visible_values_ == (0.0, 1.0)
+    for method in ("transform", "free_energy"):
+        np.testing.assert_allclose(
+            getattr(dense, method)(X_DENSE),
+            getattr(sparse_fit, method)(sp.csr_matrix(X_DENSE)),
+        )
+    # ±1 data stored sparse are ±1 states too
+    Xpm = 2 * X_DENSE - 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = RARBM(n_patterns=2, **FAST).fit(sp.csr_matrix(Xpm))
+    assert est.visible_values_ == (-1.0, 1.0)
 
 
 @pytest.mark.parametrize(
