@@ -382,7 +382,10 @@ class blas_policy:
             else:
                 n = policy_threads(self.macs)
             if n is not None and n != blas_threads():
-                st["limiter"] = _controller().limit(limits=n, user_api="blas")
+                try:
+                    st["limiter"] = _controller().limit(limits=n, user_api="blas")
+                except Exception:  # a BLAS that refuses: run as it is
+                    st["limiter"] = None
         return self
 
     def __exit__(self, *exc):
