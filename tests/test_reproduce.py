@@ -368,3 +368,28 @@ def test_rapid_fig6_7_full_mode_path_with_tiny_settings(tmp_path, monkeypatch):
     assert r["comparisons"][2]["paper"].startswith("comparable to standard RBMs: 86.34")
     assert "K = 6 model" in r["comparisons"][5]["ours"]
     assert not list((tmp_path / "rapid-fig6-7").glob("*.joblib"))
+
+
+def test_rapid_fig6_runs_quick_says_what_each_run_ran(tmp_path):
+    r = reproduce("rapid-fig6-runs", quick=True, out=tmp_path, progress=lambda *a: None)
+    runs = r["runs"]
+    assert set(runs) == {"paper-units", "notebook", "library-01"}
+    # what each ran is in its record
+    assert runs["paper-units"]["params"]["units"] == "spin"
+    assert runs["paper-units"]["params"]["fit_intercept"] is False
+    assert runs["library-01"]["params"]["units"] == "bernoulli"
+    assert runs["notebook"]["params"]["n_gibbs_steps"] == 1
+    for rec in runs.values():
+        for e in rec["evaluations"]:
+            # the NLL is never below its proven lower bound, and positive
+            assert e["test_nll"] >= e["test_nll_proven_lower_bound"] - 1e-6 > 0
+            assert e["ais_ess"] >= 1.0 - 1e-9
+    # the misapplied {0, 1} AIS lands below the spin models' proven bound
+    wrong = r["comparisons"][-1]["ours"]
+    assert set(wrong) == {"paper-units", "notebook"}
+    assert all(below > 0 for _, below in wrong.values())
+    assert r["comparisons"][-1]["verdict"].startswith("inference")
+    # a rerun reads the finished runs back
+    lines = []
+    reproduce("rapid-fig6-runs", quick=True, out=tmp_path, progress=lines.append)
+    assert sum("already done" in line for line in lines) == 3

@@ -86,6 +86,7 @@ _ORDER = (
     "rapid-fig3",
     "rapid-sec5.2",
     "rapid-fig6-7",
+    "rapid-fig6-runs",
     "rapid-fig1",
     "rapid-fig2",
     "rapid-fig4",

@@ -8,6 +8,9 @@ module holds the experiments of one figure or section, their reproductions
 * :mod:`.bas`: Fig. 5, 12x12 bars and stripes.
 * :mod:`.mnist`: Sec. 5.2, the MNIST estimators, data and probe.
 * :mod:`.mnist_nll`: Figs. 6-7, NLL by AIS vs epoch, samples and patterns.
+* :mod:`.mnist_runs`: Figs. 6-7 run by run (the paper's units, the
+  authors' notebook, the library's {0, 1} variant), with proven bounds.
+* :mod:`.ais_units`: what an AIS run as if spins were {0, 1} reports.
 """
 
 from .accessibility import accessibility_vs_scale, random_weights
@@ -15,6 +18,7 @@ from .bars import BARS_METHODS, bars_4x4_estimator, bars_4x4_hamming
 from .bas import bas_clamp_mask, bas_hamming
 from .mnist import MNIST_METHODS, load_binarized_mnist, mnist_estimator, mnist_probe
 from .mnist_nll import mnist_nll_curve
+from .mnist_runs import mnist_run  # noqa: F401  (registers rapid-fig6-runs)
 
 __all__ = [
     "BARS_METHODS",
