@@ -217,32 +217,34 @@ class _ScoringMixin:
                 if isinstance(progress, ProgressReporter):
                     progress.close()
             log_z, std = result.log_z, result.std
-        est = self._diagnose(model, method, log_z, std, result)
+        fp = self._param_fingerprint()
+        old = getattr(self, "_logz_cache", None) or {}
+        # the other AIS direction of the same parameters, kept for the bracket
+        kept = {
+            k: old[k]
+            for k in ("ais", "reverse_ais")
+            if k != method and k in old and old.get("fingerprint") == fp
+        }
+        est = self._diagnose(model, method, log_z, std, result, kept)
         self._logz_cache = {
-            "fingerprint": self._param_fingerprint(),
+            "fingerprint": fp,
             "log_z": est.log_z,
             "std": std,
             "method": method,
             "result": result,
             "estimate": est,
             method: est,
-            **{
-                k: v
-                for k, v in (getattr(self, "_logz_cache", None) or {}).items()
-                if k in ("ais", "reverse_ais")
-                and k != method
-                and (self._logz_cache or {}).get("fingerprint")
-                == self._param_fingerprint()
-            },
+            **kept,
         }
         self.log_z_diagnostics_ = est
         return est.log_z, std, result
 
-    def _diagnose(self, model, method, log_z, std, result):
+    def _diagnose(self, model, method, log_z, std, result, other=None):
         """The :class:`~skrapid._diagnostics.LogZEstimate` of an estimate:
         its proven lower bound (over the AIS states and the model's own
         states: persistent chains, patterns), the bracket with the other AIS
-        direction when it ran for these parameters, and the assessment."""
+        direction of the same parameters (``other``: method -> estimate),
+        and the assessment."""
         est = LogZEstimate(log_z=log_z, method=method, estimate=log_z, std=std)
         if result is not None:
             est.ess, est.n_chains = result.ess, len(result.log_weights)
@@ -253,16 +255,11 @@ class _ScoringMixin:
             if count:
                 est.lower_bound = max(est.lower_bound, bound)
                 est.n_bound_states += count
-            cache = getattr(self, "_logz_cache", None) or {}
-            other = "reverse_ais" if method == "ais" else "ais"
-            if (
-                method in ("ais", "reverse_ais")
-                and cache.get("fingerprint") == self._param_fingerprint()
-                and other in cache
-            ):
-                fwd, rev = (log_z, cache[other].estimate)[:: 1 if method == "ais" else -1]
+            pair = (other or {}).get("reverse_ais" if method == "ais" else "ais")
+            if pair is not None:
+                fwd, rev = (log_z, pair.estimate)[:: 1 if method == "ais" else -1]
                 est.bracket = (fwd, rev)
-                est.lower_bound = max(est.lower_bound, cache[other].lower_bound)
+                est.lower_bound = max(est.lower_bound, pair.lower_bound)
         return assess(est)
 
     def _bound_states(self):
@@ -502,6 +499,10 @@ class _ScoringMixin:
         ):
             raise ValueError(
                 f"progress must be None, a bool or a callable; got {progress!r}."
+            )
+        if not isinstance(diagnostics, bool | np.bool_):
+            raise ValueError(
+                f"diagnostics must be True or False; got {diagnostics!r}."
             )
         if schedule not in ("default", "adaptive"):
             raise ValueError(

@@ -156,3 +156,23 @@ def test_rarbm_patterns_count_in_the_bound():
     assert est.n_bound_states == 20 + 100 + 3
     assert est.lower_bound <= rbm.log_partition_function("exact") + 1e-9
     assert math.isfinite(est.lower_bound)
+
+
+def test_bad_diagnostics_argument_is_refused():
+    X = _digits01()[:50]
+    rbm = BinaryRBM(n_components=4, max_iter=1, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="diagnostics must be True or False"):
+        rbm.log_partition_function("exact", diagnostics="yes")
+
+
+def test_rarbm_01_model_refuses_bad_input_clearly():
+    X = _digits01()[:100]
+    rbm = RARBM(n_components=8, n_patterns=2, max_iter=1, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="NaN"):
+        rbm.score_samples(np.where(X > 0, np.nan, 0.0))
+    with pytest.raises(ValueError, match="features"):
+        rbm.transform(X[:, :10])
+    with pytest.raises(ValueError, match=r"fitted on \{0, 1\} data"):
+        rbm.score_samples(2 * X - 1)
+    with pytest.raises(ValueError, match="at most 25"):
+        RARBM(n_components=30, negative_phase="exact").fit(np.ones((4, 30)))
