@@ -59,7 +59,7 @@ for p in res["params"]:
     est = type(p["rbm"]).__name__
     k = f", K={p['rbm__n_patterns']}" if "rbm__n_patterns" in p else ""
     labels.append(f"{est} H={p['rbm__n_components']}{k}")
-for label, s in zip(labels, res["mean_test_score"]):
+for label, s in zip(labels, res["mean_test_score"], strict=True):
     print(f"{label:24s} {s:8.2f} nats/image ({s - baseline:+.2f} vs the baseline)")
 best = search.best_estimator_
 print(f"best: {labels[search.best_index_]}; held-out {search.score(X_test):.2f}")

@@ -558,7 +558,9 @@ class BaseRBM(
                     record.update(self._monitor(model, source.X, xp))
                     if self._phase is not None:
                         record.update(self._phase.monitor())
-                    detail = self._epoch_detail(grad_norms, model, xp) if detailed else None
+                    detail = (
+                        self._epoch_detail(grad_norms, model, xp) if detailed else None
+                    )
                     B.synchronize(xp)
                     record["time"] = time.perf_counter() - t0
                     # the finished epoch becomes the fitted model (what an

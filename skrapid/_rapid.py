@@ -328,8 +328,7 @@ class RARBM(BinaryLayersMixin, BaseRBM):
             raise ValueError(
                 str(exc).replace(
                     "for units='bernoulli'",
-                    "for this RARBM, fitted on {0, 1} data (read as spins "
-                    "s = 2x - 1)",
+                    "for this RARBM, fitted on {0, 1} data (read as spins s = 2x - 1)",
                 )
             ) from None
 

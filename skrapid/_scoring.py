@@ -11,6 +11,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from . import _backend as B
+from ._diagnostics import LogZEstimate, assess, warn_if_unreliable
 from ._partition import (
     AUTO_EXACT_UNITS,
     adaptive_betas,
@@ -20,7 +21,6 @@ from ._partition import (
     enumerable_units,
     exact_log_partition,
 )
-from ._diagnostics import LogZEstimate, assess, warn_if_unreliable
 from ._progress import ProgressReporter
 from ._sampling import gibbs_chain, random_states
 from ._validation import _by_rows
@@ -501,9 +501,7 @@ class _ScoringMixin:
                 f"progress must be None, a bool or a callable; got {progress!r}."
             )
         if not isinstance(diagnostics, bool | np.bool_):
-            raise ValueError(
-                f"diagnostics must be True or False; got {diagnostics!r}."
-            )
+            raise ValueError(f"diagnostics must be True or False; got {diagnostics!r}.")
         if schedule not in ("default", "adaptive"):
             raise ValueError(
                 f"schedule must be 'default' or 'adaptive'; got {schedule!r}."

@@ -478,10 +478,11 @@ def test_demo_blas_threads_zero_keeps_the_default(monkeypatch):
 
 def test_bench_threads_times_three_settings_idle_and_busy(monkeypatch, tmp_path):
     import skrapid._bench.threads as bt
+    from skrapid._backend import blas_threads
 
     calls = []
     monkeypatch.setattr(
-        bt, "_cases", lambda: {"tiny": lambda: calls.append(bt.blas_threads())}
+        bt, "_cases", lambda: {"tiny": lambda: calls.append(blas_threads())}
     )
     path = tmp_path / "bt.json"
     assert main(["bench", "threads", "--repeats", "2", "--json", str(path)]) == 0

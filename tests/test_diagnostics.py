@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pytest
 
-from skrapid import BinaryRBM, LogZEstimate, RARBM, UnreliableEstimateWarning
+from skrapid import RARBM, BinaryRBM, LogZEstimate, UnreliableEstimateWarning
 from skrapid._diagnostics import BRACKET_MARGIN, ESS_MIN_FRACTION, assess
 
 

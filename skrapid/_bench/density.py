@@ -81,9 +81,7 @@ def evaluate(est, X_train, X_test, *, n_betas, n_chains=100, random_state=0):
         warnings.simplefilter("always")
         fwd = est.log_partition_function("ais", random_state=random_state, **kw)
         # reverse AIS from model samples (parallel tempering), not the data
-        rev = est.log_partition_function(
-            "reverse_ais", random_state=random_state, **kw
-        )
+        rev = est.log_partition_function("reverse_ais", random_state=random_state, **kw)
     score_s = time.perf_counter() - t0
     fe = float(np.mean(est.free_energy(X_test)))
     ll, ll_rev = -fe - fwd.log_z, -fe - rev.log_z
@@ -97,9 +95,7 @@ def evaluate(est, X_train, X_test, *, n_betas, n_chains=100, random_state=0):
         "reverse_ess": rev.ess,
         "log_z_lower_bound": rev.lower_bound,
         "ais_estimate_below_bound": bool(fwd.used_bound),
-        "warnings": [
-            str(w.message) for w in caught if "log Z" in str(w.message)
-        ],
+        "warnings": [str(w.message) for w in caught if "log Z" in str(w.message)],
         "fit_seconds": fit_s,
         "score_seconds": score_s,
         "epochs": int(est.n_iter_),

@@ -33,7 +33,7 @@ import time
 
 import numpy as np
 
-from .._backend import _DEFAULT_BLAS_THREADS, blas_threads, fixed_blas_threads
+from .._backend import _DEFAULT_BLAS_THREADS, fixed_blas_threads
 from ._common import _plain_row
 
 _BUSY_LOOP = "while True:\n    pass\n"

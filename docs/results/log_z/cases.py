@@ -35,7 +35,7 @@ from pathlib import Path
 import joblib
 import numpy as np
 
-from skrapid import RARBM, BinaryRBM
+from skrapid import BinaryRBM
 from skrapid.datasets import load_mnist
 
 HERE = Path(__file__).parent
@@ -70,7 +70,9 @@ def build(case, data_home):
     """(fitted estimator, X_train, X_test, AIS temperatures)."""
     if case == "cold-h16":
         Xtr, Xte = digits()
-        est = BinaryRBM(n_components=16, learning_rate=2.0, max_iter=200, random_state=0)
+        est = BinaryRBM(
+            n_components=16, learning_rate=2.0, max_iter=200, random_state=0
+        )
         return est.fit(Xtr), Xtr, Xte, 100
     if case == "issue-example":
         Xtr, Xte = digits()
@@ -143,14 +145,22 @@ def run_case(case, data_home):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         row["score_test"] = float(est.score(Xte))
-    row["score_warnings"] = [str(w.message) for w in caught if "log Z" in str(w.message)]
+    row["score_warnings"] = [
+        str(w.message) for w in caught if "log Z" in str(w.message)
+    ]
     row["log_z_used_by_score"] = est.log_z_diagnostics_.log_z
     row["mean_neg_free_energy_test"] = float(np.mean(-est.free_energy(Xte)))
     row["seconds"] = time.perf_counter() - t0
     return row
 
 
-CASES = ["cold-h16", "issue-example", "rapid-h500-k40", "mnist-binary-h500", "mnist-rarbm-h500"]
+CASES = [
+    "cold-h16",
+    "issue-example",
+    "rapid-h500-k40",
+    "mnist-binary-h500",
+    "mnist-rarbm-h500",
+]
 
 
 def main(argv=None):

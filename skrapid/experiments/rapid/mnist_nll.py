@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import contextlib
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
 
-from ..._diagnostics import UnreliableEstimateWarning
 from .._plotting import _image_grid, _pyplot, _save
 from .._records import _array_digest, _resumable_training, _run_seeds
 from .._registry import RAPID, _verdict, register
+from .ais_units import ais_with_proven_bound
 from .mnist import MNIST_METHODS, load_binarized_mnist, mnist_estimator
 
 #: Bump when :func:`mnist_nll_curve` changes what a checkpoint holds or means,
@@ -172,18 +171,11 @@ def mnist_nll_curve(
     )
 
     def nll(est, betas, random_state, diag=None):
-        with warnings.catch_warnings():  # recorded below, not printed
-            warnings.simplefilter("ignore", UnreliableEstimateWarning)
-            d = est.log_partition_function(
-                method="ais",
-                n_chains=n_ais_chains,
-                n_betas=betas,
-                random_state=random_state,
-                diagnostics=True,
-            )
-        f_tr, f_te = est.free_energy(Xtr_eval), est.free_energy(Xte_eval)
         # the proven bound, with the evaluated rows' own states: NLL >= F + bound
-        bound = max(d.lower_bound, float(-f_tr.min()), float(-f_te.min()))
+        d, bound, (f_tr, f_te) = ais_with_proven_bound(
+            est, Xtr_eval, Xte_eval, n_chains=n_ais_chains, n_betas=betas,
+            random_state=random_state,
+        )  # fmt: skip
         log_z = max(d.log_z, bound)
         if diag is not None:
             diag.update(
@@ -402,9 +394,7 @@ def _rapid_fig6_7(quick, seeds, workdir, progress, data_home=None):
     initial, final = float(te.mean(0)[0]), float(te.mean(0)[-1])
     ratio = initial / final
     bounds = [r.get("test_nll_lower_bound") for r in recs]
-    initial_bound = (
-        float(np.mean([b[0] for b in bounds])) if all(bounds) else None
-    )
+    initial_bound = float(np.mean([b[0] for b in bounds])) if all(bounds) else None
     classes = sorted(set(rec["samples_from_pattern_classes"]))
     nearest = min(rec["pattern_nearest_training_distance"])
     digits, digit_like = _samples_look_like_digits(rec)
