@@ -307,6 +307,11 @@ def test_rapid_fig6_7_quick_nll_falls_in_parallel_on_train_and_test(tmp_path):
     # diagnostics per epoch: ESS and the proven bound
     assert len(r["ais_ess"]) == len(r["epochs"]) and min(r["ais_ess"]) > 0
     assert len(r["log_z_lower_bound"]) == len(r["epochs"])
+    # and the forward / reverse bracket, each side at or above the proven bound
+    brackets = np.array(r["test_nll_bracket"])
+    assert brackets.shape == (len(r["epochs"]), 2)
+    assert np.all(brackets >= np.array(r["test_nll_lower_bound"])[:, None] - 1e-6)
+    assert len(r["reverse_ais_ess"]) == len(r["epochs"])
     assert len(r["comparisons"][2]["ours"]) == 2  # K = 40 and the K = 60 model
     assert "classifier confidence" in r["comparisons"][5]["ours"]
 
@@ -350,7 +355,7 @@ def test_rapid_fig6_7_full_mode_path_with_tiny_settings(tmp_path, monkeypatch):
         20,
     )
     assert (full["n_betas_epoch"], full["n_betas"]) == (1000, 10000)
-    assert full["n_patterns_samples"] == 290
+    assert full["n_patterns_samples"] == 290 and full["n_reverse_burn_in"] == 200
     assert E.MNIST_METHODS["rapid"]["n_gibbs_steps"] == 10
     assert E.MNIST_METHODS["rapid"]["negative_phase"] == "pid"
     X, y = make_mnist_like(200, random_state=0)
@@ -361,6 +366,7 @@ def test_rapid_fig6_7_full_mode_path_with_tiny_settings(tmp_path, monkeypatch):
     monkeypatch.setattr(R, "_FIG6_7_FULL", tiny)
     r = reproduce("rapid-fig6-7", out=tmp_path, progress=lambda *a: None)
     assert r["mode"] == "full" and r["ais_n_betas"] == [20, 20, 50]
+    assert len(r["test_nll_bracket"]) == 3 and r["settings"]["n_reverse_burn_in"]
     assert r["settings"]["n_patterns"] == 4 and r["settings"]["n_gibbs_steps"] == 10
     verdicts = [c["verdict"] for c in r["comparisons"]]
     assert verdicts[0].startswith("not a check") and len(verdicts) == 6
