@@ -8,6 +8,9 @@ BinaryRBM
 RARBM
     The RAPID model: weights built from K trainable patterns, trained with the
     pattern-induced negative phase.
+RBM
+    Any pair of layers of :mod:`skrapid.layers` (Bernoulli, spin, Potts,
+    Gaussian, ReLU, dReLU).
 GaussianRBM
     The scalar-field RBM (Gaussian visible fields with mass mu2; Gaussian or
     binary hidden units), with closed-form likelihood in the Gaussian case.
@@ -18,6 +21,7 @@ from ._binary import BinaryRBM
 from ._diagnostics import LogZEstimate, UnreliableEstimateWarning
 from ._gaussian import GaussianRBM, KernelNotPositiveDefiniteError
 from ._rapid import RARBM, SpinGlassWarning
+from ._rbm import RBM
 
 __version__ = "0.1.0.dev0"
 
@@ -28,6 +32,7 @@ __all__ = [
     "KernelNotPositiveDefiniteError",
     "LogZEstimate",
     "RARBM",
+    "RBM",
     "SpinGlassWarning",
     "TrainingDivergedError",
     "UnreliableEstimateWarning",

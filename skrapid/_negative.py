@@ -66,6 +66,15 @@ class Phases:
     v_neg: Any = None
     h_neg: Any = None
     stats: ModelStatistics | None = None
+    field_pos: Any = None
+    field_neg: Any = None
+
+
+def keeps_fields(units) -> bool:
+    """Whether a hidden layer's sampler or parameter moments need its field
+    (ReLU, dReLU, learnt Gaussian precisions): the phases then keep the
+    fields of the data and of the negative states, and sample from them."""
+    return bool(units.needs_field or units.param_names)
 
 
 def _inplace(ws, a):
@@ -128,7 +137,11 @@ class Exact(NegativePhase):
     name = "exact"
 
     def __call__(self, model, X, params, rng, ws=None):
-        return Phases(model.mean_hiddens(X), stats=exact_statistics(model))
+        f_pos = model.hidden_field(X)
+        return Phases(
+            model.hid.mean(model.xp, f_pos), stats=exact_statistics(model),
+            field_pos=f_pos if keeps_fields(model.hid) else None,
+        )  # fmt: skip
 
 
 class CD(NegativePhase):
@@ -142,6 +155,14 @@ class CD(NegativePhase):
     def __call__(self, model, X, params, rng, ws=None):
         xp, hid, dt = model.xp, model.hid, model.dtype
         n, H = X.shape[0], model.n_hidden
+        if keeps_fields(hid):
+            f_pos = model.hidden_field(X)
+            h0 = hid.sample(xp, f_pos, rng)
+            v_neg, f_neg = gibbs_from_hidden(model, h0, self.n_steps, rng)
+            return Phases(
+                hid.mean(xp, f_pos), v_neg, hid.mean(xp, f_neg),
+                field_pos=f_pos, field_neg=f_neg,
+            )  # fmt: skip
         h_pos = positive_phase(model, X, ws)
         h0 = hid.sample_given_mean(
             xp, h_pos, rng, out=buffer(ws, "gibbs_h", (n, H), dt), ws=ws
@@ -194,6 +215,15 @@ class PCD(NegativePhase):
         if self.n_steps > 1:
             _, field = gibbs_from_hidden(model, h, self.n_steps - 1, rng, ws)
             h = hid.sample(xp, field, rng, out=buffer(ws, "gibbs_h", (m, H), dt), ws=ws)
+
+        if keeps_fields(hid):
+            v_neg = model.vis.sample(xp, model.visible_field(h), rng)
+            f_pos, f_neg = model.hidden_field(X), model.hidden_field(v_neg)
+            self.h, self.v = hid.sample(xp, f_neg, rng), v_neg
+            return Phases(
+                hid.mean(xp, f_pos), v_neg, hid.mean(xp, f_neg),
+                field_pos=f_pos, field_neg=f_neg,
+            )  # fmt: skip
 
         def fill(out):
             return model.vis.sample(xp, model.visible_field(h, ws), rng, out=out, ws=ws)
@@ -267,6 +297,12 @@ class PT(NegativePhase):
                 v0=v0,
             )
         v_neg, field = self.chains.step(model, self.n_steps, rng)
+        if keeps_fields(model.hid):
+            f_pos = model.hidden_field(X)
+            return Phases(
+                model.hid.mean(xp, f_pos), v_neg, model.hid.mean(xp, field),
+                field_pos=f_pos, field_neg=field,
+            )  # fmt: skip
         h_pos = positive_phase(model, X, ws)
         return Phases(h_pos, v_neg, model.hid.mean(xp, field))
 

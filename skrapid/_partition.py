@@ -38,9 +38,10 @@ _CHUNK_ELEMENTS = 2**21
 def check_exact_size(n_visible: int, n_hidden: int, *, limit=MAX_EXACT_UNITS):
     """Raise ValueError when neither layer is small enough to enumerate.
 
-    Pass ``n_visible=None`` when only the hidden layer is discrete.
+    Pass ``n_visible=None`` (``n_hidden=None``) when only the hidden
+    (visible) layer is discrete.
     """
-    m = n_hidden if n_visible is None else min(n_visible, n_hidden)
+    m = min(n for n in (n_visible, n_hidden) if n is not None)
     if m > limit:
         raise ValueError(
             f"exact enumeration needs a layer of at most {limit} binary units "
@@ -50,10 +51,18 @@ def check_exact_size(n_visible: int, n_hidden: int, *, limit=MAX_EXACT_UNITS):
         )
 
 
+def state_bits(units, n_columns: int) -> float:
+    """log2 of the number of joint states of a discrete layer of
+    ``n_columns`` encoded columns (its units for two-state layers)."""
+    n_units = n_columns // units.columns(1)
+    return math.log2(units.n_joint_states(1)) * n_units
+
+
 def enumerable_units(model: Bipartite):
-    """Units of the smallest discrete layer (None when no layer is discrete)."""
+    """log2 of the number of states of the smallest discrete layer (its
+    number of units for binary layers; None when no layer is discrete)."""
     sizes = [
-        n
+        state_bits(u, n)
         for n, u in ((model.n_visible, model.vis), (model.n_hidden, model.hid))
         if u.discrete
     ]
@@ -63,10 +72,19 @@ def enumerable_units(model: Bipartite):
 def _check_model_size(model: Bipartite):
     if not (model.vis.discrete or model.hid.discrete):
         raise ValueError("exact enumeration needs a layer of discrete units.")
-    check_exact_size(
-        model.n_visible if model.vis.discrete else None,
-        model.n_hidden if model.hid.discrete else None,
-    )
+    if all(u.binary for u in (model.vis, model.hid) if u.discrete):
+        check_exact_size(
+            model.n_visible if model.vis.discrete else None,
+            model.n_hidden if model.hid.discrete else None,
+        )
+        return
+    bits = enumerable_units(model)
+    if bits > MAX_EXACT_UNITS + 1e-9:
+        raise ValueError(
+            f"exact enumeration needs a discrete layer of at most 2**{MAX_EXACT_UNITS} "
+            f"states; the smaller discrete layer of this model has 2**{bits:.1f}. "
+            "Use method='ais' for log Z, or method='pcd'/'cd' for training."
+        )
 
 
 def _bit_states(xp, start: int, stop: int, n_bits: int, dtype):
@@ -82,7 +100,9 @@ def _swap_for_enumeration(model: Bipartite) -> bool:
         return False
     if not model.vis.discrete:
         return True
-    return model.n_hidden < model.n_visible
+    return state_bits(model.hid, model.n_hidden) < state_bits(
+        model.vis, model.n_visible
+    )
 
 
 def _enumeration(model: Bipartite):
@@ -96,13 +116,21 @@ def _enumeration(model: Bipartite):
 
 def _chunks(model: Bipartite):
     """Yield batches of all visible states of ``model`` with bounded memory."""
+    vis = model.vis
     n = model.n_visible
     chunk = max(1, _CHUNK_ELEMENTS // max(1, model.n_hidden))
-    total = 2**n
+    if vis.binary:
+        total = 2**n
+        for start in range(0, total, chunk):
+            stop = min(total, start + chunk)
+            bits = _bit_states(model.xp, start, stop, n, model.dtype)
+            yield vis.from_bits(bits, model.dtype)
+        return
+    n_units = n // vis.columns(1)
+    total = vis.n_joint_states(n_units)
     for start in range(0, total, chunk):
         stop = min(total, start + chunk)
-        bits = _bit_states(model.xp, start, stop, n, model.dtype)
-        yield model.vis.from_bits(bits, model.dtype)
+        yield vis.enumerate_states(model.xp, start, stop, n_units, model.dtype)
 
 
 def exact_log_partition(model: Bipartite) -> float:
@@ -142,6 +170,10 @@ class ModelStatistics:
     h: object
     vh: object
     log_z: object = field(default=float("nan"))
+    #: E[∂ log p / ∂θ] of each layer's own parameters (name -> per-unit
+    #: array), for layers that have any.
+    vis_params: dict = field(default_factory=dict)
+    hid_params: dict = field(default_factory=dict)
 
 
 def exact_statistics(model: Bipartite) -> ModelStatistics:
@@ -163,6 +195,9 @@ def exact_statistics(model: Bipartite) -> ModelStatistics:
     s_h = xp.zeros(m.n_hidden, dtype=f64)
     s_vh = xp.zeros((m.n_visible, m.n_hidden), dtype=f64)
     s_0 = xp.zeros((), dtype=f64)
+    # the layers' own parameters: state moments of the enumerated layer,
+    # parameter moments (the layer summed out) of the other
+    s_state, s_param = {}, {}
     for states in _chunks(m):
         field_h = m.hidden_field(states)
         logw = (states @ m.b + xp.sum(m.hid.log_partition(xp, field_h), axis=1)).astype(
@@ -178,15 +213,27 @@ def exact_statistics(model: Bipartite) -> ModelStatistics:
         s_v = s_v * scale + w @ sv
         s_h = s_h * scale + w @ hm
         s_vh = s_vh * scale + (sv * w[:, None]).T @ hm
+        for acc, moments in (
+            (s_state, m.vis.state_moments(xp, states)),
+            (s_param, m.hid.param_moments(xp, field_h)),
+        ):
+            for k, a in moments.items():
+                a = w @ a.astype(f64)
+                acc[k] = a if k not in acc else acc[k] * scale + a
         shift = new_shift
     # log Z as a 0-d array: the gradient does not need it, so training reads
     # nothing back (float(stats.log_z) when wanted: one transfer)
     log_z = shift + xp.log(s_0)
     ev, eh, evh = s_v / s_0, s_h / s_0, s_vh / s_0
+    dt = model.dtype
+    s_state = {k: (a / s_0).astype(dt) for k, a in s_state.items()}
+    s_param = {k: (a / s_0).astype(dt) for k, a in s_param.items()}
     if swapped:
         ev, eh, evh = eh, ev, evh.T
-    dt = model.dtype
-    return ModelStatistics(ev.astype(dt), eh.astype(dt), evh.astype(dt), log_z)
+        s_state, s_param = s_param, s_state
+    return ModelStatistics(
+        ev.astype(dt), eh.astype(dt), evh.astype(dt), log_z, s_state, s_param
+    )
 
 
 def default_betas(n_betas: int) -> np.ndarray:
@@ -224,7 +271,7 @@ def adaptive_betas(model: Bipartite, base_bias, n_betas: int, rng, *, n_pilot=32
     steps of ∫ √g dβ (g smoothed, with a floor of 1e-3 of its mean so that
     no region is left empty).  Binary units only (the fused kernel).
     """
-    if not (model.vis.discrete and model.hid.discrete):
+    if not (model.vis.binary and model.hid.binary):
         raise ValueError("schedule='adaptive' needs binary visible and hidden units.")
     if n_betas < 3:
         raise ValueError(f"n_betas must be at least 3; got {n_betas}.")
@@ -674,7 +721,7 @@ def ais_log_partition(
     vis, hid = model.vis, model.hid
     log_z_base = float(
         np.sum(to_numpy(vis.log_partition(xp, bA.astype(xp.float64))))
-        + model.n_hidden * float(hid.log_partition(np, np.zeros(1))[0])
+        + hid.log_partition_zero(np, model.n_hidden)
     )
     if reverse:
         if v_init is None:
@@ -696,7 +743,7 @@ def ais_log_partition(
     chunk = max(1, _AIS_CHUNK_ELEMENTS // max(model.n_visible, model.n_hidden))
     n_steps = len(betas) - 1
     total = n_steps * -(-n // chunk)
-    fast = FAST_BINARY_AIS and vis.discrete and hid.discrete
+    fast = FAST_BINARY_AIS and vis.binary and hid.binary
     if fast:
         path = _BinaryPath(
             model, bA, swap=model.n_visible < model.n_hidden, dtype=AIS_CHAIN_DTYPE

@@ -65,7 +65,11 @@ class _ScoringMixin:
         True
         """
         Xd, model, xp = self._prepare(X)
-        return B.like_input(_by_rows(model.free_energy, Xd), X)
+        fe = _by_rows(model.free_energy, Xd)
+        shift = self._free_energy_shift()
+        if shift:
+            fe = fe + fe.dtype.type(shift)
+        return B.like_input(fe, X)
 
     @B.with_blas_policy
     def score_samples(self, X):
@@ -102,6 +106,7 @@ class _ScoringMixin:
         """
         Xd, model, xp = self._prepare(X, likelihood=True)
         fe = _by_rows(model.free_energy, Xd).astype(xp.float64)
+        fe += self._free_energy_shift()
         log_z = self._checked_log_z(model, fe, xp)
         log_p = -fe - log_z
         if not bool(xp.isfinite(log_p).all()):
@@ -261,6 +266,12 @@ class _ScoringMixin:
                 est.bracket = (fwd, rev)
                 est.lower_bound = max(est.lower_bound, pair.lower_bound)
         return assess(est)
+
+    def _free_energy_shift(self):
+        """Constant added to the model's free energy of the input's units:
+        log |∂z/∂x|⁻¹ of the map of the input into the model's variables
+        (0 unless :meth:`_to_model_space` rescales them)."""
+        return 0.0
 
     def _bound_states(self):
         """Visible states (model space, NumPy) the model keeps, whose −F

@@ -21,7 +21,8 @@ from scipy.special import expit
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.utils.validation import validate_data
 
-from skrapid import RARBM, BinaryRBM, GaussianRBM
+from skrapid import RARBM, RBM, BinaryRBM, GaussianRBM
+from skrapid.layers import Potts, get_layer
 
 
 class _SquashInput:
@@ -51,7 +52,33 @@ class SquashedRARBM(_SquashInput, RARBM):
     pass
 
 
-SQUASH = {BinaryRBM: SquashedBinaryRBM, RARBM: SquashedRARBM}
+class SquashedRBM(RBM):
+    """The general RBM on squashed data: sigmoid for {0, 1} units (states
+    for the log-likelihood), tanh for spins, and three levels of the
+    sigmoid as the codes of a Potts layer."""
+
+    def _validate_X(self, X, *, reset, likelihood=False, training=False):
+        X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
+        vis = get_layer(self.visible)
+        if isinstance(vis, Potts):
+            S = np.minimum((expit(X) * 3).astype(int), 2)
+        elif vis.name == "spin":
+            S = np.tanh(X)
+            S = np.where(S > 0, 1, -1) if likelihood else S
+        else:
+            S = expit(X)
+            S = np.where(S > 0.5, 1, 0) if likelihood else S
+        return super()._validate_X(
+            S.astype(X.dtype), reset=reset, likelihood=likelihood, training=training
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        return tags
+
+
+SQUASH = {BinaryRBM: SquashedBinaryRBM, RARBM: SquashedRARBM, RBM: SquashedRBM}
 
 
 FAST = dict(n_components=3, max_iter=3, batch_size=10, random_state=0, device="cpu")
@@ -77,6 +104,10 @@ ESTIMATORS = [
         pattern_constraint="gibbs",
         **FAST,
     ),
+    RBM(hidden="relu", **FAST),
+    RBM(visible="spin", hidden="drelu", method="cd", **FAST),
+    RBM(visible=Potts(n_states=3), hidden="bernoulli", **FAST),
+    RBM(hidden=Potts(n_states=2), method="pt", n_temperatures=3, **FAST),
 ]
 SQUASHED = [SQUASH[type(e)](**e.get_params()) for e in ESTIMATORS]
 
@@ -85,6 +116,8 @@ GAUSSIAN = [
     GaussianRBM(**FAST),
     GaussianRBM(method="exact", learn_mu2="local", optimizer="adam", **FAST),
     GaussianRBM(hidden="spin", learn_mu2="global", **FAST),
+    RBM(visible="gaussian", hidden="bernoulli", **FAST),
+    RBM(visible="gaussian", hidden="spin", method="exact", optimizer="adam", **FAST),
 ]
 
 _OUT_OF_SUPPORT = (
@@ -147,6 +180,12 @@ def _expected(estimator):
         estimator, GaussianRBM
     ):
         return {}
+    if isinstance(estimator, RBM):
+        if estimator.visible == "gaussian":
+            return {}
+        if isinstance(estimator.visible, Potts):  # codes: every check's data
+            return EXPECTED_RARBM
+        return EXPECTED
     if isinstance(estimator, RARBM):
         if estimator.units == "bernoulli":
             return EXPECTED_RARBM_BERNOULLI
