@@ -130,6 +130,13 @@ sphinx_gallery_conf = {
 # example's page shows that figure with a caption that says where it comes
 # from.  Running the examples (plot_gallery=1) replaces them with their own.
 _GALLERY_FIGURES = {
+    "plot_potts_digits": (
+        "results/layers/potts_digits.png",
+        None,
+        "This example's figure, committed (``docs/results/layers/"
+        "potts_digits.py``): test digits in four grey levels and samples of "
+        "the Potts RBM by parallel tempering.",
+    ),
     "plot_rapid_bars": (
         "results/reproduce/rapid-fig3.png",
         None,

@@ -209,6 +209,7 @@ def _benchmarks():
     from ._bench.density import bench_bars, bench_density, bench_gaussian_density
     from ._bench.gpu import bench_gpu
     from ._bench.gridsearch import bench_gridsearch
+    from ._bench.layers import bench_layers
     from ._bench.probe import bench_digits_probe
     from ._bench.sparse import bench_sparse
     from ._bench.threads import bench_blas_threads, bench_threads
@@ -228,6 +229,7 @@ def _benchmarks():
         "sparse": bench_sparse,
         "threads": bench_threads,
         "blas-threads": bench_blas_threads,
+        "layers": bench_layers,
         "all": _bench_all,
     }
 

@@ -78,9 +78,11 @@ class RBM(BaseRBM):
         conditioned.
     learning_rate : float or "auto", default="auto"
         SGD step size.  ``"auto"``: 0.1 (BinaryRBM's and BernoulliRBM's
-        default) with a discrete visible layer, 0.01 with a Gaussian one,
-        whose learnt variances make larger steps diverge (on standardized
-        digits 0.03 diverges in the first epoch).
+        default) with a binary visible layer; 0.03 with a Potts one (on
+        digits in 4 grey levels 0.1 overfits: −52.0 nats held out after 30
+        epochs, against −39.8 at 0.03); 0.01 with a Gaussian one, whose
+        learnt variances make larger steps diverge (on standardized digits
+        0.03 diverges in the first epoch).
     batch_size : int, default=10
         Minibatch size.
     max_iter : int, default=10
@@ -551,7 +553,10 @@ class RBM(BaseRBM):
     def _learning_rate(self):
         if self.learning_rate != "auto":
             return self.learning_rate
-        return 0.1 if get_layer(self.visible).discrete else 0.01
+        vis = get_layer(self.visible)
+        if isinstance(vis, Potts):
+            return 0.03
+        return 0.1 if vis.discrete else 0.01
 
     def _suggested_learning_rate(self, lr):
         return lr / 10

@@ -37,7 +37,7 @@ def test_potts_codes_and_one_hot_fit_the_same_model(codes):
 
 
 def test_potts_rbm_learns_the_correlation_and_returns_codes(codes):
-    rbm = RBM("potts", "bernoulli", n_components=4, max_iter=20, random_state=0)
+    rbm = RBM("potts", "bernoulli", n_components=4, max_iter=60, random_state=0)
     rbm.fit(codes)
     assert rbm.visible_layer_ == Potts(n_states=3)
     S = rbm.sample(2000, n_steps=50, random_state=0)
