@@ -126,6 +126,13 @@ def test_continuous_layer_float32_at_extreme_fields(name, p):
     assert s.dtype == np.float32 and np.all(np.isfinite(s))
 
 
+def _seed(*args):
+    """A seed of its own for each case (stable across runs)."""
+    import zlib
+
+    return zlib.crc32(repr(args).encode())
+
+
 def _gof_z(samples, cdf, n_bins=40):
     """Chi-square goodness of fit of samples to a CDF, on equiprobable bins of
     the empirical quantiles, as a z-score (chi2 - dof) / sqrt(2 dof)."""
@@ -145,7 +152,7 @@ def _gof_z(samples, cdf, n_bins=40):
 @pytest.mark.parametrize("field", [-8.0, 0.0, 0.7, 4.0])
 def test_continuous_sampler_matches_its_density(name, p, field):
     layer = _bound(name, p)
-    rng = np.random.default_rng(1)
+    rng = np.random.default_rng(_seed(name, p, field))
     n = 20000
     s = layer.sample(np, np.full((n, 1), field), rng)[:, 0]
     lz, _, _, _ = _quad_moments(name, p, field)
