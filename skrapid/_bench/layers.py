@@ -119,8 +119,9 @@ def potts_digits(records, args, progress):
             epochs=est.n_iter_,
         )  # fmt: skip
 
-    rows["RBM(visible='potts') defaults"] = r = records.get("potts/defaults", run, progress)
-    _line(progress, "RBM(visible='potts') defaults", r, base)
+    label = "RBM(visible='potts') defaults"
+    rows[label] = r = records.get("potts/defaults", run, progress)
+    _line(progress, label, r, base)
     return {"data": "digits, np.digitize(X, [4, 8, 12]), 75/25 split", "baseline": base,
             "models": rows}  # fmt: skip
 
@@ -178,9 +179,8 @@ def _real_sets():
     a, b = train_test_split(load_digits().data, test_size=0.25, random_state=0)
     vt = VarianceThreshold().fit(a)
     sc = StandardScaler().fit(vt.transform(a))
-    yield "digits grey values, standardized", sc.transform(vt.transform(a)), sc.transform(
-        vt.transform(b)
-    )
+    a, b = sc.transform(vt.transform(a)), sc.transform(vt.transform(b))
+    yield "digits grey values, standardized", a, b
     a, b = train_test_split(load_diabetes().data, test_size=0.25, random_state=0)
     sc = StandardScaler().fit(a)
     yield "diabetes, standardized", sc.transform(a), sc.transform(b)
@@ -212,13 +212,14 @@ def real_valued(records, args, progress):
                 "GaussianMixture(1, 'diag')": {"log_likelihood": diag}}  # fmt: skip
         for label, params in REAL_MODELS.items():
 
-            def run(params=params):
+            def run(params=params, Xtr=Xtr, Xte=Xte):
                 est, t = _fit(lambda: RBM("gaussian", random_state=0, **params), Xtr)
                 return _score(est, Xte, n_betas=args.n_betas, n_chains=args.n_chains,
                               fit_seconds=t, epochs=est.n_iter_)  # fmt: skip
 
             r = records.get(f"real/{name}/{label}", run, progress)
-            r["vs_full"], r["vs_diag"] = r["log_likelihood"] - full, r["log_likelihood"] - diag
+            r["vs_full"] = r["log_likelihood"] - full
+            r["vs_diag"] = r["log_likelihood"] - diag
             rows[label] = r
             _line(progress, label, r, full)
         out[name] = {"models": rows, "full": full, "diag": diag}
