@@ -413,14 +413,19 @@ class BinaryLayersMixin:
 
     def _end_training(self):
         offsets = getattr(self, "_offsets", None)
-        if offsets is not None:
+        if offsets is not None and offsets[1] is not None:
             self.hidden_offset_ = np.array(B.to_numpy(offsets[1]))
         self._offsets = None
 
     def _update_offsets(self, h_pos, xp):
+        """Slide λ towards the minibatch's E[h | data] (λ starts there when
+        it is None) and return the offsets (None without centring)."""
         if getattr(self, "_offsets", None) is None:
             return None
-        lam = self._offsets[1]
+        mu, lam = self._offsets
+        if lam is None:
+            self._offsets = (mu, xp.mean(h_pos, axis=0))
+            return self._offsets
         nu = lam.dtype.type(_OFFSET_RATE)
         lam *= lam.dtype.type(1) - nu
         lam += nu * xp.mean(h_pos, axis=0)

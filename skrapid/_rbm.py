@@ -17,15 +17,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from . import _backend as B
 from ._base import BaseRBM
-from ._binary import likelihood_gradient
+from ._binary import BinaryLayersMixin, likelihood_gradient
 from ._negative import CD, PCD, PT, Exact
 from ._partition import MAX_EXACT_UNITS, enumerable_units, exact_log_partition
 from ._units import Bipartite
 from .layers import Layer, Potts, get_layer
 from .layers._potts import check_codes
-
-#: Sliding factor of the hidden offset's running mean (as BinaryRBM's).
-_OFFSET_RATE = 0.01
 
 
 def _mean_rows(xp, a):
@@ -487,55 +484,28 @@ class RBM(BaseRBM):
             None if lam is None else xp.array(B.to_device(lam, xp, dtype)),
         )
 
-    def _end_training(self):
-        offsets = getattr(self, "_offsets", None)
-        if offsets is not None and offsets[1] is not None:
-            self.hidden_offset_ = np.array(B.to_numpy(offsets[1]))
-        self._offsets = None
-
-    def _update_offsets(self, h_pos, xp):
-        if getattr(self, "_offsets", None) is None:
-            return None
-        mu, lam = self._offsets
-        if lam is None:  # the first minibatch's E[h | data]
-            lam = xp.mean(h_pos, axis=0)
-            self._offsets = (mu, lam)
-            return self._offsets
-        nu = lam.dtype.type(_OFFSET_RATE)
-        lam *= lam.dtype.type(1) - nu
-        lam += nu * xp.mean(h_pos, axis=0)
-        return self._offsets
+    _end_training = BinaryLayersMixin._end_training
+    _update_offsets = BinaryLayersMixin._update_offsets
 
     def _gradient(self, params, X, xp, rng):
         model = self._model(params, xp)
         ph = self._current_phase()(model, X, params, rng, None)
         offsets = self._update_offsets(ph.h_pos, xp)
         grads = likelihood_gradient(model, X, ph, True, offsets=offsets)
-        vis, hid = model.vis, model.hid
-        if vis.param_names:
-            pos = vis.state_moments(xp, X)
-            neg = (
-                ph.stats.vis_params
-                if ph.stats is not None
-                else {
-                    k: _mean_rows(xp, a)
-                    for k, a in vis.state_moments(xp, ph.v_neg).items()
-                }
-            )
-            for k, a in pos.items():
-                grads[f"vis.{k}"] = _mean_rows(xp, a) - neg[k]
-        if hid.param_names:
-            pos = hid.param_moments(xp, ph.field_pos)
-            neg = (
-                ph.stats.hid_params
-                if ph.stats is not None
-                else {
-                    k: _mean_rows(xp, a)
-                    for k, a in hid.param_moments(xp, ph.field_neg).items()
-                }
-            )
-            for k, a in pos.items():
-                grads[f"hid.{k}"] = _mean_rows(xp, a) - neg[k]
+        # the layers' own parameters: data average minus model average of
+        # -dU/dθ at the visible states, dA/dθ at the hidden fields
+        for side, layer, moments, pos, neg in (
+            ("vis", model.vis, model.vis.state_moments, X, ph.v_neg),
+            ("hid", model.hid, model.hid.param_moments, ph.field_pos, ph.field_neg),
+        ):
+            if not layer.param_names:
+                continue
+            if ph.stats is not None:  # exact model averages
+                neg_avg = getattr(ph.stats, f"{side}_params")
+            else:
+                neg_avg = {k: _mean_rows(xp, a) for k, a in moments(xp, neg).items()}
+            for k, a in moments(xp, pos).items():
+                grads[f"{side}.{k}"] = _mean_rows(xp, a) - neg_avg[k]
         return grads
 
     def _monitor(self, model, X, xp):
