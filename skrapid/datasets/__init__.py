@@ -16,7 +16,9 @@ This module provides
   the synthetic bars (and stripes) images of the RAPID paper;
 - :func:`lattice_kernel`, :func:`lattice_eigenvalues` and
   :func:`sample_gaussian_field`: free scalar fields on periodic 1D and 2D
-  lattices, the targets of the scalar-field RBM paper.
+  lattices, the targets of the scalar-field RBM paper;
+- :func:`phi4_configurations` and :func:`phi4_action`: interacting φ⁴
+  fields by Hybrid Monte Carlo.
 
 Where they live (private modules; import from ``skrapid.datasets``):
 ``_toy`` holds the nudged digits, :func:`binarize` and the bars;
@@ -28,6 +30,7 @@ fields.
 from ._lattice import lattice_eigenvalues, lattice_kernel, sample_gaussian_field
 from ._mnist import DATA_ENV_VAR as DATA_ENV_VAR  # not in __all__, as before
 from ._mnist import load_mnist, make_mnist_like
+from ._phi4 import phi4_action, phi4_configurations
 from ._toy import (
     bars_4x4_split,
     binarize,
@@ -46,5 +49,7 @@ __all__ = [
     "make_bars",
     "make_bars_and_stripes",
     "make_mnist_like",
+    "phi4_action",
+    "phi4_configurations",
     "sample_gaussian_field",
 ]

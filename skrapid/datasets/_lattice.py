@@ -1,6 +1,6 @@
-"""Free scalar fields on periodic 1D and 2D lattices, the targets of the
-scalar-field RBM paper: :func:`lattice_kernel`, :func:`lattice_eigenvalues`
-and :func:`sample_gaussian_field`.
+"""Free scalar fields on periodic lattices of 1 to 4 dimensions, the targets
+of the scalar-field RBM paper: :func:`lattice_kernel`,
+:func:`lattice_eigenvalues` and :func:`sample_gaussian_field`.
 """
 
 import numbers
@@ -22,17 +22,17 @@ def _laplacian_1d(n):
 
 
 def _lattice_shape(shape, m2):
-    """``shape`` as a tuple of one or two ints, once it and ``m2`` are checked."""
+    """``shape`` as a tuple of 1 to 4 ints, once it and ``m2`` are checked."""
     shape = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
-    if len(shape) not in (1, 2) or not all(
+    if not 1 <= len(shape) <= 4 or not all(
         isinstance(n, numbers.Integral) and n >= 1 for n in shape
     ):
         raise ValueError(
-            f"shape must be a positive int (1D) or a pair of positive ints (2D); "
-            f"got {shape!r}."
+            "shape must be a positive int (1D) or a tuple of 1 to 4 positive "
+            f"ints (one per dimension); got {shape!r}."
         )
-    if not (isinstance(m2, numbers.Real) and m2 > 0):
-        raise ValueError(f"m2 must be a positive number; got {m2!r}.")
+    if not (isinstance(m2, numbers.Real) and np.isfinite(m2)):
+        raise ValueError(f"m2 must be a finite number; got {m2!r}.")
     return shape
 
 
@@ -40,21 +40,25 @@ def lattice_kernel(shape, m2=4.0):
     """Kernel of a free scalar field on a periodic lattice (eqs. 77, 83).
 
     ``K = m² 1 + Δ`` with Δ the lattice Laplacian: in 1D
-    ``K_ij = (2 + m²) δ_ij − δ_{i,j+1} − δ_{i,j−1}``; in 2D the Kronecker sum
-    ``Δ = Δ_x ⊗ 1 + 1 ⊗ Δ_y`` on the row-major flattened N_x × N_y sites.
-    The field's distribution is p(φ) ∝ exp(−½ φᵀ K φ).
+    ``K_ij = (2 + m²) δ_ij − δ_{i,j+1} − δ_{i,j−1}``; in d dimensions the
+    Kronecker sum ``Δ = Δ_1 ⊗ 1 ⊗ ... + 1 ⊗ Δ_2 ⊗ ... + ...`` on the
+    row-major flattened sites (the last axis varies fastest).  The field's
+    distribution is p(φ) ∝ exp(−½ φᵀ K φ), which exists for m² > 0; with
+    m² ≤ 0 the kernel is not positive definite (the tachyonic mass of the
+    broken phase), and only a potential that bounds the field (φ⁴) makes a
+    distribution of it.
 
     Parameters
     ----------
-    shape : int or (int, int)
-        N_v (1D) or (N_x, N_y) (2D).
+    shape : int or tuple of 1 to 4 ints
+        N_v (1D) or (N_1, ..., N_d).
     m2 : float, default=4.0
-        Squared mass m² > 0 (the paper uses 4).
+        Squared mass m² (the paper uses 4); any finite number.
 
     Returns
     -------
     K : ndarray of shape (N, N)
-        N = N_v or N_x·N_y.
+        N = N_1 ··· N_d.
 
     See Also
     --------
@@ -69,28 +73,29 @@ def lattice_kernel(shape, m2=4.0):
            [-1.,  3., -1.,  0.],
            [ 0., -1.,  3., -1.],
            [-1.,  0., -1.,  3.]])
+    >>> lattice_kernel((2, 3, 2, 2), m2=-0.5).shape
+    (24, 24)
     """
     shape = _lattice_shape(shape, m2)
-    if len(shape) == 1:
-        lap = _laplacian_1d(shape[0])
-    else:
-        nx, ny = shape
-        lap = np.kron(_laplacian_1d(nx), np.eye(ny)) + np.kron(
-            np.eye(nx), _laplacian_1d(ny)
-        )
-    return lap + m2 * np.eye(lap.shape[0])
+    n = int(np.prod(shape))
+    lap = np.zeros((n, n))
+    for axis, size in enumerate(shape):
+        before = int(np.prod(shape[:axis]))
+        after = int(np.prod(shape[axis + 1 :]))
+        lap += np.kron(np.kron(np.eye(before), _laplacian_1d(size)), np.eye(after))
+    return lap + m2 * np.eye(n)
 
 
 def lattice_eigenvalues(shape, m2=4.0):
     """Eigenvalues κ of :func:`lattice_kernel`, ascending (eqs. 78, 82).
 
-    ``κ_k = m² + 2 − 2 cos(2πk/N)`` in 1D and
-    ``κ_k = m² + 4 − 2 cos(2πk_x/N_x) − 2 cos(2πk_y/N_y)`` in 2D.
+    ``κ_k = m² + Σ_μ (2 − 2 cos(2πk_μ/N_μ))``, in 1D
+    ``κ_k = m² + 2 − 2 cos(2πk/N)``.
 
     Parameters
     ----------
-    shape : int or tuple of two ints
-        Lattice shape (1D or 2D, periodic).
+    shape : int or tuple of 1 to 4 ints
+        Lattice shape (periodic).
     m2 : float, default=4.0
         Mass squared.
 
@@ -108,10 +113,11 @@ def lattice_eigenvalues(shape, m2=4.0):
            8.   ])
     """
     shape = _lattice_shape(shape, m2)
-    p2 = [2.0 - 2.0 * np.cos(2 * np.pi * np.arange(n) / n) for n in shape]
-    if len(shape) == 2:
-        p2 = [(p2[0][:, None] + p2[1][None, :]).ravel()]
-    return np.sort(m2 + p2[0])
+    total = np.zeros(())
+    for n in shape:
+        p2 = 2.0 - 2.0 * np.cos(2 * np.pi * np.arange(n) / n)
+        total = np.add.outer(total, p2)
+    return np.sort(m2 + total.ravel())
 
 
 def sample_gaussian_field(kernel, n_samples, *, random_state=None, dtype=np.float64):
