@@ -25,6 +25,11 @@ from .layers import Layer, Potts, get_layer
 from .layers._potts import check_codes
 
 
+#: Initial hidden bias of {0, 1} hidden units with a binary visible layer:
+#: BinaryRBM's (P(h = 1) ≈ 0.12 at the start; see its Notes).
+_SPARSE_HIDDEN_BIAS = -2.0
+
+
 def _mean_rows(xp, a):
     return xp.mean(a, axis=0)
 
@@ -75,11 +80,13 @@ class RBM(BaseRBM):
         conditioned.
     learning_rate : float or "auto", default="auto"
         SGD step size.  ``"auto"``: 0.1 (BinaryRBM's and BernoulliRBM's
-        default) with a binary visible layer; 0.03 with a Potts one (on
+        default) for binary layers; 0.03 with a Potts visible layer (on
         digits in 4 grey levels 0.1 overfits: −52.0 nats held out after 30
-        epochs, against −39.8 at 0.03); 0.01 with a Gaussian one, whose
-        learnt variances make larger steps diverge (on standardized digits
-        0.03 diverges in the first epoch).
+        epochs, against −39.8 at 0.03); 0.01 when either layer is continuous
+        (Gaussian, ReLU, dReLU), whose learnt variances and curvatures make
+        larger steps diverge (Gaussian visible units on standardized digits
+        at 0.03, dReLU hidden units on binarized MNIST at 0.1, both in the
+        first epoch).
     batch_size : int, default=10
         Minibatch size.
     max_iter : int, default=10
@@ -93,7 +100,9 @@ class RBM(BaseRBM):
     init_scale : float, default=0.01
         Standard deviation of the initial weights.  The visible bias (and a
         Gaussian layer's precision) start at the data's factorized model, so
-        the untrained model is the independent model of the data.
+        the untrained model is the independent model of the data.  {0, 1}
+        hidden units of a binary model start sparse at a bias of −2, as
+        BinaryRBM's; other hidden biases start at 0.
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
     device : {"auto", "cpu", "gpu"}, default="auto"
@@ -379,7 +388,9 @@ class RBM(BaseRBM):
         H = hid.columns(self.n_components)
         W = rng.standard_normal((n_features, H), dtype=dtype)
         W *= dtype(self.init_scale)
-        params = {"W": W, "c": xp.zeros(H, dtype=dtype)}
+        # BinaryRBM's sparse start for {0, 1} hidden units of a binary model
+        c0 = _SPARSE_HIDDEN_BIAS if (vis.binary and hid.name == "bernoulli") else 0.0
+        params = {"W": W, "c": xp.full(H, c0, dtype=dtype)}
         Xd = None
         if X is not None and not B.issparse(X) and not vis.discrete:
             Xd = X
@@ -523,10 +534,10 @@ class RBM(BaseRBM):
     def _learning_rate(self):
         if self.learning_rate != "auto":
             return self.learning_rate
-        vis = get_layer(self.visible)
-        if isinstance(vis, Potts):
-            return 0.03
-        return 0.1 if vis.discrete else 0.01
+        vis, hid = get_layer(self.visible), get_layer(self.hidden)
+        if not (vis.discrete and hid.discrete):
+            return 0.01
+        return 0.03 if isinstance(vis, Potts) else 0.1
 
     def _suggested_learning_rate(self, lr):
         return lr / 10
