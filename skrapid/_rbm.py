@@ -24,7 +24,6 @@ from ._units import Bipartite
 from .layers import Layer, Potts, get_layer
 from .layers._potts import check_codes
 
-
 #: Initial hidden bias of {0, 1} hidden units with a binary visible layer:
 #: BinaryRBM's (P(h = 1) ≈ 0.12 at the start; see its Notes).
 _SPARSE_HIDDEN_BIAS = -2.0
@@ -53,7 +52,9 @@ class RBM(BaseRBM):
         The visible layer: ``"bernoulli"`` ({0, 1}), ``"spin"`` (±1),
         ``"potts"`` (categories; data as integer codes 0..q−1, one column per
         unit, or their one-hot encoding, dense or sparse), ``"gaussian"``
-        (real values, learnt means and precisions), or a layer object of
+        (real values, learnt means and precisions), ``"phi4"`` (real values
+        in a learnt local potential μ²φ²/2 + λφ⁴: lattice fields), or a
+        layer object of
         :mod:`skrapid.layers` for its options (``Potts(n_states=4)``).
     hidden : str or Layer, default="bernoulli"
         The hidden layer: ``"bernoulli"``, ``"spin"``, ``"potts"`` (needs
@@ -165,9 +166,14 @@ class RBM(BaseRBM):
 
     _parameter_constraints = {
         **BaseRBM._parameter_constraints,
-        "visible": [StrOptions({"bernoulli", "spin", "potts", "gaussian"}), Layer],
+        "visible": [
+            StrOptions({"bernoulli", "spin", "potts", "gaussian", "phi4"}),
+            Layer,
+        ],
         "hidden": [
-            StrOptions({"bernoulli", "spin", "potts", "gaussian", "relu", "drelu"}),
+            StrOptions(
+                {"bernoulli", "spin", "potts", "gaussian", "relu", "drelu", "phi4"}
+            ),
             Layer,
         ],
         "method": [StrOptions({"cd", "pcd", "pt", "exact"})],
@@ -242,7 +248,7 @@ class RBM(BaseRBM):
                 f"visible={self.visible!r}: {type(vis).__name__} units are a hidden "
                 "layer only here. Use visible='gaussian' for real-valued data."
             )
-        if not (vis.discrete or hid.discrete):
+        if not (vis.discrete or hid.discrete or vis.name == "phi4"):
             raise ValueError(
                 f"RBM(visible={self.visible!r}, hidden={self.hidden!r}): one layer "
                 "must be discrete (bernoulli, spin or potts); a model of two "
@@ -318,7 +324,7 @@ class RBM(BaseRBM):
 
     def _to_model_space(self, X, xp, *, fitting=False):
         vis = get_layer(self.visible)
-        if not vis.discrete:  # standardized by the first training data
+        if vis.name == "gaussian":  # standardized by the first training data
             if fitting and getattr(self, "mean_", None) is None:
                 self.mean_ = B.column_mean(X, xp)
                 sd = B.to_numpy(xp.std(X, axis=0, dtype=xp.float64))

@@ -24,6 +24,9 @@ def _energy_1d(name, p):
     if name == "relu":
         g = np.exp(p["log_gamma"])
         return (lambda s: 0.5 * g * s * s), (0.0, np.inf)
+    if name == "phi4":
+        a, lam = p["mass2"], np.exp(p["log_quartic"])
+        return (lambda s: 0.5 * a * s * s + lam * s**4), (-np.inf, np.inf)
     gp, gn, d = np.exp(p["log_gamma_pos"]), np.exp(p["log_gamma_neg"]), p["delta"]
 
     def u(s):
@@ -60,6 +63,11 @@ def _quad_moments(name, p, field):
 LAYER_PARAMS = {
     "gaussian": [{"log_precision": 0.0}, {"log_precision": np.log(3.0)}],
     "relu": [{"log_gamma": 0.0}, {"log_gamma": np.log(0.3)}],
+    "phi4": [
+        {"mass2": 1.0, "log_quartic": np.log(0.1)},
+        {"mass2": -2.0, "log_quartic": np.log(0.05)},
+        {"mass2": 1.92, "log_quartic": np.log(0.02)},
+    ],
     "drelu": [
         {"log_gamma_pos": 0.0, "log_gamma_neg": 0.0, "delta": 0.0},
         {"log_gamma_pos": np.log(2.0), "log_gamma_neg": np.log(0.5), "delta": 1.3},
@@ -217,6 +225,7 @@ VISIBLE = {
     "spin": "spin",
     "potts": Potts(n_states=3),
     "gaussian": "gaussian",
+    "phi4": "phi4",
 }
 HIDDEN = {
     "bernoulli": "bernoulli",
@@ -230,7 +239,7 @@ PAIRS = [
     (v, h)
     for v in VISIBLE
     for h in HIDDEN
-    if not (v == "gaussian" and h in ("gaussian", "relu", "drelu"))
+    if not (v in ("gaussian", "phi4") and h in ("gaussian", "relu", "drelu"))
 ]
 
 
@@ -240,7 +249,7 @@ def _random_model(v, h, seed=0, n_visible=3, n_hidden=2, scale=0.8):
     rng = np.random.default_rng(seed)
     if v == "potts":
         X = rng.integers(0, 3, size=(40, n_visible)).astype(float)
-    elif v == "gaussian":
+    elif v in ("gaussian", "phi4"):
         X = rng.normal(size=(40, n_visible))
     else:
         X = (rng.random((40, n_visible)) < 0.5).astype(float)
@@ -300,16 +309,16 @@ def _brute_log_z(est, v, h):
         return total
 
     terms = []
-    if v != "gaussian" and h in ("bernoulli", "spin", "potts"):
+    if v not in ("gaussian", "phi4") and h in ("bernoulli", "spin", "potts"):
         for sv in joint(v, nv):
             for sh in joint(h, nh):
                 terms.append(sv @ W @ sh + b @ sv + c @ sh)
-    elif v != "gaussian":  # continuous hidden integrated
+    elif v not in ("gaussian", "phi4"):  # continuous hidden integrated
         for sv in joint(v, nv):
             terms.append(b @ sv + integrated(h, "hid", sv @ W + c))
-    else:  # Gaussian visible integrated, discrete hidden enumerated
+    else:  # continuous visible integrated, discrete hidden enumerated
         for sh in joint(h, nh):
-            terms.append(c @ sh + integrated("gaussian", "vis", W @ sh + b))
+            terms.append(c @ sh + integrated(v, "vis", W @ sh + b))
     return special.logsumexp(terms)
 
 
@@ -359,15 +368,20 @@ def test_pair_exact_gradient_against_finite_differences(v, h):
 def test_pair_ais_and_reverse_ais_bracket_the_exact_value(v, h):
     est, _ = _random_model(v, h, seed=2, scale=0.5)
     exact = est.log_partition_function("exact")
+    # the φ⁴ layer samples on a quadrature grid: fewer temperatures
+    kw = (
+        dict(n_betas=300, n_burn_in=50)
+        if v == "phi4"
+        else dict(n_betas=1000, n_burn_in=200)
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnreliableEstimateWarning)
         fwd = est.log_partition_function(
-            "ais", n_betas=1000, n_chains=200, random_state=0, diagnostics=True
+            "ais", n_betas=kw["n_betas"], n_chains=200, random_state=0, diagnostics=True
         )
         rev = est.log_partition_function(
-            "reverse_ais", n_betas=1000, n_chains=200, random_state=0,
-            n_burn_in=200, diagnostics=True,
-        )  # fmt: skip
+            "reverse_ais", n_chains=200, random_state=0, diagnostics=True, **kw
+        )
     for d in (fwd, rev):
         assert abs(d.estimate - exact) < 5 * d.std + 0.02, (d.method, d.estimate, exact)
         assert d.ess > 20
@@ -392,3 +406,42 @@ def test_layer_specs_are_options_only():
     assert get_layer("relu") == ReLU() and Gaussian() == Gaussian()
     with pytest.raises(ValueError, match="a layer is one of"):
         get_layer("tanh")
+
+
+def test_phi4_with_gaussian_hidden_units_ais_against_2d_quadrature():
+    """No discrete layer: log Z by AIS only.  With the Gaussian hidden layer
+    summed out, p(φ) ∝ exp(−Σ U(φ_i) + bᵀφ + Σ_a A_a((Wᵀφ + c)_a)) on two
+    sites is a 2-D integral, done here on a fine grid."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    est = RBM("phi4", "gaussian", n_components=2, max_iter=1, centering=False,
+              random_state=0).fit(X)  # fmt: skip
+    est.components_ = rng.normal(0, 0.5, size=(2, 2))
+    est.intercept_visible_ = np.array([0.3, -0.2])
+    est.intercept_hidden_ = np.array([0.1, 0.4])
+    est.visible_mass2_ = np.array([-1.0, 0.5])
+    est.visible_log_quartic_ = np.log([0.2, 0.4])
+    est.hidden_log_precision_ = np.log([1.5, 2.0])
+    est._logz_cache = {}
+    with pytest.raises(ValueError, match="discrete"):
+        est.log_partition_function("exact")
+    g = np.linspace(-8, 8, 1601)
+    P1, P2 = np.meshgrid(g, g, indexing="ij")
+    V = np.stack([P1.ravel(), P2.ravel()], 1)
+    logf = -est.free_energy(V)  # checked against the formula below
+    W, b, c = est.components_.T, est.intercept_visible_, est.intercept_hidden_
+    a, lam = est.visible_mass2_, np.exp(est.visible_log_quartic_)
+    p = np.exp(est.hidden_log_precision_)
+    field = V @ W + c
+    want = (
+        -(0.5 * a * V**2 + lam * V**4).sum(1) + V @ b
+        + (field**2 / (2 * p) + 0.5 * np.log(2 * np.pi / p)).sum(1)
+    )  # fmt: skip
+    np.testing.assert_allclose(logf, want, rtol=1e-10, atol=1e-10)
+    exact = special.logsumexp(want) + 2 * np.log(g[1] - g[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnreliableEstimateWarning)
+        fwd = est.log_partition_function(
+            "ais", n_betas=300, n_chains=200, random_state=0, diagnostics=True
+        )
+    assert abs(fwd.estimate - exact) < 5 * fwd.std + 0.02

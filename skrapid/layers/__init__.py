@@ -15,6 +15,7 @@ layer           states               learnt parameters (besides the bias)
 :class:`Gaussian`   real             precision (learnt, or fixed)
 :class:`ReLU`       real ≥ 0         curvature γ (hidden only)
 :class:`dReLU`      real             γ₊, γ₋, threshold δ (hidden only)
+:class:`Phi4`       real             μ², quartic λ (local φ⁴ potential)
 ==============  ===================  =====================================
 
 Give :class:`~skrapid.RBM` a layer by name (``"potts"``) or as an object
@@ -25,6 +26,7 @@ from ._base import Layer
 from ._bernoulli import Bernoulli
 from ._drelu import dReLU
 from ._gaussian import Gaussian
+from ._phi4 import Phi4
 from ._potts import Potts
 from ._relu import ReLU
 from ._spin import Spin
@@ -37,6 +39,7 @@ LAYERS = {
     "gaussian": Gaussian,
     "relu": ReLU,
     "drelu": dReLU,
+    "phi4": Phi4,
 }
 
 
