@@ -608,13 +608,27 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
         )
 
     @B.with_blas_policy
-    def sample(self, n_samples=1, *, n_steps=1000, v_init=None, random_state=None):
+    def sample(
+        self,
+        n_samples=1,
+        *,
+        n_steps=1000,
+        v_init=None,
+        method="gibbs",
+        n_temperatures=10,
+        z2_flips=False,
+        random_state=None,
+    ):
         """Draw visible samples.
 
         Gaussian hidden units: exact independent samples ``φ = mean_ + L⁻ᵀ z`` with
-        K = L Lᵀ and z ~ N(0, 1), unless ``v_init`` is given (then Gibbs
-        chains start there).  Binary hidden units: ``n_steps`` block-Gibbs
-        sweeps per chain, as for the other estimators.
+        K = L Lᵀ and z ~ N(0, 1), unless ``v_init``, ``method="pt"`` or
+        ``z2_flips`` is given (then Markov chains as below).  Binary hidden
+        units: ``n_steps`` block-Gibbs sweeps per chain, or parallel
+        tempering (``method="pt"``), as for the other estimators; with
+        ``z2_flips`` a global flip φ − mean_ → −(φ − mean_) is proposed after
+        every sweep (exact for any model; it carries chains between the two
+        sectors of a broken phase, which Gibbs sweeps alone never cross).
 
         Parameters
         ----------
@@ -622,6 +636,12 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
         n_steps : int, default=1000
             Gibbs sweeps (binary hidden units, or when ``v_init`` is given).
         v_init : array-like of shape (n_samples, n_features), default=None
+        method : {"gibbs", "pt"}, default="gibbs"
+            Block-Gibbs chains, or parallel tempering from the base-rate model.
+        n_temperatures : int, default=10
+            Replicas of ``method="pt"``.
+        z2_flips : bool, default=False
+            Propose the global flip after every sweep.
         random_state : int, RandomState instance or None, default=None
 
         Returns
@@ -641,9 +661,20 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
         >>> bool(np.allclose(np.cov(S.T), np.linalg.inv(K), atol=0.01))
         True
         """
-        if not self._gaussian_hidden or v_init is not None:
+        if (
+            not self._gaussian_hidden
+            or v_init is not None
+            or method != "gibbs"
+            or z2_flips
+        ):
             return super().sample(
-                n_samples, n_steps=n_steps, v_init=v_init, random_state=random_state
+                n_samples,
+                n_steps=n_steps,
+                v_init=v_init,
+                method=method,
+                n_temperatures=n_temperatures,
+                z2_flips=z2_flips,
+                random_state=random_state,
             )
         check_is_fitted(self, "components_")
         if not isinstance(n_samples, Integral) or n_samples < 1:

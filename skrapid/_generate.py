@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from numbers import Integral
 
+import numpy as np
+
 from sklearn.utils.validation import check_is_fitted
 
 from . import _backend as B
@@ -111,6 +113,7 @@ class _SamplingMixin:
         v_init=None,
         method="gibbs",
         n_temperatures=10,
+        z2_flips=False,
         random_state=None,
     ):
         """Draw visible samples by block-Gibbs sampling or parallel tempering.
@@ -136,6 +139,16 @@ class _SamplingMixin:
             of a sharp model never leave.
         n_temperatures : int, default=10
             Replicas of ``method="pt"`` (at least 2).
+        z2_flips : bool, default=False
+            After every sweep, propose (with probability ½) the global flip
+            v → −v of each chain (of every replica with PT), accepted with
+            probability
+            min(1, exp(F(v) − F(−v))) at the chain's temperature: exact for
+            any model, always accepted when the model is symmetric, and the
+            move that carries chains between the m > 0 and m < 0 sectors of
+            a broken phase.  Layers whose states are symmetric about 0 only
+            (spins, Gaussian and φ⁴ units; GaussianRBM flips about
+            ``mean_``).
         random_state : int, RandomState instance or None, default=None
             Seed; None advances the estimator's ``random_state_``.
 
@@ -185,8 +198,6 @@ class _SamplingMixin:
                 raise ValueError(
                     f"n_temperatures must be an integer >= 2; got {n_temperatures!r}."
                 )
-            if not model.vis.discrete:
-                raise ValueError("method='pt' needs binary visible units.")
             out = self._sample_tempered(
                 model,
                 xp,
@@ -195,18 +206,31 @@ class _SamplingMixin:
                 n_temperatures,
                 rng,
                 None if v_init is None else Xd,
+                z2_flips=z2_flips,
             )
         else:
             if v_init is None:
                 Xd = random_states(
                     model.vis, xp, (n_samples, model.n_visible), model.dtype, rng
                 )
-            out, _ = gibbs_chain(model, Xd, n_steps, rng)
+            if z2_flips:
+                _check_flippable(model)
+                for _ in range(n_steps):
+                    Xd, _ = gibbs_chain(model, Xd, 1, rng)
+                    Xd = flip_move(model, Xd, 1.0, rng)
+                out = Xd
+            else:
+                out, _ = gibbs_chain(model, Xd, n_steps, rng)
         out = self._from_model_space(out, xp)
         return B.like_input(out, v_init) if v_init is not None else B.to_numpy(out)
 
-    def _sample_tempered(self, model, xp, n, n_steps, n_temperatures, rng, v0):
-        """β = 1 replica after ``n_steps`` rounds of parallel tempering."""
+    def _sample_tempered(
+        self, model, xp, n, n_steps, n_temperatures, rng, v0, z2_flips=False
+    ):
+        """β = 1 replica after ``n_steps`` rounds of parallel tempering (with
+        a global flip move per round and replica when ``z2_flips``)."""
+        if z2_flips:
+            _check_flippable(model)
         base = base_rate_bias(
             model.vis,
             getattr(self, "visible_mean_", None),
@@ -226,6 +250,42 @@ class _SamplingMixin:
             v0=v0,
         )
         v = chains.v[0]
+        R = chains.v.shape[0]
+        betas = xp.asarray(np.repeat(chains.betas, n), dtype=model.dtype)
         for _ in range(n_steps):
             v, _ = chains.step(model, 1, rng)
+            if z2_flips:
+                flat = chains.v.reshape(R * n, -1)
+                flat = flip_move(model, flat, betas, rng, base=chains.base)
+                chains.v = flat.reshape(chains.v.shape)
+                v = chains.v[0]
         return v
+
+
+def _check_flippable(model):
+    if not getattr(model.vis, "symmetric", False):
+        raise ValueError(
+            f"z2_flips needs visible states symmetric about 0 (spin, Gaussian or "
+            f"φ⁴ units); this model's visible units are {model.vis.name!r}."
+        )
+
+
+def flip_move(model, v, beta, rng, base=None):
+    """The global flip v → −v of each row, proposed with probability ½ and
+    accepted with the Metropolis probability min(1, f_β(−v) / f_β(v)) on the
+    tempering path (β = 1: the model, f = exp(−F)); ``beta`` a scalar or one
+    value per row."""
+    from ._sampling import tempered_log_f
+
+    xp = model.xp
+    w = -v
+    if base is None:
+        base = xp.zeros(model.n_visible, dtype=model.dtype)
+    log_r = tempered_log_f(model, beta, w, model.hidden_field(w), base)
+    log_r = log_r - tempered_log_f(model, beta, v, model.hidden_field(v), base)
+    # (the layer's own energy is even for the symmetric layers: it cancels)
+    # proposed with probability ½ (a symmetric proposal): a flip accepted
+    # every time would only alternate the sign
+    accept = xp.log(rng.random(v.shape[0])) < log_r
+    accept &= rng.random(v.shape[0]) < 0.5
+    return xp.where(accept[:, None], w, v)

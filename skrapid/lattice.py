@@ -19,6 +19,9 @@ independent samples): errors come from a binned jackknife, and
                             function of per-configuration averages
 :func:`tau_int`             integrated autocorrelation time (Madras–Sokal
                             window)
+:func:`mixing`              how a sampler mixes: τ_int of |m| and m², and
+                            the crossings between the m > 0 and m < 0
+                            sectors, from magnetization traces
 :func:`observables`         all of the above, each with its error
 ==========================  ============================================
 """
@@ -36,6 +39,7 @@ __all__ = [
     "effective_mass",
     "jackknife",
     "magnetization",
+    "mixing",
     "observables",
     "phi2",
     "susceptibility",
@@ -359,6 +363,48 @@ def tau_int(x, *, c=5.0):
             break
     tau = max(tau, 0.5)
     return float(tau), float(tau * np.sqrt(2 * (2 * W + 1) / n))
+
+
+def mixing(m):
+    """How a sampler mixes, from the magnetization traces of its chains.
+
+    Parameters
+    ----------
+    m : array-like of shape (n_sweeps, n_chains)
+        The magnetization of each chain after each sweep (e.g. from
+        ``sample(v_init=previous, n_steps=1)`` called in a loop).
+
+    Returns
+    -------
+    diag : dict
+        ``tau_int_abs_m`` and ``tau_int_m2``: mean over chains of the
+        integrated autocorrelation times of |m| and m² (in sweeps);
+        ``crossings``: mean number of sign changes of m per chain;
+        ``chains_crossed``: the fraction of chains that changed sector at
+        least once; ``fraction_positive``: the fraction of all (sweep, chain)
+        values with m > 0 (½ for a symmetric model that mixes).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrapid.lattice import mixing
+    >>> m = np.array([[1.0, 1.0], [-1.0, 1.0], [1.0, 1.0], [1.0, 1.0]])
+    >>> d = mixing(m)
+    >>> d["crossings"], d["chains_crossed"]
+    (1.0, 0.5)
+    """
+    m = np.asarray(m, dtype=np.float64)
+    if m.ndim != 2 or m.shape[0] < 4:
+        raise ValueError("m must be (n_sweeps >= 4, n_chains) magnetizations.")
+    sign = np.sign(m)
+    changes = np.sum(sign[1:] * sign[:-1] < 0, axis=0)
+    return {
+        "tau_int_abs_m": float(np.mean([tau_int(np.abs(c))[0] for c in m.T])),
+        "tau_int_m2": float(np.mean([tau_int(c * c)[0] for c in m.T])),
+        "crossings": float(changes.mean()),
+        "chains_crossed": float(np.mean(changes > 0)),
+        "fraction_positive": float(np.mean(m > 0)),
+    }
 
 
 def observables(phi, shape, *, n_bins=20):

@@ -51,6 +51,9 @@ class Layer(ABC):
     needs_field: bool = False
     #: May be a hidden layer only (its base-rate model is not defined).
     hidden_only: bool = False
+    #: The states and the layer's own energy are symmetric under s → −s
+    #: (the global flip move of ``sample(z2_flips=True)`` applies).
+    symmetric: bool = False
     name: str = ""
     low: float = 0.0
     high: float = 1.0

@@ -46,6 +46,7 @@ class Gaussian(Layer):
     name = "gaussian"
     low, high = -np.inf, np.inf
     discrete = False
+    symmetric = True
 
     def __init__(self, precision=None):
         self.precision = precision

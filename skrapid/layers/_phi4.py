@@ -60,6 +60,7 @@ class Phi4(Layer):
     name = "phi4"
     low, high = -np.inf, np.inf
     discrete = False
+    symmetric = True
     needs_field = True
     _options = ("mass2", "quartic")
 

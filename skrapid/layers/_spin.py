@@ -11,6 +11,7 @@ class Spin(Layer):
     name = "spin"
     low, high = -1.0, 1.0
     binary = True
+    symmetric = True
 
     def var(self, xp, field):
         m = xp.tanh(field)

@@ -1,0 +1,75 @@
+"""Global Z2 flips and parallel tempering for continuous visible layers."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from skrapid import RBM, GaussianRBM
+from skrapid.datasets import phi4_configurations
+from skrapid.lattice import magnetization, mixing
+
+
+@pytest.fixture(scope="module")
+def broken():
+    phi, _ = phi4_configurations((4, 4), 0.35, 1.0, 1500, random_state=0)
+    rbm = GaussianRBM(n_components=16, hidden="spin", learn_mu2="local",
+                      learning_rate=0.01, random_state=0).fit(phi)  # fmt: skip
+    return phi, rbm
+
+
+def test_gibbs_stays_in_its_sector_flips_and_pt_cross(broken):
+    phi, rbm = broken
+    n = 400
+    v0 = np.abs(phi[:n])  # every chain starts with m > 0
+    stuck = rbm.sample(n, n_steps=100, v_init=v0, random_state=0)
+    assert np.mean(magnetization(stuck) > 0) > 0.9
+    sigma = np.sqrt(0.25 / n)
+    for kw in (
+        dict(z2_flips=True),
+        dict(method="pt"),
+        dict(method="pt", z2_flips=True),
+    ):
+        S = rbm.sample(n, n_steps=100, v_init=v0, random_state=0, **kw)
+        assert abs(np.mean(magnetization(S) > 0) - 0.5) < 4 * sigma, kw
+
+
+def test_mixing_diagnostic_from_gibbs_traces(broken):
+    phi, rbm = broken
+    v = np.abs(phi[:50])
+    traces = {False: [], True: []}
+    for flips in (False, True):
+        w = v
+        for k in range(60):
+            w = rbm.sample(50, n_steps=1, v_init=w, z2_flips=flips, random_state=k)
+            traces[flips].append(magnetization(w))
+    plain, flipped = mixing(np.array(traces[False])), mixing(np.array(traces[True]))
+    assert plain["chains_crossed"] < 0.2 < 0.8 < flipped["chains_crossed"]
+    assert abs(flipped["fraction_positive"] - 0.5) < 0.1
+
+
+def test_flip_move_is_exact_for_an_asymmetric_model():
+    """With biases the flip is often rejected; the chains still sample the
+    model: state frequencies against the enumerated p(v)."""
+    rng = np.random.default_rng(0)
+    X = np.where(rng.random((50, 4)) < 0.7, 1.0, -1.0)
+    rbm = RBM("spin", "bernoulli", n_components=3, max_iter=1, random_state=0).fit(X)
+    rbm.components_ = rng.normal(0, 0.8, size=(3, 4))
+    rbm.intercept_visible_ = np.array([0.6, -0.3, 0.4, 0.2])
+    rbm._logz_cache = {}
+    states = np.array(list(itertools.product([-1.0, 1.0], repeat=4)))
+    p = np.exp(rbm.score_samples(states))
+    n = 20000
+    S = rbm.sample(n, n_steps=30, z2_flips=True, random_state=1)
+    idx = ((S > 0) * (2 ** np.arange(3, -1, -1))).sum(1)
+    order = ((states > 0) * (2 ** np.arange(3, -1, -1))).sum(1)
+    counts = np.bincount(idx, minlength=16)[order]
+    chi2 = np.sum((counts - n * p) ** 2 / (n * p))
+    assert (chi2 - 15) / np.sqrt(30) < 5
+
+
+def test_flips_need_symmetric_states():
+    X = (np.random.default_rng(0).random((30, 4)) < 0.5).astype(float)
+    rbm = RBM(n_components=2, max_iter=1, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="symmetric about 0"):
+        rbm.sample(5, n_steps=2, z2_flips=True)
