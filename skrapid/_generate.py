@@ -10,7 +10,6 @@ from __future__ import annotations
 from numbers import Integral
 
 import numpy as np
-
 from sklearn.utils.validation import check_is_fitted
 
 from . import _backend as B
