@@ -688,11 +688,18 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
         out = phi + (self.mean_ if self.center else 0.0)
         return out.astype(self.components_.dtype)
 
-    def covariance(self):
-        """The model's two-point function ⟨φφᵀ⟩ − ⟨φ⟩⟨φ⟩ᵀ = K⁻¹ (eq. 11).
+    #: Largest binary hidden layer :meth:`covariance` enumerates.
+    _COVARIANCE_MAX_HIDDEN = 20
 
-        Exact for Gaussian hidden units; for binary hidden units this is the
-        inverse of the quadratic kernel (eq. 93), an approximation.
+    def covariance(self):
+        """The model's two-point function ⟨φφᵀ⟩ − ⟨φ⟩⟨φ⟩ᵀ, exact.
+
+        Gaussian hidden units: K⁻¹ (eq. 11).  Binary hidden units: the model
+        is a mixture of Gaussians, φ | h ~ N(M h, D) with D = diag(1/μ²) and
+        M = D W, so Cov φ = D + M Cov(h) Mᵀ, with Cov(h) under the hidden
+        marginal p(h) ∝ exp(−F(h)) by enumerating the 2**H hidden states (at
+        most H = 20; a larger model raises and says how to estimate it from
+        samples).
 
         Returns
         -------
@@ -712,6 +719,42 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
         True
         """
         check_is_fitted(self, "components_")
-        L = self._kernel_cholesky()
-        Linv = np.linalg.inv(L)
-        return Linv.T @ Linv
+        if self._gaussian_hidden:
+            L = self._kernel_cholesky()
+            Linv = np.linalg.inv(L)
+            return Linv.T @ Linv
+        from ._partition import _chunks
+
+        model, _ = self._fitted_model()
+        H = model.n_hidden
+        if H > self._COVARIANCE_MAX_HIDDEN:
+            raise ValueError(
+                f"covariance() of a GaussianRBM with binary hidden units "
+                f"enumerates the 2**H hidden states; this model has H = {H}, more "
+                f"than {self._COVARIANCE_MAX_HIDDEN}. Estimate it from samples "
+                "instead: np.cov(rbm.sample(20000, method='pt', z2_flips="
+                f"{self.hidden == 'spin'}).T)."
+            )
+        W = np.asarray(model.W, dtype=np.float64)
+        d = 1.0 / np.broadcast_to(
+            np.asarray(model.vis.precision, dtype=np.float64), (W.shape[0],)
+        )
+        hidden_view = model.swapped()
+        shift, s0 = None, 0.0
+        s1, s2 = np.zeros(H), np.zeros((H, H))
+        for states in _chunks(hidden_view):
+            h = np.asarray(states, dtype=np.float64)
+            logw = -np.asarray(hidden_view.free_energy(states), dtype=np.float64)
+            mx = logw.max() if shift is None else max(shift, logw.max())
+            scale = 0.0 if shift is None else np.exp(shift - mx)
+            w = np.exp(logw - mx)
+            s0, s1, s2 = (
+                s0 * scale + w.sum(),
+                s1 * scale + w @ h,
+                (s2 * scale + (h * w[:, None]).T @ h),
+            )
+            shift = mx
+        eh = s1 / s0
+        cov_h = s2 / s0 - np.outer(eh, eh)
+        M = d[:, None] * W
+        return np.diag(d) + M @ cov_h @ M.T

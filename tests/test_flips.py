@@ -73,3 +73,32 @@ def test_flips_need_symmetric_states():
     rbm = RBM(n_components=2, max_iter=1, random_state=0).fit(X)
     with pytest.raises(ValueError, match="symmetric about 0"):
         rbm.sample(5, n_steps=2, z2_flips=True)
+
+
+@pytest.mark.parametrize("hidden", ["spin", "bernoulli"])
+def test_gaussian_bernoulli_covariance_is_exact(hidden):
+    """Against the mixture written out: φ | h ~ N(D W h, D), p(h) ∝
+    exp(½ (Wh)ᵀ D (Wh)), and against samples."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    rbm = GaussianRBM(
+        n_components=3, hidden=hidden, learn_mu2="local", learning_rate=0.01,
+        max_iter=3, random_state=0,
+    ).fit(X)  # fmt: skip
+    rbm.components_ = rng.normal(0, 0.6, size=(3, 3))
+    C = rbm.covariance()
+    W = rbm.components_.T
+    D = np.diag(1 / np.broadcast_to(rbm.mu2_, (3,)))
+    lo = -1.0 if hidden == "spin" else 0.0
+    hs = np.array(list(itertools.product([lo, 1.0], repeat=3)))
+    logw = np.array([0.5 * (W @ h) @ D @ (W @ h) for h in hs])
+    p = np.exp(logw - logw.max())
+    p /= p.sum()
+    mu = hs @ (D @ W).T
+    m = p @ mu
+    want = D + (mu * p[:, None]).T @ mu - np.outer(m, m)
+    np.testing.assert_allclose(C, want, rtol=1e-10, atol=1e-12)
+    with pytest.raises(ValueError, match="Estimate it from samples"):
+        big = GaussianRBM(n_components=21, hidden=hidden, learn_mu2="local",
+                          max_iter=1, random_state=0).fit(X)  # fmt: skip
+        big.covariance()
