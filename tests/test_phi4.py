@@ -1,4 +1,6 @@
-"""Global Z2 flips and parallel tempering for continuous visible layers."""
+"""Lattice fields beyond the free field: Z2 flips and parallel tempering for
+continuous visible layers, the exact Gaussian–Bernoulli covariance, and
+GaussianRBM divergence advice that works when followed."""
 
 import itertools
 
@@ -102,3 +104,21 @@ def test_gaussian_bernoulli_covariance_is_exact(hidden):
         big = GaussianRBM(n_components=21, hidden=hidden, learn_mu2="local",
                           max_iter=1, random_state=0).fit(X)  # fmt: skip
         big.covariance()
+
+
+def test_pcd_divergence_advice_works_when_followed():
+    """8x8 φ⁴ near the symmetric phase's edge: PCD at lr 0.1 diverges; the
+    learning rate its message advises trains all 100 epochs."""
+    import re
+
+    from skrapid import TrainingDivergedError
+
+    phi, _ = phi4_configurations((8, 8), 0.22, 0.02, 4000, random_state=0)
+    kw = dict(n_components=64, method="pcd", random_state=0)
+    with pytest.raises(TrainingDivergedError) as err:
+        GaussianRBM(learning_rate=0.1, **kw).fit(phi)
+    advised = float(
+        re.search(r"learning_rate=([0-9.e+-]+) is stable", str(err.value))[1]
+    )
+    rbm = GaussianRBM(learning_rate=advised, **kw).fit(phi)
+    assert rbm.n_iter_ == rbm.max_iter
