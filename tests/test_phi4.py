@@ -122,3 +122,32 @@ def test_pcd_divergence_advice_works_when_followed():
     )
     rbm = GaussianRBM(learning_rate=advised, **kw).fit(phi)
     assert rbm.n_iter_ == rbm.max_iter
+
+
+def test_metropolis_samples_the_target_with_a_poor_model():
+    """The model learnt a free field of mass² 1; the target has mass² 0.5.
+    The chain and the reweighted proposals reproduce the target's ⟨φ²⟩."""
+    from skrapid.datasets import lattice_kernel, sample_gaussian_field
+    from skrapid.lattice import jackknife, metropolis, phi2
+
+    K_model, K_target = lattice_kernel(8, m2=1.0), lattice_kernel(8, m2=0.5)
+    X = sample_gaussian_field(K_model, 5000, random_state=0)
+    rbm = GaussianRBM(n_components=8, random_state=0).fit(X)
+
+    def action(phi):
+        return 0.5 * np.einsum("ni,ij,nj->n", phi, K_target, phi)
+
+    res = metropolis(rbm, action, 20000, random_state=1)
+    want = np.trace(np.linalg.inv(K_target)) / 8
+    assert 0.2 < res["acceptance"] < 0.95
+    val, err = jackknife(phi2(res["chain"]), n_bins=50)
+    assert abs(val - want) < 4 * err
+    w = res["weights"]
+    est = np.sum(w * phi2(res["proposals"]))
+    assert (
+        abs(est - want)
+        < 4 * np.sqrt(np.sum(w * w * (phi2(res["proposals"]) - est) ** 2)) + 0.01
+    )
+    assert 0 < res["ess_weights"] < 20000
+    with pytest.raises(ValueError, match="one finite value per row"):
+        metropolis(rbm, lambda p: np.full(len(p), np.nan), 10, random_state=0)
