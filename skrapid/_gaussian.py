@@ -41,6 +41,7 @@ from ._gaussian_moments import regulated_weights as regulated_weights
 from ._negative import CD, PCD, Phases
 from ._partition import ModelStatistics
 from ._units import Bipartite, Gaussian, get_units
+from .layers._phi4 import Phi4, _moment_fit
 
 
 class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
@@ -219,8 +220,10 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
     _parameter_constraints = {
         **BaseRBM._parameter_constraints,
         "hidden": [StrOptions({"gaussian", "spin", "bernoulli"})],
-        "mu2": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
+        "mu2": [Interval(Real, None, None, closed="neither"), StrOptions({"auto"})],
         "learn_mu2": [StrOptions({"global", "local"}), "boolean"],
+        "quartic": [Interval(Real, 0, None, closed="neither"), None],
+        "learn_quartic": [StrOptions({"global", "local"}), "boolean"],
         "sigma_h2": [Interval(Real, 0, None, closed="neither")],
         "method": [StrOptions({"auto", "natural", "eigen", "pcd", "cd", "exact"})],
         "learning_rate": [
@@ -246,6 +249,8 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
         hidden="gaussian",
         mu2="auto",
         learn_mu2=False,
+        quartic=None,
+        learn_quartic=False,
         sigma_h2=1.0,
         method="auto",
         n_gibbs_steps=1,
@@ -271,6 +276,8 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
         self.hidden = hidden
         self.mu2 = mu2
         self.learn_mu2 = learn_mu2
+        self.quartic = quartic
+        self.learn_quartic = learn_quartic
         self.sigma_h2 = sigma_h2
         self.method = method
         self.n_gibbs_steps = n_gibbs_steps
@@ -306,8 +313,21 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
     def _method(self):
         """``method`` with ``"auto"`` resolved."""
         if self.method == "auto":
-            return "natural" if self._gaussian_hidden else "pcd"
+            return "natural" if self._gaussian_hidden and not self._phi4 else "pcd"
         return self.method
+
+    @property
+    def _phi4(self):
+        """A quartic term: the visible layer is φ⁴ (:class:`~skrapid.layers.Phi4`)."""
+        return self.quartic is not None
+
+    @property
+    def _quartic_mode(self):
+        if not self._phi4:
+            return None
+        if self.learn_quartic is True:
+            return "global"
+        return self.learn_quartic or None
 
     @property
     def _moment_method(self):
@@ -394,6 +414,17 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
 
     def _validate_model_size(self, n_features):
         method = self._method
+        if not self._phi4 and not isinstance(self.mu2, str) and self.mu2 <= 0:
+            raise ValueError(
+                f"mu2={self.mu2} makes a Gaussian model non-normalizable: mu2 must "
+                "be > 0, unless a quartic term bounds the field (quartic=λ > 0)."
+            )
+        if self._phi4 and method in ("exact", "natural", "eigen"):
+            raise ValueError(
+                f"method={method!r} uses the Gaussian moments K⁻¹, which a quartic "
+                "term has not; use method='pcd' (the default with quartic) or 'cd'."
+            )
+
         if method in ("exact", "natural", "eigen") and not self._gaussian_hidden:
             raise ValueError(
                 f"method={method!r} needs hidden='gaussian' (it uses the exact "
@@ -418,6 +449,26 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
             )
 
     # -- parameters --------------------------------------------------------------
+    def _phi4_start(self, X, mu2):
+        """(μ², λ) to start a φ⁴ model from: the independent φ⁴ model of the
+        data (maximum likelihood, one pair per site, then averaged when the
+        parameter is global) for what is learnt or set to "auto"; the given
+        values otherwise."""
+        lam = float(self.quartic)
+        fit_m2 = isinstance(self.mu2, str)
+        fit_lq = bool(self.learn_quartic)
+        if X is None or not (fit_m2 or fit_lq):
+            return (mu2 if fit_m2 else float(self.mu2)), lam
+        Xc = B.to_numpy(X).astype(np.float64)
+        V = Xc.shape[1]
+        m2, lq = _moment_fit(
+            Xc, np.full(V, 1.0 if fit_m2 else float(self.mu2)),
+            np.full(V, math.log(lam)), fit_m2, fit_lq,
+        )  # fmt: skip
+        m2_out = float(np.mean(m2)) if fit_m2 else float(self.mu2)
+        lam_out = float(np.exp(np.mean(lq))) if fit_lq else lam
+        return m2_out, lam_out
+
     def _init_parameters(self, n_features, xp, dtype, rng, X):
         V, H = n_features, self.n_components
         mu2 = self._initial_mass(X)
@@ -425,14 +476,26 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
         if self.init == "random":
             scale = self.init_scale
             if scale is None:
-                scale = math.sqrt(0.1 * mu2 / s2) / (math.sqrt(V) + math.sqrt(H))
+                # (with a quartic term μ² may be ≤ 0: its size sets the scale)
+                m = abs(mu2) or 1.0
+                scale = math.sqrt(0.1 * m / s2) / (math.sqrt(V) + math.sqrt(H))
             W = rng.standard_normal((V, H), dtype=dtype) * dtype(scale)
         else:
             W = xp.asarray(self._exact_solution(self._init_covariance, mu2, s2), dtype)
         params = {"W": W}
         mode = self._mu2_mode
+        lam = None
+        if self._phi4:
+            mu2, lam = self._phi4_start(X, mu2)
+            if isinstance(self.mu2, str):  # the fixed mass "auto" resolved to
+                self.mu2_ = mu2
         if mode is not None:
             params["mu2"] = xp.full(V if mode == "local" else 1, mu2, dtype=dtype)
+        qmode = self._quartic_mode
+        if qmode is not None:
+            params["log_quartic"] = xp.full(
+                V if qmode == "local" else 1, math.log(lam), dtype=dtype
+            )
         self._sv_vec = None
         self._check_kernel(params, xp, when="at initialization", exact=True)
         return params
@@ -448,6 +511,13 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
             self.mu2_ = m if self._mu2_mode == "local" else float(m[0])
         else:
             self.mu2_ = self._mass()
+        if "log_quartic" in params:
+            q = np.exp(B.to_numpy(params["log_quartic"]).astype(np.float64))
+            self.quartic_ = q if self._quartic_mode == "local" else float(q[0])
+        elif self._phi4:
+            self.quartic_ = float(self.quartic)
+        else:
+            self.quartic_ = 0.0
         self.kernel_ = self._kernel_np(W, self.mu2_)
 
     def _kernel_np(self, W, mu2):
@@ -462,19 +532,24 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
         if mode is not None:
             m = np.atleast_1d(np.asarray(self.mu2_, dtype=np.float64))
             params["mu2"] = B.to_device(m, xp, dtype)
+        if self._quartic_mode is not None:
+            q = np.log(np.atleast_1d(np.asarray(self.quartic_, dtype=np.float64)))
+            params["log_quartic"] = B.to_device(q, xp, dtype)
         return params
 
-    _fingerprint_attrs = BaseRBM._fingerprint_attrs + ("mean_", "mu2_")
+    _fingerprint_attrs = BaseRBM._fingerprint_attrs + ("mean_", "mu2_", "quartic_")
     _structural_params = BaseRBM._structural_params + (
         "hidden",
         "mu2",
         "learn_mu2",
+        "quartic",
+        "learn_quartic",
         "sigma_h2",
         "center",
     )
 
     def _compute_log_z(self, model, method, ais_kwargs, random_state):
-        if self._gaussian_hidden and method == "auto":
+        if self._gaussian_hidden and method == "auto" and not self._phi4:
             method = "exact"  # closed form
         return super()._compute_log_z(model, method, ais_kwargs, random_state)
 
@@ -482,7 +557,17 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
         W = params["W"]
         dtype = W.dtype
         V, H = W.shape
-        vis = Gaussian(self._mu2_array(params, xp, dtype))
+        mu2 = self._mu2_array(params, xp, dtype)
+        if self._phi4:
+            lam = (
+                xp.exp(params["log_quartic"])
+                if "log_quartic" in params
+                else xp.asarray([self.quartic], dtype=dtype)
+            )
+            one = xp.ones(V, dtype=dtype)
+            vis = Phi4(mass2=mu2 * one, quartic=lam * one)
+        else:
+            vis = Gaussian(mu2)
         if self._gaussian_hidden:
             hid = Gaussian(dtype.type(1.0 / self.sigma_h2))
         else:
@@ -537,6 +622,11 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
         if mode is not None:
             d = (neg_phi2 - pos_phi2) * dt(0.5)  # eq. 22: -½(⟨φ²⟩_data - ⟨φ²⟩_model)
             g["mu2"] = d if mode == "local" else xp.sum(d, keepdims=True)
+        qmode = self._quartic_mode
+        if qmode is not None:  # ∂/∂log λ: λ (⟨φ⁴⟩_model − ⟨φ⁴⟩_data)
+            lam = xp.exp(params["log_quartic"])
+            d = lam * (xp.mean(ph.v_neg**4, axis=0) - xp.mean(Xb**4, axis=0))
+            g["log_quartic"] = d if qmode == "local" else xp.sum(d, keepdims=True)
         return g
 
     def _make_negative_phase(self, covariance=False):
@@ -547,6 +637,11 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
         return CD(self.n_gibbs_steps)
 
     def _monitor(self, model, X, xp):
+        if self._phi4:  # no Gaussian kernel to watch: the quartic bounds the field
+            return {
+                "mu2": float(B.to_numpy(model.vis.mass2).mean()),
+                "quartic": float(B.to_numpy(model.vis.quartic).mean()),
+            }
         rec = {"mu2": float(B.to_numpy(model.vis.precision).mean())}
         if self.n_iter_ % self._spectrum_period(model.n_visible) != 0:
             return rec
@@ -588,7 +683,7 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
 
     # -- exact quantities -------------------------------------------------------------
     def _exact_log_z(self, model):
-        if not self._gaussian_hidden:
+        if not self._gaussian_hidden or self._phi4:
             return super()._exact_log_z(model)
         K = self._kernel_np(B.to_numpy(model.W), B.to_numpy(model.vis.precision))
         lam = np.linalg.eigvalsh(K)
@@ -663,6 +758,7 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
         """
         if (
             not self._gaussian_hidden
+            or self._phi4
             or v_init is not None
             or method != "gibbs"
             or z2_flips
@@ -719,6 +815,12 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
         True
         """
         check_is_fitted(self, "components_")
+        if self._phi4:
+            raise ValueError(
+                "covariance() is exact for the quadratic models; with a quartic "
+                "term estimate it from samples: np.cov(rbm.sample(20000, "
+                "method='pt', z2_flips=True).T)."
+            )
         if self._gaussian_hidden:
             L = self._kernel_cholesky()
             Linv = np.linalg.inv(L)

@@ -172,6 +172,8 @@ class _KernelCheckMixin:
         return xp.where(vv > 0, (v @ u) / xp.where(vv > 0, vv, one), W.dtype.type(0))
 
     def _after_epoch(self, params, xp, rng):
+        if self._phi4:
+            return
         chol_ok = getattr(self, "_chol_ok", None)
         if chol_ok is not None:  # method='exact' on a device
             self._chol_ok = None
@@ -219,7 +221,7 @@ class _KernelCheckMixin:
         return float(np.linalg.eigvalsh(K)[0])
 
     def _check_kernel(self, params, xp, *, when, exact=False, lr=None):
-        if not self._gaussian_hidden:
+        if not self._gaussian_hidden or self._phi4:
             # log 2cosh grows linearly: ½ μ² φᵀφ alone keeps a Gaussian–Bernoulli
             # model normalizable whatever W is (kernel_ is only its quadratic part)
             return
@@ -274,6 +276,8 @@ class _KernelCheckMixin:
         return self._mass()
 
     def _after_update(self, params):
+        if self._phi4:  # the quartic term bounds the field: any μ², any W
+            return
         xp = B.get_namespace(params["W"])
         if xp is not np and (self._gaussian_hidden or "mu2" in params):
             # on a device, no host synchronization per update: keep the running

@@ -321,6 +321,11 @@ class _MomentsMixin:
         True
         """
         self._validate_params()
+        if self.quartic is not None:
+            raise ValueError(
+                "fit_covariance trains from a two-point function, which fixes a "
+                "Gaussian model only; with quartic=λ fit configurations instead."
+            )
         if not self._gaussian_hidden:
             raise ValueError(
                 "fit_covariance needs hidden='gaussian': with binary hidden units "

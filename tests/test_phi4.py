@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
+from scipy import special
 
 from skrapid import RBM, GaussianRBM
 from skrapid.datasets import phi4_configurations
@@ -151,3 +152,78 @@ def test_metropolis_samples_the_target_with_a_poor_model():
     assert 0 < res["ess_weights"] < 20000
     with pytest.raises(ValueError, match="one finite value per row"):
         metropolis(rbm, lambda p: np.full(len(p), np.nan), 10, random_state=0)
+
+
+def _tiny_phi4(hidden, **kw):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2))
+    rbm = GaussianRBM(n_components=2, hidden=hidden, quartic=0.3, mu2=-0.5,
+                      max_iter=2, random_state=0, **kw).fit(X)  # fmt: skip
+    rbm.components_ = np.array([[0.8, -0.4], [0.3, 0.9]])
+    rbm._logz_cache = {}
+    return rbm
+
+
+def _grid_log_z(rbm, log_f_of):
+    g = np.linspace(-7, 7, 1401)
+    P1, P2 = np.meshgrid(g, g, indexing="ij")
+    V = np.stack([P1.ravel(), P2.ravel()], 1)
+    return V, special.logsumexp(log_f_of(V)) + 2 * np.log(g[1] - g[0])
+
+
+@pytest.mark.parametrize("hidden", ["spin", "bernoulli", "gaussian"])
+def test_quartic_gaussian_rbm_log_z_against_brute_force_integration(hidden):
+    """Two sites, two hidden units: the hidden layer summed by hand, the
+    field integrated on a fine grid; exact enumeration (binary hidden) or
+    AIS (Gaussian hidden) must agree."""
+    rbm = _tiny_phi4(hidden)
+    W, mu2, lam = rbm.components_.T, rbm.mu2_, rbm.quartic_
+
+    def log_f(V):  # centred fields: the model's variables
+        out = -(0.5 * mu2 * V**2 + lam * V**4).sum(1)
+        field = V @ W
+        if hidden == "spin":
+            out += np.log(2 * np.cosh(field)).sum(1)
+        elif hidden == "bernoulli":
+            out += np.logaddexp(0, field).sum(1)
+        else:
+            out += (0.5 * field**2 + 0.5 * np.log(2 * np.pi)).sum(1)
+        return out
+
+    V, want = _grid_log_z(rbm, log_f)
+    np.testing.assert_allclose(
+        -rbm.free_energy(V + rbm.mean_), log_f(V), rtol=1e-9, atol=1e-9
+    )
+    if hidden == "gaussian":
+        import warnings
+
+        from skrapid import UnreliableEstimateWarning
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UnreliableEstimateWarning)
+            d = rbm.log_partition_function(
+                "ais", n_betas=500, n_chains=200, random_state=0, diagnostics=True
+            )
+        assert abs(d.estimate - want) < 5 * d.std + 0.02
+    else:
+        assert rbm.log_partition_function("exact") == pytest.approx(want, abs=1e-7)
+
+
+def test_quartic_gaussian_rbm_learns_local_couplings_and_refuses_gaussian_tools():
+    phi, _ = phi4_configurations((3, 3), 0.30, 0.02, 1000, random_state=0)
+    rbm = GaussianRBM(
+        n_components=9, quartic=0.1, learn_quartic="local", learn_mu2="local",
+        max_iter=5, random_state=0,
+    ).fit(phi)  # fmt: skip
+    assert rbm.quartic_.shape == (9,) and rbm.mu2_.shape == (9,)
+    assert np.all(rbm.quartic_ > 0)
+    with pytest.raises(ValueError, match="estimate it from samples"):
+        rbm.covariance()
+    with pytest.raises(ValueError, match="uses the Gaussian moments"):
+        GaussianRBM(quartic=0.1, method="natural").fit(phi)
+    with pytest.raises(ValueError, match="non-normalizable"):
+        GaussianRBM(mu2=-1.0).fit(phi)
+    with pytest.raises(ValueError, match="with quartic"):
+        GaussianRBM(quartic=0.1).fit_covariance(np.eye(9))
+    S = rbm.sample(50, n_steps=20, method="pt", z2_flips=True, random_state=0)
+    assert S.shape == (50, 9) and np.all(np.isfinite(S))
