@@ -86,6 +86,20 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
         Keep μ² fixed, learn one μ² (eq. 22), or one per visible node.
         ``True`` means ``"global"``.  ``"natural"``/``"eigen"`` take the
         maximum-likelihood mass directly and support ``"global"`` only.
+    quartic : float or None, default=None
+        λ > 0 adds λ φ_i⁴ to each visible node's energy, on top of its mass
+        term μ² φ_i²/2 (the lattice φ⁴ potential; the visible layer is then
+        :class:`skrapid.layers.Phi4`).  The mass may then be negative (the
+        double well of the broken phase; the hopping-form action
+        Σ_x [−2κ Σ_μ φ_x φ_{x+μ} + φ_x² + λ(φ_x² − 1)²] has μ² = 2(1 − 2λ)).
+        Given the hidden units each φ_i has a 1-D density, sampled exactly
+        up to a fine quadrature grid; log Z comes from AIS (or enumeration of
+        at most 20 binary hidden units), training from PCD or CD
+        (``method="auto"`` is ``"pcd"``).  μ² = "auto" and a learnt λ start
+        at the independent φ⁴ model of the data (maximum likelihood).
+    learn_quartic : {False, "global", "local"}, default=False
+        Keep λ fixed, learn one λ, or one per visible node (as its
+        logarithm, so it stays positive).
     sigma_h2 : float, default=1.0
         Variance of the Gaussian hidden nodes (ignored for binary hidden
         units).  With μ² fixed it only rescales W.
@@ -175,6 +189,8 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
         K = mu2·1 − sigma_h2·W·Wᵀ (sigma_h2 = 1 for binary hidden units).
     mu2_ : float or ndarray of shape (n_features,)
         The (learnt) mass parameter.
+    quartic_ : float or ndarray of shape (n_features,)
+        The (learnt) quartic coupling λ (0.0 without ``quartic``).
     mean_ : ndarray of shape (n_features,)
         The mean subtracted from the data (zeros with ``center=False``).
     intercept_visible_, intercept_hidden_ : ndarray
@@ -415,9 +431,12 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
     def _validate_model_size(self, n_features):
         method = self._method
         if not self._phi4 and not isinstance(self.mu2, str) and self.mu2 <= 0:
-            raise ValueError(
-                f"mu2={self.mu2} makes a Gaussian model non-normalizable: mu2 must "
-                "be > 0, unless a quartic term bounds the field (quartic=λ > 0)."
+            from sklearn.utils._param_validation import InvalidParameterError
+
+            raise InvalidParameterError(
+                f"The 'mu2' parameter of GaussianRBM must be > 0 without a quartic "
+                f"term; got {self.mu2} (a non-normalizable Gaussian). A negative "
+                "mass needs quartic=λ > 0, which bounds the field."
             )
         if self._phi4 and method in ("exact", "natural", "eigen"):
             raise ValueError(

@@ -1199,7 +1199,7 @@ GAUSSIAN_CASES = _finalize(
         case(
             "sample-method-kwarg",
             lambda c: c.fitted().sample(2, method="bogus"),
-            E(TypeError, r"method"),
+            E(ValueError, r"method must be 'gibbs' or 'pt'"),
         ),
         # -- divergence of the gradient dynamics
         case(

@@ -50,11 +50,11 @@ class Phi4(Layer):
     --------
     >>> import numpy as np
     >>> from skrapid.layers import Phi4
-    >>> p = Phi4(mass2=-1.0, quartic=0.25).bind()
+    >>> p = Phi4(mass2=-1.0, quartic=0.25)   # minima of U at φ = ±1
     >>> float(p.mean(np, np.array([[0.0]]))[0, 0])   # symmetric double well
     0.0
-    >>> round(float(p.var(np, np.array([[0.0]]))[0, 0]), 3)  # peaks near ±√2
-    1.658
+    >>> round(float(p.var(np, np.array([[0.0]]))[0, 0]), 4)
+    1.0418
     """
 
     name = "phi4"
