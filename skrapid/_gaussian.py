@@ -740,7 +740,7 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
         ``z2_flips`` is given (then Markov chains as below).  Binary hidden
         units: ``n_steps`` block-Gibbs sweeps per chain, or parallel
         tempering (``method="pt"``), as for the other estimators; with
-        ``z2_flips`` a global flip φ − mean_ → −(φ − mean_) is proposed after
+        ``z2_flips`` a global flip ``φ − mean_ → −(φ − mean_)`` is proposed after
         every sweep (exact for any model; it carries chains between the two
         sectors of a broken phase, which Gibbs sweeps alone never cross).
 

@@ -123,7 +123,7 @@ class RBM(BaseRBM):
         standardized by the first training data's mean and standard
         deviation (so its learning rate does not depend on the data's units);
         :meth:`score_samples` is the log-density of the data in their own
-        units (the Jacobian −Σ log scale_ included), and samples come back in
+        units (the Jacobian −Σ log ``scale_`` included), and samples come back in
         those units.
     visible_<name>_, hidden_<name>_ : ndarray
         Each layer's own learnt parameters, one value per unit:

@@ -14,12 +14,12 @@ independent samples): errors come from a binned jackknife, and
 :func:`correlator`          the zero-momentum correlator C(t)
 :func:`effective_mass`      the cosh effective mass of C(t)
 :func:`binder_cumulant`     U = 1 − ⟨m⁴⟩ / (3 ⟨m²⟩²)
-:func:`susceptibility`      χ = V (⟨m²⟩ − ⟨|m|⟩²), connected
+:func:`susceptibility`      ``χ = V (⟨m²⟩ − ⟨|m|⟩²)``, connected
 :func:`jackknife`           binned jackknife mean and error of any
                             function of per-configuration averages
 :func:`tau_int`             integrated autocorrelation time (Madras–Sokal
                             window)
-:func:`mixing`              how a sampler mixes: τ_int of |m| and m², and
+:func:`mixing`              how a sampler mixes: τ_int of ``|m|`` and m², and
                             the crossings between the m > 0 and m < 0
                             sectors, from magnetization traces
 :func:`observables`         all of the above, each with its error
@@ -237,9 +237,9 @@ def binder_cumulant(m):
 
 
 def susceptibility(m, volume):
-    """The connected susceptibility χ = V (⟨m²⟩ − ⟨|m|⟩²).
+    """The connected susceptibility ``χ = V (⟨m²⟩ − ⟨|m|⟩²)``.
 
-    With |m| rather than m, which a finite system in the broken phase
+    With ``|m|`` rather than m, which a finite system in the broken phase
     averages to 0 by tunnelling between the two sectors.
 
     Parameters
@@ -382,7 +382,7 @@ def mixing(m):
     -------
     diag : dict
         ``tau_int_abs_m`` and ``tau_int_m2``: mean over chains of the
-        integrated autocorrelation times of |m| and m² (in sweeps);
+        integrated autocorrelation times of ``|m|`` and m² (in sweeps);
         ``crossings``: mean number of sign changes of m per chain;
         ``chains_crossed``: the fraction of chains that changed sector at
         least once; ``fraction_positive``: the fraction of all (sweep, chain)

@@ -106,7 +106,7 @@ def phi4_configurations(
     info : dict
         ``acceptance`` (after thermalization), ``step_size``,
         ``tau_int_abs_m`` and ``tau_int_m2`` (integrated autocorrelation
-        times of |m| and m² in saved configurations, averaged over chains),
+        times of ``|m|`` and m² in saved configurations, averaged over chains),
         ``n_chains``.
 
     Examples

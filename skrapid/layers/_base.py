@@ -118,7 +118,7 @@ class Layer(ABC):
         return 2**n_units
 
     def enumerate_states(self, xp, start: int, stop: int, n_units: int, dtype):
-        """Encoded joint states number ``start .. stop-1`` of ``n_units``
+        """Encoded joint states number ``start`` to ``stop - 1`` of ``n_units``
         discrete units (binary expansion for two-state units)."""
         idx = xp.arange(start, stop, dtype=xp.int64)
         shifts = xp.arange(n_units, dtype=xp.int64)

@@ -12,7 +12,7 @@ from ._relu import _f64, half_log_partition, half_moments, half_sample
 class dReLU(Layer):
     """Double-ReLU units: real s with the energy
 
-    U(s) = γ₊ s₊²/2 + γ₋ s₋²/2 + δ |s|,   s₊ = max(s, 0), s₋ = min(s, 0),
+    ``U(s) = γ₊ s₊²/2 + γ₋ s₋²/2 + δ |s|``,   s₊ = max(s, 0), s₋ = min(s, 0),
 
     and the input I (including the bias c).  The papers' thresholds are
     θ₊ = δ - c and θ₋ = δ + c (c shifts both; δ opens a gap around 0, and
