@@ -72,7 +72,8 @@ def main():
     args = ap.parse_args()
     n = 2000 if args.quick else 20000
     n_betas = 500 if args.quick else 5000
-    path = Path(args.out) / ("phases.quick.json" if args.quick else "phases.records.json")
+    name = "phases.quick.json" if args.quick else "phases.records.json"
+    path = Path(args.out) / name
     rec = json.loads(path.read_text()) if path.exists() else {}
 
     def save():
@@ -118,7 +119,7 @@ def main():
             S = est.sample(n // 2, n_steps=200, method="pt", z2_flips=True,
                            random_state=0)  # fmt: skip
             met = metropolis(
-                est, lambda x: phi4_action(x, SHAPE, kappa, lam), n // 2,
+                est, lambda x, k=kappa, q=lam: phi4_action(x, SHAPE, k, q), n // 2,
                 proposals=S, random_state=0,
             )  # fmt: skip
             row[name] = {
