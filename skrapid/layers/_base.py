@@ -257,6 +257,15 @@ class Layer(ABC):
                 )
 
 
+def _into(out, a):
+    """``a``, written into ``out`` when one is given (the ``out=`` convention
+    of the layers' elementwise methods)."""
+    if out is None:
+        return a
+    out[...] = a
+    return out
+
+
 #: The former name of :class:`Layer`.
 _Units = Layer
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import Layer
+from ._base import Layer, _into
 from ._relu import _f64, half_log_partition, half_moments, half_sample
 
 
@@ -85,10 +85,7 @@ class dReLU(Layer):
     def mean(self, xp, field, out=None):
         pp, pn, m1p, _, m1n, _, _, _ = self._moments(xp, field)
         m = (pp * m1p - pn * m1n).astype(field.dtype)
-        if out is None:
-            return m
-        out[...] = m
-        return out
+        return _into(out, m)
 
     def var(self, xp, field):
         pp, pn, m1p, m2p, m1n, m2n, _, _ = self._moments(xp, field)
@@ -103,10 +100,7 @@ class dReLU(Layer):
         tp = half_sample(xp, xp.where(choose, ap, 0.0), xp.where(choose, gp, 1.0), u)
         tn = half_sample(xp, xp.where(choose, 0.0, an), xp.where(choose, 1.0, gn), u)
         s = xp.where(choose, tp, -tn).astype(field.dtype)
-        if out is None:
-            return s
-        out[...] = s
-        return out
+        return _into(out, s)
 
     def param_moments(self, xp, field):
         pp, pn, m1p, m2p, m1n, m2n, gp, gn = self._moments(xp, field)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._backend import get_namespace, to_numpy
-from ._base import Layer
+from ._base import Layer, _into
 
 #: Grid points of the 1-D quadratures (trapezoid rule: exponentially
 #: accurate for a smooth integrand that vanishes at both ends).
@@ -193,10 +193,7 @@ class Phi4(Layer):
 
     def mean(self, xp, field, out=None):
         m = self._moment(xp, field, lambda p: p).astype(field.dtype)
-        if out is None:
-            return m
-        out[...] = m
-        return out
+        return _into(out, m)
 
     def var(self, xp, field):
         m1 = self._moment(xp, field, lambda p: p)
@@ -244,10 +241,7 @@ class Phi4(Layer):
             s[todo] = self._grid_sample(xp, f[todo][:, None], a[todo][:, None],
                                         lam[todo][:, None], rng)[:, 0]  # fmt: skip
         s = s.astype(field.dtype)
-        if out is None:
-            return s
-        out[...] = s
-        return out
+        return _into(out, s)
 
     def _grid_sample(self, xp, f, a, lam, rng):
         """Inverse-CDF draws on the quadrature grid (rows, 1), for the given

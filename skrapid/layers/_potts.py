@@ -7,7 +7,7 @@ from numbers import Integral
 import numpy as np
 
 from .._backend import is_cupy_array, issparse
-from ._base import Layer
+from ._base import Layer, _into
 
 
 class Potts(Layer):
@@ -79,10 +79,7 @@ class Potts(Layer):
         e = xp.exp(g - g.max(axis=-1, keepdims=True))
         e /= e.sum(axis=-1, keepdims=True)
         m = e.reshape(field.shape)
-        if out is None:
-            return m
-        out[...] = m
-        return out
+        return _into(out, m)
 
     def var(self, xp, field):
         m = self.mean(xp, field)
@@ -97,10 +94,7 @@ class Potts(Layer):
         u = rng.random(cum.shape[:-1] + (1,), dtype=field.dtype)
         k = xp.minimum((cum < u * cum[..., -1:]).sum(axis=-1), self.q - 1)
         s = self.one_hot(xp, k, field.dtype)
-        if out is None:
-            return s
-        out[...] = s
-        return out
+        return _into(out, s)
 
     def sample_given_mean(self, xp, mean, rng, out=None, ws=None):
         return self.sample(xp, xp.log(xp.maximum(mean, 1e-30)), rng, out=out)

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ._base import Layer
+from ._base import Layer, _into
 
 _LOG_HALF_PI = 0.5 * math.log(math.pi / 2)
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
@@ -137,10 +137,7 @@ class ReLU(Layer):
         (f,) = _f64(xp, field)
         m1, _ = half_moments(xp, f, self._g(xp))
         m1 = m1.astype(field.dtype)
-        if out is None:
-            return m1
-        out[...] = m1
-        return out
+        return _into(out, m1)
 
     def var(self, xp, field):
         (f,) = _f64(xp, field)
@@ -152,10 +149,7 @@ class ReLU(Layer):
         u = rng.random(field.shape)
         u = xp.maximum(u, np.finfo(np.float64).tiny)
         s = half_sample(xp, f, self._g(xp), u).astype(field.dtype)
-        if out is None:
-            return s
-        out[...] = s
-        return out
+        return _into(out, s)
 
     def param_moments(self, xp, field):
         (f,) = _f64(xp, field)

@@ -40,12 +40,19 @@ def models(quick):
     return {
         "GaussianRBM": lambda: GaussianRBM(n_components=H, random_state=0, **epochs),
         "Gaussian-Bernoulli (spin, learn_mu2='local')": lambda: GaussianRBM(
-            n_components=H, hidden="spin", learn_mu2="local", random_state=0,
+            n_components=H,
+            hidden="spin",
+            learn_mu2="local",
+            random_state=0,
             **epochs,
         ),  # fmt: skip
         "phi4 (quartic learnt per site)": lambda: GaussianRBM(
-            n_components=H, quartic=0.1, learn_quartic="local", learn_mu2="local",
-            random_state=0, **epochs,
+            n_components=H,
+            quartic=0.1,
+            learn_quartic="local",
+            learn_mu2="local",
+            random_state=0,
+            **epochs,
         ),  # fmt: skip
     }
 
