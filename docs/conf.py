@@ -130,6 +130,13 @@ sphinx_gallery_conf = {
 # example's page shows that figure with a caption that says where it comes
 # from.  Running the examples (plot_gallery=1) replaces them with their own.
 _GALLERY_FIGURES = {
+    "plot_phi4_lattice": (
+        "results/phi4/lattice_example.png",
+        None,
+        "This example's figure, committed (``docs/results/phi4/"
+        "lattice_example.py``): the magnetization of HMC, of the φ⁴ model's "
+        "samples and of the Metropolis chain, in the symmetric and broken phases.",
+    ),
     "plot_potts_digits": (
         "results/layers/potts_digits.png",
         None,
