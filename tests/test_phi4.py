@@ -227,3 +227,15 @@ def test_quartic_gaussian_rbm_learns_local_couplings_and_refuses_gaussian_tools(
         GaussianRBM(quartic=0.1).fit_covariance(np.eye(9))
     S = rbm.sample(50, n_steps=20, method="pt", z2_flips=True, random_state=0)
     assert S.shape == (50, 9) and np.all(np.isfinite(S))
+
+
+def test_spin_hidden_defaults_learn_the_field_variance():
+    """The defect: with the mass pinned at the mean data variance a
+    Gaussian–Bernoulli model had ⟨φ²⟩ twice the data's (broken phase).  The
+    default now learns a mass per site."""
+    phi, _ = phi4_configurations((4, 4), 0.30, 0.02, 3000, random_state=0)
+    rbm = GaussianRBM(n_components=16, hidden="spin", random_state=0).fit(phi)
+    assert rbm.mu2_.shape == (16,)
+    S = rbm.sample(2000, n_steps=100, method="pt", z2_flips=True, random_state=0)
+    data, model = np.mean(phi**2), np.mean(S**2)
+    assert abs(model / data - 1) < 0.1
