@@ -133,15 +133,15 @@ _GALLERY_FIGURES = {
     "plot_phi4_lattice": (
         "results/phi4/lattice_example.png",
         None,
-        "This example's figure, committed (``docs/results/phi4/"
-        "lattice_example.py``): the magnetization of HMC, of the φ⁴ model's "
+        "This example's figure, committed (``docs/results/example_figure.py "
+        "plot_phi4_lattice docs/results/phi4/lattice_example``): the magnetization of HMC, of the φ⁴ model's "
         "samples and of the Metropolis chain, in the symmetric and broken phases.",
     ),
     "plot_potts_digits": (
         "results/layers/potts_digits.png",
         None,
-        "This example's figure, committed (``docs/results/layers/"
-        "potts_digits.py``): test digits in four grey levels and samples of "
+        "This example's figure, committed (``docs/results/example_figure.py "
+        "plot_potts_digits docs/results/layers/potts_digits``): test digits in four grey levels and samples of "
         "the Potts RBM by parallel tempering.",
     ),
     "plot_rapid_bars": (

@@ -239,10 +239,8 @@ class RBM(BaseRBM):
     def _layers(self):
         """(visible, hidden) layer specs: the fitted ones once fitted (a Potts
         layer with its q), checked as a pair."""
-        vis = getattr(self, "visible_layer_", None)
-        hid = getattr(self, "hidden_layer_", None)
-        if vis is None or hid is None:
-            vis, hid = get_layer(self.visible), get_layer(self.hidden)
+        vis = getattr(self, "visible_layer_", None) or get_layer(self.visible)
+        hid = getattr(self, "hidden_layer_", None) or get_layer(self.hidden)
         if vis.hidden_only:
             raise ValueError(
                 f"visible={self.visible!r}: {type(vis).__name__} units are a hidden "

@@ -161,3 +161,16 @@ def test_gaussian_visible_learns_means_and_variances():
 
     indep = stats.norm(X.mean(0), X.std(0)).logpdf(X).sum(1).mean()
     assert ll > indep - 0.05
+
+
+def test_exact_method_refuses_too_many_states_with_inferred_potts_q():
+    X = np.random.default_rng(0).integers(0, 4, size=(20, 40))
+    with pytest.raises(ValueError, match=r"at most 2\*\*25 states"):
+        RBM("potts", n_components=30, method="exact").fit(X)
+
+
+def test_phi4_configurations_refuses_huge_requests():
+    from skrapid.datasets import phi4_configurations
+
+    with pytest.raises(ValueError, match="ask for fewer samples"):
+        phi4_configurations((10**5, 10**5), 0.1, 0.1, 10)

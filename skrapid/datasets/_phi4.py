@@ -9,6 +9,9 @@ from sklearn.utils import check_random_state
 
 from ._lattice import _lattice_shape
 
+#: Most values (sites x configurations) one call returns.
+_MAX_ELEMENTS = 2**31
+
 
 def phi4_action(phi, shape, kappa, lam):
     """The hopping-form lattice φ⁴ action of each configuration,
@@ -139,6 +142,14 @@ def phi4_configurations(
             isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= low
         ):
             raise ValueError(f"{name} must be an integer >= {low}; got {v!r}.")
+    V = int(np.prod(shape))
+    if V * max(n_samples, n_chains) > _MAX_ELEMENTS:
+        raise ValueError(
+            f"phi4_configurations would hold {V} sites x {max(n_samples, n_chains)} "
+            f"configurations = {V * max(n_samples, n_chains):.3g} values, more than "
+            f"{_MAX_ELEMENTS:.3g} (16 GiB in float64); ask for fewer samples or a "
+            "smaller lattice, and call it again for more."
+        )
     rng = check_random_state(random_state)
     axes = tuple(range(1, len(shape) + 1))
     n_chains = min(n_chains, n_samples)
@@ -186,7 +197,6 @@ def phi4_configurations(
             f, acc = trajectory(f, eps)
             accepted += acc.mean()
         saved[i] = f
-    V = int(np.prod(shape))
     out = saved.swapaxes(0, 1).reshape(n_chains * per_chain, V)
     series = saved.reshape(per_chain, n_chains, V)
     m = series.mean(axis=2)

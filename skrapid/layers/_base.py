@@ -104,9 +104,9 @@ class Layer(ABC):
         gradient of log p with respect to θ at the states ``s``."""
         return {}
 
+    @abstractmethod
     def var(self, xp, field):
         """Var[s | field], elementwise."""
-        raise NotImplementedError
 
     def log_partition_zero(self, xp, n_columns: int, dtype=np.float64) -> float:
         """Σ log_partition(0) over a layer of ``n_columns`` encoded columns
