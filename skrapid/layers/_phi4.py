@@ -171,6 +171,20 @@ class Phi4(Layer):
         z = w.sum(axis=-1)
         return phi, w / z[..., None], mx[..., 0] + xp.log(z) + logh
 
+    def _moments(self, xp, field, powers):
+        """E[φ^k | field] for each k of ``powers``, from one quadrature grid
+        (and the log-partition last), in float64."""
+
+        def compute(f):
+            phi, w, log_z = self._weights(xp, f)
+            return xp.stack([(w * phi**k).sum(axis=-1) for k in powers] + [log_z])
+
+        f = xp.asarray(field, dtype=xp.float64)
+        n, units = f.shape
+        step = max(1, _CHUNK // (units * GRID))
+        parts = [compute(f[i : i + step]) for i in range(0, n, step)]
+        return list(parts[0] if len(parts) == 1 else xp.concatenate(parts, axis=1))
+
     def _moment(self, xp, field, fn):
         def compute(f):
             phi, w, _ = self._weights(xp, f)
@@ -196,8 +210,7 @@ class Phi4(Layer):
         return _into(out, m)
 
     def var(self, xp, field):
-        m1 = self._moment(xp, field, lambda p: p)
-        m2 = self._moment(xp, field, lambda p: p * p)
+        m1, m2, _ = self._moments(xp, field, (1, 2))
         return xp.maximum(m2 - m1 * m1, 0).astype(field.dtype)
 
     def sample(self, xp, field, rng, out=None, ws=None):
@@ -206,8 +219,9 @@ class Phi4(Layer):
         Since (φ² − c²)² ≥ 0, λφ⁴ ≥ 2λc²φ² − λc⁴ for any c, so the Gaussian
         g(φ) ∝ exp(−(a/2 + 2λc²)φ² + Iφ + λc⁴) bounds the target and a draw
         of it is accepted with probability exp(−λ(φ² − c²)²).  c² is set to
-        the envelope's own ⟨φ²⟩ (a few fixed-point steps), which keeps the
-        acceptance high from the single well to the double well.  Elements
+        the envelope's own ⟨φ²⟩ (the root of a cubic in the envelope's
+        precision, by Newton's method), which keeps the acceptance high from
+        the single well to the double well.  Elements
         still rejected after :data:`_REJECTION_ROUNDS` rounds (rare) are drawn
         by the inverse CDF on the quadrature grid."""
         f = xp.asarray(field, dtype=xp.float64)
@@ -260,16 +274,15 @@ class Phi4(Layer):
         return p0 + frac * (p1 - p0)
 
     def param_moments(self, xp, field):
-        a, lam = self._coef(xp)
+        names = self.param_names
+        if not names:
+            return {}
+        m2, m4, _ = self._moments(xp, field, (2, 4))
         out = {}
-        if "mass2" in self.param_names:
-            out["mass2"] = (-0.5 * self._moment(xp, field, lambda p: p * p)).astype(
-                field.dtype
-            )
-        if "log_quartic" in self.param_names:
-            out["log_quartic"] = (
-                -lam * self._moment(xp, field, lambda p: p**4)
-            ).astype(field.dtype)
+        if "mass2" in names:
+            out["mass2"] = (-0.5 * m2).astype(field.dtype)
+        if "log_quartic" in names:
+            out["log_quartic"] = (-self._coef(xp)[1] * m4).astype(field.dtype)
         return out
 
     def state_moments(self, xp, s):
@@ -311,10 +324,10 @@ def _moment_fit(X, m2, lq, fit_m2, fit_lq):
     def fun(x):
         a, q = unpack(x)
         lam = np.exp(q)
-        layer = Phi4(mass2=a, quartic=lam)
-        ll = -0.5 * a * d2 - lam * d4 - layer.log_partition(np, z)[0]
-        e2 = layer._moment(np, z, lambda p: p * p)[0]
-        e4 = layer._moment(np, z, lambda p: p**4)[0]
+        e2, e4, log_z = (
+            m[0] for m in Phi4(mass2=a, quartic=lam)._moments(np, z, (2, 4))
+        )
+        ll = -0.5 * a * d2 - lam * d4 - log_z
         grad = []
         if fit_m2:
             grad.append(-0.5 * (d2 - e2))
