@@ -16,6 +16,8 @@ from . import _backend as B
 from ._partition import base_rate_bias
 from ._sampling import (
     TemperedChains,
+    check_flippable,
+    flip_move,
     gibbs_chain,
     gibbs_from_hidden_field,
     random_states,
@@ -141,8 +143,8 @@ class _SamplingMixin:
         z2_flips : bool, default=False
             After every sweep, propose (with probability ½) the global flip
             v → −v of each chain (of every replica with PT), accepted with
-            probability
-            min(1, exp(F(v) − F(−v))) at the chain's temperature: exact for
+            probability min(1, exp(F(v) − F(−v))) at the chain's temperature
+            (:func:`~skrapid._sampling.flip_move`): exact for
             any model, always accepted when the model is symmetric, and the
             move that carries chains between the m > 0 and m < 0 sectors of
             a broken phase.  Layers whose states are symmetric about 0 only
@@ -213,10 +215,10 @@ class _SamplingMixin:
                     model.vis, xp, (n_samples, model.n_visible), model.dtype, rng
                 )
             if z2_flips:
-                _check_flippable(model)
+                check_flippable(model)
                 for _ in range(n_steps):
-                    Xd, _ = gibbs_chain(model, Xd, 1, rng)
-                    Xd = flip_move(model, Xd, 1.0, rng)
+                    Xd, field = gibbs_chain(model, Xd, 1, rng)
+                    Xd = flip_move(model, Xd, 1.0, rng, field=field)
                 out = Xd
             else:
                 out, _ = gibbs_chain(model, Xd, n_steps, rng)
@@ -229,7 +231,7 @@ class _SamplingMixin:
         """β = 1 replica after ``n_steps`` rounds of parallel tempering (with
         a global flip move per round and replica when ``z2_flips``)."""
         if z2_flips:
-            _check_flippable(model)
+            check_flippable(model)
         base = base_rate_bias(
             model.vis,
             getattr(self, "visible_mean_", None),
@@ -259,32 +261,3 @@ class _SamplingMixin:
                 chains.v = flat.reshape(chains.v.shape)
                 v = chains.v[0]
         return v
-
-
-def _check_flippable(model):
-    if not getattr(model.vis, "symmetric", False):
-        raise ValueError(
-            f"z2_flips needs visible states symmetric about 0 (spin, Gaussian or "
-            f"φ⁴ units); this model's visible units are {model.vis.name!r}."
-        )
-
-
-def flip_move(model, v, beta, rng, base=None):
-    """The global flip v → −v of each row, proposed with probability ½ and
-    accepted with the Metropolis probability min(1, f_β(−v) / f_β(v)) on the
-    tempering path (β = 1: the model, f = exp(−F)); ``beta`` a scalar or one
-    value per row."""
-    from ._sampling import tempered_log_f
-
-    xp = model.xp
-    w = -v
-    if base is None:
-        base = xp.zeros(model.n_visible, dtype=model.dtype)
-    log_r = tempered_log_f(model, beta, w, model.hidden_field(w), base)
-    log_r = log_r - tempered_log_f(model, beta, v, model.hidden_field(v), base)
-    # (the layer's own energy is even for the symmetric layers: it cancels)
-    # proposed with probability ½ (a symmetric proposal): a flip accepted
-    # every time would only alternate the sign
-    accept = xp.log(rng.random(v.shape[0])) < log_r
-    accept &= rng.random(v.shape[0]) < 0.5
-    return xp.where(accept[:, None], w, v)

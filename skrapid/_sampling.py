@@ -233,3 +233,35 @@ class TemperedChains:
         sel = acc2[:, :, None]
         for a in (v, field):  # exchange the accepted pairs' states and fields
             a[lo], a[hi] = xp.where(sel, a[hi], a[lo]), xp.where(sel, a[lo], a[hi])
+
+
+def check_flippable(model):
+    """Raise unless the visible states are symmetric about 0."""
+    if not getattr(model.vis, "symmetric", False):
+        raise ValueError(
+            f"z2_flips needs visible states symmetric about 0 (spin, Gaussian or "
+            f"φ⁴ units); this model's visible units are {model.vis.name!r}."
+        )
+
+
+def flip_move(model, v, beta, rng, base=None, field=None):
+    """The global flip v → −v of each row, proposed with probability ½ and
+    accepted with the Metropolis probability min(1, f_β(−v) / f_β(v)) on the
+    tempering path (β = 1: the model, f = exp(−F)); ``beta`` a scalar or one
+    value per row; ``field``: the hidden field vW + c of ``v`` when already
+    computed (the flipped states' field is 2c − field: no second product)."""
+    xp = model.xp
+    w = -v
+    if base is None:
+        base = xp.zeros(model.n_visible, dtype=model.dtype)
+    if field is None:
+        field = model.hidden_field(v)
+    field_w = 2 * model.c - field
+    log_r = tempered_log_f(model, beta, w, field_w, base)
+    log_r = log_r - tempered_log_f(model, beta, v, field, base)
+    # (the layer's own energy is even for the symmetric layers: it cancels)
+    # proposed with probability ½ (a symmetric proposal): a flip accepted
+    # every time would only alternate the sign
+    accept = xp.log(rng.random(v.shape[0])) < log_r
+    accept &= rng.random(v.shape[0]) < 0.5
+    return xp.where(accept[:, None], w, v)
