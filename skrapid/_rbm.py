@@ -261,9 +261,6 @@ class RBM(BaseRBM):
             )
         return vis, hid
 
-    def _potts_visible(self):
-        return isinstance(self._layers()[0], Potts)
-
     def _param_keys(self):
         vis, hid = self._layers()
         return [("vis", k) for k in vis.param_names] + [
@@ -369,9 +366,6 @@ class RBM(BaseRBM):
             self.__dict__.pop(attr, None)
 
     # -- parameters -----------------------------------------------------------
-    def _n_hidden_columns(self):
-        return self._layers()[1].columns(self.n_components)
-
     def _validate_model_size(self, n_features):
         vis, hid = self._layers()
         if self.method == "exact":

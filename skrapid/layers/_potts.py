@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from numbers import Integral
-
 import numpy as np
 
 from .._backend import is_cupy_array, issparse
@@ -173,7 +171,3 @@ def check_codes(X, q, what="X"):
             )
         )
     return A.astype(np.int64)
-
-
-def _is_int(q):
-    return isinstance(q, Integral) and not isinstance(q, bool)
