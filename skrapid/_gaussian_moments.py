@@ -179,7 +179,7 @@ class _MomentsMixin:
                 "init='random'."
             )
         d = np.clip((mu2 - kappa) / s2, 0.0, None)
-        if self.init == "symmetric":
+        if self._init_mode == "symmetric":
             return (evecs * np.sqrt(d)) @ evecs.T
         M = (evecs * d) @ evecs.T
         try:
@@ -366,7 +366,9 @@ class _MomentsMixin:
         if getattr(self, "_covariance_mode", False):
             return _Covariance(B.to_device(X, xp, dtype))
         source = super()._training_source(X, xp, dtype)
-        if self.init != "random" and not hasattr(self, "components_"):
+        if self._init_mode in ("cholesky", "symmetric") and not hasattr(
+            self, "components_"
+        ):
             Xc = B.to_numpy(source.X).astype(np.float64)
             self._init_covariance = Xc.T @ Xc / max(1, Xc.shape[0])
         self._target_covariance = None

@@ -239,3 +239,127 @@ def test_spin_hidden_defaults_learn_the_field_variance():
     S = rbm.sample(2000, n_steps=100, method="pt", z2_flips=True, random_state=0)
     data, model = np.mean(phi**2), np.mean(S**2)
     assert abs(model / data - 1) < 0.1
+
+
+# -- the pseudo-likelihood solver -----------------------------------------------
+def _quad_site_ll(X, J, m, lam):
+    """Σ_n Σ_i log p(x_ni | x_n,−i) with each 1-D normalizer by scipy quad."""
+    from scipy import integrate
+
+    total = 0.0
+    for x in X:
+        for i in range(X.shape[1]):
+            h = J[i] @ x - J[i, i] * x[i]
+
+            def f(p, h=h, i=i):
+                return np.exp(-0.5 * m[i] * p * p - lam[i] * p**4 + h * p)
+
+            z, _ = integrate.quad(f, -np.inf, np.inf, epsabs=0, epsrel=1e-12)
+            total += h * x[i] - 0.5 * m[i] * x[i] ** 2 - lam[i] * x[i] ** 4 - np.log(z)
+    return total
+
+
+def test_pseudolikelihood_is_exact_and_stationary_against_quadrature():
+    """The solver's objective is the pseudo-likelihood integrated by scipy
+    quad, and its answer is a stationary point of that independent
+    objective (central differences)."""
+    from skrapid.layers._phi4 import _PLGrid, _powers, _site_ll, pseudolikelihood_fit
+
+    phi, _ = phi4_configurations((3,), 0.3, 0.5, 60, random_state=1)
+    X = phi - phi.mean(0)
+    J, m, lq = pseudolikelihood_fit(X, 1.0, np.log(0.1), reg=0.0)
+    lam = np.exp(lq)
+    assert np.allclose(J, J.T) and np.all(np.diag(J) == 0)
+    grid = _PLGrid(1.25 * np.abs(X).max(0) + 3 * X.std(0), 256)
+    f = X @ J
+    mine = _site_ll(X, f, m, lam, grid.log_z(f, m, lam), *_powers(X, 0.0)).sum()
+    assert mine == pytest.approx(_quad_site_ll(X, J, m, lam), abs=1e-8)
+    # stationary in every parameter (the symmetric J's entries included)
+    eps = 1e-5
+    for k in range(3):
+        for which in ("J", "m", "lam"):
+            Jp, mp, lp = J.copy(), m.copy(), lam.copy()
+            Jm, mm, lm = J.copy(), m.copy(), lam.copy()
+            if which == "J":
+                a, b = k, (k + 1) % 3
+                Jp[a, b] = Jp[b, a] = J[a, b] + eps
+                Jm[a, b] = Jm[b, a] = J[a, b] - eps
+            elif which == "m":
+                mp[k] += eps
+                mm[k] -= eps
+            else:
+                lp[k] += eps
+                lm[k] -= eps
+            d = (_quad_site_ll(X, Jp, mp, lp) - _quad_site_ll(X, Jm, mm, lm)) / (
+                2 * eps
+            )
+            # the symmetrized (two-stage) solution is stationary in m and λ
+            # exactly and in J to the asymmetric estimate's O(1/n) spread
+            assert abs(d) < (0.5 if which == "J" else 1e-4), (which, k, d)
+
+
+def test_pseudolikelihood_recovers_the_action_within_its_standard_error():
+    """A ring of 4 sites: the couplings, masses and λ of the hopping-form
+    action (J = 2κ on links, m = 2(1 − 2λ)) within 5 standard errors, the
+    errors from the spread of the fit over 4 disjoint blocks."""
+    from skrapid.layers._phi4 import pseudolikelihood_fit
+
+    kappa, lam = 0.25, 0.5
+    phi, _ = phi4_configurations((4,), kappa, lam, 16000, random_state=3)
+
+    def fit(X):
+        J, m, lq = pseudolikelihood_fit(X - X.mean(0), 1.0, np.log(0.1))
+        return np.concatenate([J[np.triu_indices(4, 1)], m, np.exp(lq)])
+
+    full = fit(phi)
+    blocks = np.array([fit(b) for b in np.split(phi, 4)])
+    se = blocks.std(axis=0, ddof=1) / np.sqrt(4)
+    link = np.array([1, 0, 1, 1, 0, 1], dtype=float)  # (0,1) (0,2) (0,3) (1,2) ...
+    truth = np.concatenate(
+        [2 * kappa * link, np.full(4, 2 * (1 - 2 * lam)), np.full(4, lam)]
+    )
+    z = (full - truth) / se
+    assert np.all(np.abs(z) < 5), z
+
+
+def test_default_quartic_model_is_the_pseudolikelihood_model():
+    from skrapid.layers._phi4 import pseudolikelihood_fit
+
+    phi, _ = phi4_configurations((2, 3), 0.3, 0.2, 800, random_state=0)
+    rbm = GaussianRBM(n_components=6, quartic=0.1, learn_quartic="local").fit(phi)
+    assert rbm.n_iter_ == 1 and list(rbm.history_["epoch"]) == [1]
+    X = phi - phi.mean(0)
+    J, m, lq = pseudolikelihood_fit(X, 1 / (X.var(0) + 1e-6), np.log(0.1))
+    # N_h = V: the marginal's quadratic part is diag(m) − J exactly
+    np.testing.assert_allclose(rbm.kernel_, np.diag(m) - J, atol=1e-8)
+    np.testing.assert_allclose(rbm.quartic_, np.exp(lq), rtol=1e-8)
+    # spare hidden units start small; fewer keep the top modes
+    big = GaussianRBM(n_components=9, quartic=0.1, learn_quartic="local").fit(phi)
+    np.testing.assert_allclose(big.kernel_, np.diag(m) - J, atol=1e-5)
+    small = GaussianRBM(n_components=3, quartic=0.1, learn_quartic="global").fit(phi)
+    assert small.components_.shape == (3, 6) and np.isscalar(small.quartic_)
+    # float32 preserved, and a constant column gets a finite, stiff mass
+    Xc = phi.astype(np.float32)
+    Xc[:, 2] = 1.5
+    c = GaussianRBM(n_components=6, quartic=0.1, learn_quartic="local").fit(Xc)
+    assert c.components_.dtype == np.float32
+    assert np.all(np.isfinite(c.mu2_)) and c.mu2_[2] > 1e4
+    assert np.all(np.isfinite(c.score_samples(Xc[:5])))
+
+
+def test_pseudolikelihood_method_refuses_what_it_cannot_do():
+    phi, _ = phi4_configurations((2, 2), 0.3, 0.2, 200, random_state=0)
+    rbm = GaussianRBM(n_components=4, quartic=0.1).partial_fit(phi)
+    with pytest.raises(ValueError, match="use method='pcd' to continue"):
+        rbm.partial_fit(phi)
+    with pytest.raises(ValueError, match="hidden='gaussian'"):
+        GaussianRBM(quartic=0.1, hidden="spin", method="pseudolikelihood").fit(phi)
+    with pytest.raises(ValueError, match="is its own start"):
+        GaussianRBM(quartic=0.1, method="pseudolikelihood", init="random").fit(phi)
+    with pytest.raises(ValueError, match="set quartic"):
+        GaussianRBM(init="pseudolikelihood").fit(phi)
+    # the advice works: PCD from the pseudo-likelihood start goes on learning
+    pcd = GaussianRBM(n_components=4, quartic=0.1, method="pcd", max_iter=2,
+                      learning_rate=1e-4, random_state=0).fit(phi)  # fmt: skip
+    pcd.partial_fit(phi)
+    assert pcd.n_iter_ == 3 and np.all(np.isfinite(pcd.components_))

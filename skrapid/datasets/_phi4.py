@@ -161,6 +161,10 @@ def phi4_configurations(
         return phi4_action(f.reshape(n_chains, -1), shape, kappa, lam)
 
     def trajectory(f, eps):
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverged one is rejected
+            return _trajectory(f, eps)
+
+    def _trajectory(f, eps):
         p = rng.normal(size=f.shape)
         h0 = 0.5 * np.sum(p * p, axis=axes) + action(f)
         g = f.copy()
