@@ -27,13 +27,9 @@ fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
 for ax, (name, (kappa, lam)) in zip(axes, phases.items(), strict=True):
     phi, info = phi4_configurations(shape, kappa, lam, 4000, random_state=0)
     train, test = phi[:2000], phi[2000:]
+    # the defaults of a φ⁴ model: the pseudo-likelihood solver
     rbm = GaussianRBM(
-        n_components=16,
-        quartic=0.1,
-        learn_quartic="local",
-        learn_mu2="local",
-        max_iter=30,
-        random_state=0,
+        n_components=16, quartic=0.1, learn_quartic="local", random_state=0
     ).fit(train)
     samples = rbm.sample(2000, n_steps=100, method="pt", z2_flips=True, random_state=0)
     res = metropolis(

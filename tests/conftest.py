@@ -79,12 +79,12 @@ def tiny_rbm(request):
 
 @pytest.fixture
 def strict_gpu(monkeypatch):
-    """The strict CuPy stand-in (``skrapid._cupy_standin``) as the backend's
+    """The strict CuPy stand-in (``tests/_cupy_standin.py``) as the backend's
     CuPy: the device code path runs on NumPy underneath but fails wherever
     real CuPy would (implicit host conversion, host/device mixing, CuPy-only
     generator methods) and counts every host<->device transfer."""
     from skrapid import _backend as B
-    from skrapid import _cupy_standin as S
+    import _cupy_standin as S
 
     monkeypatch.setattr(B, "_import_cupy", lambda: S.module())
     return S

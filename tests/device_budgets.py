@@ -12,7 +12,7 @@ import numpy as np
 
 from skrapid import RARBM, BinaryRBM, GaussianRBM
 from skrapid import _backend as B
-from skrapid import _cupy_standin as S
+import _cupy_standin as S
 from skrapid.datasets import lattice_kernel, sample_gaussian_field
 
 

@@ -1,6 +1,6 @@
 """The device code path, run without a GPU through the strict CuPy stand-in.
 
-``skrapid._cupy_standin`` plays CuPy's part for the backend (the
+``tests/_cupy_standin.py`` plays CuPy's part for the backend (the
 ``strict_gpu`` fixture of ``conftest.py`` installs it).  Its array is not a
 NumPy array, refuses implicit conversion to one, refuses to be mixed with host
 arrays, returns 0-d device arrays from reductions, has CuPy's non-raising

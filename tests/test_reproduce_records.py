@@ -264,3 +264,23 @@ def test_seeds_must_be_a_positive_integer(fake, tmp_path, seeds):
     with pytest.raises(ValueError, match="seeds must be a positive integer"):
         _run(tmp_path, seeds=seeds)
     assert fake.calls == []
+
+
+def test_long_records_are_gzipped_and_read_back(tmp_path, monkeypatch):
+    """A record over the size limit is written as NAME.json.gz (no timestamp:
+    the same record gives the same bytes), replaces a stale NAME.json, and
+    reads back as the same JSON."""
+    from skrapid.experiments import _records
+
+    monkeypatch.setattr(_records, "_GZIP_ABOVE", 100)
+    path = tmp_path / "x.json"
+    path.write_text("{}")
+    text = json.dumps({"runs": list(range(200))})
+    out = _records._write_record(path, text)
+    assert out.name == "x.json.gz" and not path.exists()
+    first = out.read_bytes()
+    assert _records._write_record(path, text).read_bytes() == first
+    assert _records._record_path(path) == out
+    assert _records._read_json(out) == json.loads(text)
+    small = _records._write_record(path, "{}")  # short again: plain JSON
+    assert small == path and not out.exists() and _records._read_json(path) == {}

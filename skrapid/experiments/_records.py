@@ -72,10 +72,48 @@ def _atomic_write_text(path, text):
     _atomic_write_bytes(path, text.encode("utf-8"))
 
 
+#: Result records longer than this are written gzip-compressed
+#: (``NAME.json.gz``): the per-run histories of the large experiments would
+#: otherwise make up most of the repository.
+_GZIP_ABOVE = 2**20
+
+
+def _write_record(json_path, text):
+    """Write a result record to ``NAME.json``, or to ``NAME.json.gz`` when it is
+    long (byte-reproducible: no timestamp in the gzip header); the other
+    form, left by an earlier run, is removed.  Returns the path written."""
+    import gzip
+
+    json_path = Path(json_path)
+    gz = json_path.with_name(json_path.name + ".gz")
+    data = text.encode("utf-8")
+    if len(data) > _GZIP_ABOVE:
+        _atomic_write_bytes(gz, gzip.compress(data, compresslevel=9, mtime=0))
+        json_path.unlink(missing_ok=True)
+        return gz
+    _atomic_write_bytes(json_path, data)
+    gz.unlink(missing_ok=True)
+    return json_path
+
+
+def _record_path(json_path):
+    """``NAME.json``, or ``NAME.json.gz`` where only that exists (None if
+    neither does)."""
+    json_path = Path(json_path)
+    gz = json_path.with_name(json_path.name + ".gz")
+    return json_path if json_path.exists() else (gz if gz.exists() else None)
+
+
 def _read_json(path):
-    """The JSON in ``path``; a file that is not JSON is an error naming it."""
+    """The JSON in ``path`` (``.json`` or ``.json.gz``); a file that is not
+    JSON is an error naming it."""
+    import gzip
+
+    path = Path(path)
     try:
-        return json.loads(Path(path).read_text())
+        if path.suffix == ".gz":
+            return json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
+        return json.loads(path.read_text())
     except ValueError as exc:
         raise ValueError(
             f"{path} is not valid JSON ({exc}): delete it, or run its "

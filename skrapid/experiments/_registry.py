@@ -18,7 +18,9 @@ from ._records import (
     _folder_lock,
     _jsonable,
     _read_json,
+    _record_path,
     _recording_folders,
+    _write_record,
 )
 
 
@@ -217,7 +219,9 @@ def _run_and_write(rep, quick, seeds, out, workdir, progress, data_home):
     }
     stem = _stem(name, quick)
     json_path = out / f"{stem}.json"
-    _atomic_write_text(json_path, json.dumps(result, indent=1, default=_jsonable))
+    json_path = _write_record(
+        json_path, json.dumps(result, indent=1, default=_jsonable)
+    )
     png = out / f"{stem}.png"
     rep.plot(result, png)
     page = out / "results.rst"
@@ -278,7 +282,7 @@ def results_page(results_dir, *, title="Reproduced results"):
         runs = {
             quick: _read_json(path)
             for quick in (False, True)
-            if (path := results_dir / f"{_stem(n, quick)}.json").exists()
+            if (path := _record_path(results_dir / f"{_stem(n, quick)}.json"))
         }
         if runs:  # the section shows the full result where there is one
             found[n] = (runs.get(False, runs.get(True)), runs)
