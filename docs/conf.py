@@ -117,7 +117,6 @@ sphinx_gallery_conf = {
     # "Examples using ..." thumbnails on the API pages and the landing page
     "backreferences_dir": "generated/backreferences",
     "doc_module": ("skrapid",),
-    "reference_url": {"skrapid": None},
 }
 
 # Thumbnails without running the examples.  sphinx-gallery makes an example's

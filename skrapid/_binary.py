@@ -313,6 +313,8 @@ class BinaryLayersMixin:
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = self.units == "bernoulli"
+        # {0, 1} units refuse negative values
+        tags.input_tags.positive_only = self.units == "bernoulli"
         return tags
 
     def _check_spin_01(self, X, what="X"):

@@ -87,15 +87,19 @@ class ProgressReporter:
         self.file = file
         self.use_tqdm = use_tqdm
         self._bar = None
-        self._t0 = None
+        # the clock starts with the work (the reporter is made just before
+        # the loop), not at the first report, which comes after the first step
+        self._t0 = time.perf_counter()
+        self._t0_wall = time.time()
+        self._started = False
         self._next = None
         self._closed = False
 
     def __call__(self, done, total):
         if self._closed:
             return
-        if self._t0 is None:
-            self._t0 = time.perf_counter()
+        if not self._started:
+            self._started = True
             tqdm = _tqdm() if self.use_tqdm is not False else None
             if tqdm is not None:
                 self._bar = tqdm(
@@ -106,6 +110,7 @@ class ProgressReporter:
                     leave=False,
                     dynamic_ncols=True,
                 )
+                self._bar.start_t = self._t0_wall  # tqdm's clock is time.time
             self._next = 1  # index of the next plain line (at step * index)
         if self._bar is not None:
             self._bar.total = total

@@ -407,6 +407,8 @@ class RARBM(BinaryLayersMixin, BaseRBM):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True  # spins make it dense (_validate_X)
+        # {0, 1} units refuse negative values (spin units take ±1 data too)
+        tags.input_tags.positive_only = self.units == "bernoulli"
         return tags
 
     def _bound_states(self):

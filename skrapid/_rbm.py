@@ -302,6 +302,11 @@ class RBM(BaseRBM):
         tags = super().__sklearn_tags__()
         vis = get_layer(self.visible) if isinstance(self.visible, str | Layer) else None
         tags.input_tags.sparse = getattr(vis, "name", "") == "bernoulli"
+        # {0, 1} units and Potts codes refuse negative values
+        tags.input_tags.positive_only = getattr(vis, "name", "") in (
+            "bernoulli",
+            "potts",
+        )
         return tags
 
     def _check_values(self, X, *, likelihood, training=False, what="X"):

@@ -4,6 +4,8 @@ conditional means) and the output feature names."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_array
@@ -57,7 +59,7 @@ class _TransformMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
         return B.like_input(_by_rows(model.mean_hiddens, Xd), X)
 
     @B.with_blas_policy
-    def inverse_transform(self, H):
+    def inverse_transform(self, X=None, **kwargs):
         """Visible conditional means E[v | h]: back from the hidden layer.
 
         ``inverse_transform(transform(X))`` is one deterministic pass forward
@@ -66,8 +68,13 @@ class _TransformMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
 
         Parameters
         ----------
-        H : array-like of shape (n_samples, n_components)
-            Hidden states or conditional means.
+        X : array-like of shape (n_samples, n_components)
+            Hidden states or conditional means (the output of
+            :meth:`transform`).
+        **kwargs
+            ``H=``: the old name of ``X``, deprecated in 0.1 and removed in
+            0.3 (a ``FutureWarning``).  Metadata routing treats every named
+            argument but ``X`` as metadata, so the hidden states are ``X``.
 
         Returns
         -------
@@ -87,6 +94,7 @@ class _TransformMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
         array([[0., 1., 1.],
                [1., 0., 0.]])
         """
+        H = _renamed_argument(X, kwargs)
         check_is_fitted(self, "components_")
         if B.is_cupy_array(H):  # checked on the device, as X is
             H = _check_device_array(H, "H")
@@ -101,3 +109,28 @@ class _TransformMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
         Hd = B.to_device(H, xp, model.dtype)
         V = model.vis.mean(xp, model.visible_field(Hd))
         return B.like_input(self._from_model_space(V, xp), H)
+
+
+def _renamed_argument(X, kwargs):
+    """``inverse_transform``'s hidden states: ``X``, or the deprecated ``H=``."""
+    if "H" in kwargs:
+        H = kwargs.pop("H")
+        if X is not None:
+            raise TypeError(
+                "inverse_transform got both X and H (the old name of X); pass X only."
+            )
+        warnings.warn(
+            "inverse_transform(H=...) is deprecated since skrapid 0.1 and will be "
+            "removed in 0.3: pass the hidden states as X (inverse_transform(X=...) "
+            "or positionally).",
+            FutureWarning,
+            stacklevel=3,
+        )
+        X = H
+    if kwargs:
+        raise TypeError(
+            f"inverse_transform got unexpected keyword arguments {sorted(kwargs)}."
+        )
+    if X is None:
+        raise TypeError("inverse_transform needs the hidden states X.")
+    return X

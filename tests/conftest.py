@@ -83,8 +83,9 @@ def strict_gpu(monkeypatch):
     CuPy: the device code path runs on NumPy underneath but fails wherever
     real CuPy would (implicit host conversion, host/device mixing, CuPy-only
     generator methods) and counts every host<->device transfer."""
-    from skrapid import _backend as B
     import _cupy_standin as S
+
+    from skrapid import _backend as B
 
     monkeypatch.setattr(B, "_import_cupy", lambda: S.module())
     return S

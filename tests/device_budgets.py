@@ -8,11 +8,11 @@ a whole fit (2 epochs of 8 minibatches), and per AIS / reverse-AIS temperature
 are asserted in ``test_device_plumbing.py``.
 """
 
+import _cupy_standin as S
 import numpy as np
 
 from skrapid import RARBM, BinaryRBM, GaussianRBM
 from skrapid import _backend as B
-import _cupy_standin as S
 from skrapid.datasets import lattice_kernel, sample_gaussian_field
 
 

@@ -41,6 +41,7 @@ class _SquashInput:
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False  # squashing makes every zero non-zero
+        tags.input_tags.positive_only = False  # any real value is squashed in
         return tags
 
 
@@ -75,6 +76,7 @@ class SquashedRBM(RBM):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False
+        tags.input_tags.positive_only = False  # any real value is squashed in
         return tags
 
 

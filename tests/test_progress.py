@@ -262,3 +262,20 @@ def test_long_fit_shows_a_minibatch_bar_on_stderr(capsys):
     assert "batch/s" not in capsys.readouterr().err
     BinaryRBM(4, batch_size=10, max_iter=2, verbose=0, random_state=0).fit(X)
     assert capsys.readouterr() == ("", "")
+
+
+def test_progress_clock_starts_with_the_work_not_the_first_report(monkeypatch):
+    """The reporter is made just before the loop: the time until the first
+    report is elapsed time (it printed "elapsed 0.00s" at 50 %)."""
+    import io
+
+    from skrapid import _progress
+
+    now = [100.0]
+    monkeypatch.setattr(_progress.time, "perf_counter", lambda: now[0])
+    out = io.StringIO()
+    rep = _progress.ProgressReporter("[X] AIS", use_tqdm=False, step=0.5, file=out)
+    now[0] += 30.0  # the first half of the work
+    rep(5, 10)
+    line = out.getvalue()
+    assert "50%" in line and "elapsed 30" in line and "ETA 30" in line, line
