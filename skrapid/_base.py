@@ -18,9 +18,8 @@ from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from . import _backend as B
 from ._generate import _SamplingMixin
@@ -29,6 +28,7 @@ from ._persistence import InconsistentVersionWarning as InconsistentVersionWarni
 from ._persistence import _PersistenceMixin
 from ._progress import ProgressReporter, _tqdm, format_duration
 from ._scoring import _ScoringMixin
+from ._sklearn_private import Interval, StrOptions, _fit_context
 from ._transform import _TransformMixin
 from ._validation import _check_device_array as _check_device_array
 from ._validation import _ValidationMixin
@@ -233,6 +233,28 @@ class BaseRBM(
 
     def _validate_model_size(self, n_features):
         """Hook: raise early when the chosen method cannot handle the size."""
+
+    def _n_parameter_values(self, n_features):
+        """Values the parameters hold (W and the biases; RARBM adds its
+        patterns), before they are allocated."""
+        return n_features * self.n_components + n_features + self.n_components
+
+    def _check_parameter_memory(self, n_features, dtype):
+        """Refuse a model whose parameters, gradients and optimizer state
+        (about 4 copies) cannot fit, before allocating them."""
+        from ._validation import check_memory
+
+        values = float(self._n_parameter_values(n_features))
+        check_memory(
+            4 * values * np.dtype(dtype).itemsize,
+            f"{type(self).__name__} with {values:.3g} parameter values "
+            "(parameters, gradients and optimizer state)",
+            lambda f: (
+                "Use fewer hidden units (n_components)"
+                + (" or patterns (n_patterns)" if hasattr(self, "n_patterns") else "")
+                + f": at most about {f:.2%} of this size fits."
+            ),
+        )
 
     def _after_update(self, params):
         """Hook applied after every parameter update (constraints)."""
@@ -485,6 +507,7 @@ class BaseRBM(
         dtype = self._dtype_for(X)
         source = self._training_source(X, xp, dtype)
         n_features = source.n_features
+        self._check_parameter_memory(n_features, dtype)
         self._validate_model_size(n_features)
         rng = self._device_rng(xp)
         if first:

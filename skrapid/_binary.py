@@ -5,13 +5,13 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from . import _backend as B
 from ._backend import buffer
 from ._base import BaseRBM, TrainingDivergedError
 from ._negative import CD, PCD, PT, Exact
 from ._partition import MAX_EXACT_UNITS, base_rate_bias, check_exact_size
+from ._sklearn_private import Interval, StrOptions
 from ._units import Bipartite, get_units
 
 

@@ -27,7 +27,6 @@ import time
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from . import _backend as B
@@ -39,8 +38,10 @@ from ._gaussian_moments import _check_scale, _Covariance, _MomentsMixin
 # defined with the moment methods; importable from here as before
 from ._gaussian_moments import auto_mass as auto_mass
 from ._gaussian_moments import regulated_weights as regulated_weights
+from ._generate import check_sample_request
 from ._negative import CD, PCD, Phases
 from ._partition import ModelStatistics
+from ._sklearn_private import Interval, StrOptions
 from ._units import Bipartite, Gaussian, get_units
 from .layers._phi4 import Phi4, _moment_fit, pseudolikelihood_fit
 
@@ -485,7 +486,7 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
     def _validate_model_size(self, n_features):
         method = self._method
         if not self._phi4 and not isinstance(self.mu2, str) and self.mu2 <= 0:
-            from sklearn.utils._param_validation import InvalidParameterError
+            from ._sklearn_private import InvalidParameterError
 
             raise InvalidParameterError(
                 f"The 'mu2' parameter of GaussianRBM must be > 0 without a quartic "
@@ -747,6 +748,7 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
         xp = B.resolve_namespace(self.device, X)
         dtype = self._dtype_for(X)
         source = self._training_source(X, xp, dtype)
+        self._check_parameter_memory(source.n_features, dtype)
         self._validate_model_size(source.n_features)
         t0 = time.perf_counter()
         params = self._init_parameters(
@@ -889,7 +891,7 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
     @B.with_blas_policy
     def sample(
         self,
-        n_samples=1,
+        n_samples=None,
         *,
         n_steps=1000,
         v_init=None,
@@ -911,7 +913,8 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
 
         Parameters
         ----------
-        n_samples : int, default=1
+        n_samples : int, default=None
+            Number of samples; None: 1, or one per row of ``v_init``.
         n_steps : int, default=1000
             Gibbs sweeps (binary hidden units, or when ``v_init`` is given).
         v_init : array-like of shape (n_samples, n_features), default=None
@@ -957,10 +960,9 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
                 random_state=random_state,
             )
         check_is_fitted(self, "components_")
-        if not isinstance(n_samples, Integral) or n_samples < 1:
-            raise ValueError(
-                f"n_samples must be a positive integer; got {n_samples!r}."
-            )
+        n_samples = check_sample_request(
+            n_samples, n_steps, self.n_features_in_, self.components_.dtype.itemsize
+        )
         L = self._kernel_cholesky()
         rng = np.random.default_rng(B.seed_from(self._host_random_state(random_state)))
         z = rng.standard_normal((self.n_features_in_, n_samples))

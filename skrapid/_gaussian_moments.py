@@ -212,6 +212,7 @@ class _MomentsMixin:
         dtype = self._dtype_for(X)
         source = self._training_source(X, xp, dtype)
         V = source.n_features
+        self._check_parameter_memory(V, dtype)
         self._validate_model_size(V)
         eigen = self._method == "eigen"
         if first or self._moments is None:

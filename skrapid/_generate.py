@@ -22,7 +22,48 @@ from ._sampling import (
     gibbs_from_hidden_field,
     random_states,
 )
-from ._validation import _by_rows
+from ._validation import _by_rows, check_memory
+
+
+def check_sample_request(n_samples, n_steps, n_features, itemsize, *, v_rows=None,
+                         copies=1):  # fmt: skip
+    """Validate ``sample``'s sizes before anything is allocated; returns the
+    number of chains.
+
+    ``n_samples`` is a positive integer (not a bool), or None: 1, or the rows
+    of ``v_init`` (``v_rows``), which it must equal when both are given.
+    ``n_steps`` is a non-negative integer.  The chains' states
+    (``copies`` x n_samples x n_features values, ``copies`` replicas for
+    parallel tempering) must fit in half the machine's memory: a request that
+    cannot is refused with the size it needs, not left to NumPy's MemoryError.
+    """
+    if n_samples is not None and (
+        not isinstance(n_samples, Integral)
+        or isinstance(n_samples, bool)
+        or n_samples < 1
+    ):
+        raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
+    if v_rows is not None:
+        if n_samples is not None and n_samples != v_rows:
+            raise ValueError(
+                f"n_samples={n_samples} but v_init has {v_rows} rows: one chain "
+                "starts at each row of v_init. Leave n_samples out, or pass "
+                f"{n_samples} rows."
+            )
+        n_samples = v_rows
+    n_samples = 1 if n_samples is None else int(n_samples)
+    if not isinstance(n_steps, Integral) or isinstance(n_steps, bool) or n_steps < 0:
+        raise ValueError(f"n_steps must be a non-negative integer; got {n_steps!r}.")
+    need = float(n_samples) * n_features * itemsize * copies
+    check_memory(
+        need,
+        f"sample({n_samples}) ({copies} x {n_samples} x {n_features} chain values)",
+        lambda f: (
+            f"Draw at most about {max(1, int(n_samples * f))} samples per "
+            "call, and call it again for more."
+        ),
+    )
+    return n_samples
 
 
 class _SamplingMixin:
@@ -108,7 +149,7 @@ class _SamplingMixin:
     @B.with_blas_policy
     def sample(
         self,
-        n_samples=1,
+        n_samples=None,
         *,
         n_steps=1000,
         v_init=None,
@@ -121,8 +162,12 @@ class _SamplingMixin:
 
         Parameters
         ----------
-        n_samples : int, default=1
-            Number of independent chains, one sample each.
+        n_samples : int, default=None
+            Number of independent chains, one sample each; None: 1, or one
+            per row of ``v_init`` (a different number with ``v_init`` is an
+            error).  A request whose chains would not fit in half the
+            machine's memory raises ``MemoryError`` with the largest size
+            that does, before anything is allocated.
         n_steps : int, default=1000
             Gibbs sweeps per chain (with ``method="pt"``: sweeps of every
             replica, each followed by a round of swap moves).
@@ -174,31 +219,33 @@ class _SamplingMixin:
         check_is_fitted(self, "components_")
         if method not in ("gibbs", "pt"):
             raise ValueError(f"method must be 'gibbs' or 'pt'; got {method!r}.")
+        if method == "pt" and (
+            not isinstance(n_temperatures, Integral)
+            or isinstance(n_temperatures, bool)
+            or n_temperatures < 2
+        ):
+            raise ValueError(
+                f"n_temperatures must be an integer >= 2; got {n_temperatures!r}."
+            )
+        copies = n_temperatures if method == "pt" else 1
+        itemsize = self.components_.dtype.itemsize
+        V = self.components_.shape[1]
         if v_init is not None:
+            rows = getattr(v_init, "shape", (None,))[0]
+            if rows is None:
+                rows = len(v_init)
+            check_sample_request(n_samples, n_steps, V, itemsize, v_rows=rows,
+                                 copies=copies)  # fmt: skip
             Xd, model, xp = self._prepare(v_init)
             if B.issparse(Xd):  # the chains' states: as large as the output
                 Xd = Xd.toarray()
             n_samples = Xd.shape[0]
         else:
-            if not isinstance(n_samples, Integral) or n_samples < 1:
-                raise ValueError(
-                    f"n_samples must be a positive integer; got {n_samples!r}."
-                )
+            n_samples = check_sample_request(n_samples, n_steps, V, itemsize,
+                                             copies=copies)  # fmt: skip
             model, xp = self._fitted_model()
-        if (
-            not isinstance(n_steps, Integral)
-            or isinstance(n_steps, bool)
-            or n_steps < 0
-        ):
-            raise ValueError(
-                f"n_steps must be a non-negative integer; got {n_steps!r}."
-            )
         rng = self._device_rng(xp, random_state)
         if method == "pt":
-            if not isinstance(n_temperatures, Integral) or n_temperatures < 2:
-                raise ValueError(
-                    f"n_temperatures must be an integer >= 2; got {n_temperatures!r}."
-                )
             out = self._sample_tempered(
                 model,
                 xp,

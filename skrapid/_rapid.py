@@ -12,7 +12,6 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from . import _backend as B
 from ._backend import buffer
@@ -20,6 +19,7 @@ from ._base import BaseRBM
 from ._binary import BinaryLayersMixin, likelihood_gradient
 from ._negative import PCD, PID, pattern_states, seed_at_patterns
 from ._partition import MAX_EXACT_UNITS, check_exact_size
+from ._sklearn_private import Interval, StrOptions
 from ._units import get_units
 
 #: Load K / (V + H) above which a warning is raised.  The Hopfield retrieval
@@ -368,6 +368,11 @@ class RARBM(BinaryLayersMixin, BaseRBM):
             dt = V.dtype.type
             return (V + dt(1)) * dt(0.5)
         return V
+
+    def _n_parameter_values(self, n_features):
+        # the patterns, and the weights built from them
+        H = self.n_components
+        return self.n_patterns * (n_features + H) + n_features * H + n_features + H
 
     def _validate_model_size(self, n_features):
         if self.negative_phase in ("cd", "pcd") and self.n_gibbs_steps < 1:

@@ -13,13 +13,13 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from . import _backend as B
 from ._base import BaseRBM
 from ._binary import BinaryLayersMixin, likelihood_gradient
 from ._negative import CD, PCD, PT, Exact
 from ._partition import MAX_EXACT_UNITS, enumerable_units, exact_log_partition
+from ._sklearn_private import Interval, StrOptions
 from ._units import Bipartite
 from .layers import Layer, Potts, get_layer
 from .layers._potts import check_codes

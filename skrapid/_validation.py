@@ -25,6 +25,29 @@ SPARSE_CHUNK_ROWS = 1000
 SPARSE_PRODUCT_DENSITY = 0.1
 
 
+def _total_memory():
+    """Physical memory in bytes (None where the platform does not say)."""
+    import os
+
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def check_memory(need, what, advice):
+    """Refuse an allocation of ``need`` bytes that cannot fit in half the
+    machine's memory, before it is attempted: a ``MemoryError`` that says
+    what needed it, how much, and ``advice(fraction)`` (what to do, given the
+    share of the request that would fit)."""
+    total = _total_memory()
+    if total is not None and need > total / 2:
+        raise MemoryError(
+            f"{what} needs {need / 2**30:.3g} GiB, more than half of this "
+            f"machine's {total / 2**30:.3g} GiB. " + advice(total / 2 / need)
+        )
+
+
 def _by_rows(fn, X):
     """``fn(X)``, a function of the rows of X with one result per row.
 

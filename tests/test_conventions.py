@@ -47,3 +47,24 @@ def test_positive_only_tag_matches_what_fit_refuses(make, positive):
 
     est = eval(make, vars(skrapid))
     assert est.__sklearn_tags__().input_tags.positive_only is positive
+
+
+def test_private_sklearn_helpers_come_from_one_module():
+    """Every private scikit-learn name skrapid uses is imported by
+    ``skrapid._sklearn_private`` and nowhere else."""
+    import pathlib
+    import re
+
+    import skrapid
+    from skrapid import _sklearn_private
+
+    for name in _sklearn_private.__all__:
+        assert getattr(_sklearn_private, name) is not None
+    root = pathlib.Path(skrapid.__file__).parent
+    offenders = [
+        str(p.relative_to(root))
+        for p in root.rglob("*.py")
+        if p.name != "_sklearn_private.py"
+        and re.search(r"sklearn(\.\w+)*\._\w+|import _fit_context", p.read_text())
+    ]
+    assert not offenders, offenders

@@ -339,3 +339,45 @@ def test_pickles_carry_the_version_and_warn_on_mismatch(X01):
         with pytest.warns(InconsistentVersionWarning, match=f"version {shown} when"):
             fresh.__setstate__(written_by)
         np.testing.assert_array_equal(fresh.components_, est.components_)
+
+
+# -- sizes are checked before anything is allocated ------------------------------
+def test_sample_sizes_are_checked_before_allocating():
+    from skrapid import BinaryRBM, GaussianRBM
+
+    X = (np.random.default_rng(0).random((40, 6)) > 0.5).astype(float)
+    rbm = BinaryRBM(n_components=3, max_iter=2, random_state=0).fit(X)
+    with pytest.raises(
+        ValueError, match="n_samples must be a positive integer; got True"
+    ):
+        rbm.sample(True)
+    with pytest.raises(MemoryError, match=r"Draw at most about \d+ samples per call"):
+        rbm.sample(10**12)
+    with pytest.raises(MemoryError, match="10 x 1000000000 x 6"):
+        rbm.sample(10**9, method="pt")
+    with pytest.raises(ValueError, match="n_samples=5 but v_init has 3 rows"):
+        rbm.sample(5, v_init=X[:3])
+    assert rbm.sample(v_init=X[:3], n_steps=1, random_state=0).shape == (3, 6)
+    assert rbm.sample(3, v_init=X[:3], n_steps=1, random_state=0).shape == (3, 6)
+    g = GaussianRBM(n_components=3, random_state=0).fit(
+        np.random.default_rng(0).normal(size=(40, 6))
+    )
+    for bad in (-1, 1.5, True):
+        with pytest.raises(ValueError, match="n_steps must be a non-negative integer"):
+            g.sample(2, n_steps=bad)
+    with pytest.raises(MemoryError, match="samples per call"):
+        g.sample(10**13)
+
+
+def test_model_sizes_are_checked_before_allocating():
+    from skrapid import RARBM, BinaryRBM, GaussianRBM
+
+    X = (np.random.default_rng(0).random((40, 6)) > 0.5).astype(float)
+    with pytest.raises(
+        MemoryError, match=r"fewer hidden units \(n_components\) or patterns"
+    ):
+        RARBM(n_patterns=10**9, n_components=3).fit(X)
+    with pytest.raises(MemoryError, match="fewer hidden units"):
+        BinaryRBM(n_components=10**12).fit(X)
+    with pytest.raises(MemoryError, match="fewer hidden units"):
+        GaussianRBM(n_components=10**12).fit(X)
