@@ -12,6 +12,8 @@ validation, pickling) comes from the mixins of :class:`BaseRBM`.
 
 from __future__ import annotations
 
+import functools
+import threading
 import time
 import warnings
 from abc import ABCMeta, abstractmethod
@@ -115,6 +117,42 @@ class _Minibatches:
 #: Where the documentation lives: the estimators' HTML repr links to their
 #: API pages under it, as scikit-learn's estimators do.
 DOCS_URL = "https://skrapid.readthedocs.io/en/latest/"
+
+
+#: Guards the check-and-set of the thread that trains an estimator.
+_TRAINER_LOCK = threading.Lock()
+
+
+def _one_trainer(method):
+    """Let one thread at a time train an estimator: a second thread that calls
+    ``fit``/``partial_fit`` while the first is in it gets a clear
+    ``RuntimeError`` (two threads updating one model in place would corrupt it,
+    and died with an AttributeError), not a wait.  The same thread may nest."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        me = threading.get_ident()
+        with _TRAINER_LOCK:
+            owner, depth = self.__dict__.get("_trainer", (None, 0))
+            if owner is not None and owner != me:
+                raise RuntimeError(
+                    f"{type(self).__name__}.{method.__name__} was called while "
+                    "another thread is training this estimator. An estimator is "
+                    "not thread-safe: train it from one thread, give each thread "
+                    "its own (sklearn.base.clone), or hold a lock around the calls."
+                )
+            self.__dict__["_trainer"] = (me, depth + 1)
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            with _TRAINER_LOCK:
+                owner, depth = self.__dict__.get("_trainer", (me, 1))
+                if depth <= 1:
+                    self.__dict__.pop("_trainer", None)
+                else:
+                    self.__dict__["_trainer"] = (owner, depth - 1)
+
+    return wrapper
 
 
 class BaseRBM(
@@ -316,6 +354,7 @@ class BaseRBM(
     # ------------------------------------------------------------------
     # training
     # ------------------------------------------------------------------
+    @_one_trainer
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Fit the model to X by ``max_iter`` epochs of minibatch training.
@@ -350,6 +389,7 @@ class BaseRBM(
         self._guarded_train(X, self.max_iter, first=True)
         return self
 
+    @_one_trainer
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
         """Continue training with one pass (epoch) over X.

@@ -230,8 +230,10 @@ class _MomentsMixin:
             t0 = time.perf_counter()
             before = sigma.copy()
             eta = None
-            if source.X is not None and source.X.shape[0] < 2:
-                self._second_moment(source.X)  # raises: one sample has no spread
+            if source.X is not None and source.X.shape[0] < 2 and m["weight"] == 0:
+                # raises: one sample has no spread (after a fit, one more row
+                # only moves the running covariance)
+                self._second_moment(source.X)
             for Xb in source.batches(host_rs):
                 if isinstance(Xb, _Covariance):
                     Cb, nb = Xb.C.astype(xp.float64), float(self.batch_size)

@@ -78,6 +78,7 @@ class _PersistenceMixin:
         state = super().__getstate__()
         if isinstance(state, dict):
             state = dict(state, _skrapid_version=_skrapid_version())
+            state.pop("_trainer", None)  # the training thread: not a model state
         return state
 
     def __setstate__(self, state):

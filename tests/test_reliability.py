@@ -381,3 +381,18 @@ def test_model_sizes_are_checked_before_allocating():
         BinaryRBM(n_components=10**12).fit(X)
     with pytest.raises(MemoryError, match="fewer hidden units"):
         GaussianRBM(n_components=10**12).fit(X)
+
+
+def test_gaussian_partial_fit_takes_one_row_after_a_fit():
+    """One sample has no spread to start from, but after a fit one more row
+    only moves the running covariance (natural and eigen)."""
+    from skrapid import GaussianRBM
+
+    X = np.random.default_rng(0).normal(size=(50, 4))
+    for method in ("natural", "eigen"):
+        g = GaussianRBM(n_components=2, method=method, random_state=0).fit(X)
+        n = g.n_iter_
+        g.partial_fit(X[:1])
+        assert g.n_iter_ == n + 1 and np.all(np.isfinite(g.kernel_))
+    with pytest.raises(ValueError, match="needs at least 2 samples"):
+        GaussianRBM(n_components=2).fit(X[:1])

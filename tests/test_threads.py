@@ -135,3 +135,40 @@ def test_diverged_partial_fit_keeps_the_optimizer_state():
             est.partial_fit(X)
     for k, v in before.items():
         np.testing.assert_array_equal(est._optimizer_state[k], v)
+
+
+def test_a_second_thread_training_one_estimator_is_refused_clearly(monkeypatch):
+    """Thread A is inside partial_fit (held there by an event); thread B's
+    partial_fit on the same estimator raises a RuntimeError that says what to
+    do; A finishes normally, and afterwards B's call works."""
+    import threading
+
+    from skrapid import BinaryRBM
+    from skrapid._base import BaseRBM
+
+    X = (np.random.default_rng(0).random((40, 6)) > 0.5).astype(float)
+    rbm = BinaryRBM(n_components=3, random_state=0)
+    inside, release = threading.Event(), threading.Event()
+    original = BaseRBM._guarded_train
+
+    def held(self, *args, **kwargs):
+        if threading.current_thread().name == "A":
+            inside.set()
+            release.wait(10)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(BaseRBM, "_guarded_train", held)
+    errors = []
+    a = threading.Thread(target=lambda: rbm.partial_fit(X), name="A")
+    a.start()
+    assert inside.wait(10)
+    with pytest.raises(RuntimeError, match="another thread is training this estimator"):
+        rbm.partial_fit(X)
+    release.set()
+    a.join(10)
+    assert not errors and rbm.n_iter_ == 1
+    rbm.partial_fit(X)  # the same estimator, free again
+    assert rbm.n_iter_ == 2
+    import pickle
+
+    assert "_trainer" not in pickle.loads(pickle.dumps(rbm)).__dict__
