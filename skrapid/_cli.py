@@ -708,6 +708,8 @@ def cli(argv=None) -> int:
     prints ``skrapid: interrupted`` (with what was kept, for ``reproduce``)
     and exits with status 130 (set ``SKRAPID_TRACEBACK=1`` to see the
     traceback)."""
+    out = sys.stdout
+    sys.stdout = _PipeSafe(out)
     try:
         return main(argv)
     except _USER_ERRORS as exc:
@@ -723,3 +725,47 @@ def cli(argv=None) -> int:
             file=sys.stderr,
         )
         return 130
+    finally:
+        sys.stdout = out
+
+
+class _PipeSafe:
+    """stdout that survives its reader going away (``skrapid reproduce ... |
+    head``): the first write to a closed pipe switches output off, and the
+    work goes on (a reproduction keeps running and writes its result files)
+    instead of dying with BrokenPipeError."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self._closed = False
+
+    def write(self, text):
+        if self._closed:
+            return len(text)
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._close()
+            return len(text)
+
+    def flush(self):
+        if self._closed:
+            return
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._close()
+
+    def _close(self):
+        self._closed = True
+        # the interpreter flushes stdout at exit: point its descriptor at
+        # /dev/null so that flush cannot fail again
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)

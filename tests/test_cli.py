@@ -500,3 +500,24 @@ def test_bench_threads_times_three_settings_idle_and_busy(monkeypatch, tmp_path)
         assert s["vs_best"] == pytest.approx(s["median_seconds"]["default"] / best)
     # warm-up + 3 settings x 2 repeats, twice; the 1-thread runs saw one
     assert len(calls) == 2 * (1 + 3 * 2) and min(calls) == 1
+
+
+def test_reproduce_survives_a_closed_pipe_and_keeps_its_results(tmp_path):
+    """``skrapid reproduce ... | head``: the reader goes away after the first
+    bytes; the run goes on, writes its result files and exits 0 (it died
+    with "Broken pipe", status 2, and no results)."""
+    import subprocess
+    import sys
+
+    code = "import sys; from skrapid._cli import cli; sys.exit(cli(sys.argv[1:]))"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, "reproduce", "rapid-fig1", "--quick",
+         "--out", str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    proc.stdout.read(5)
+    proc.stdout.close()  # the reader is gone
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err.decode()
+    assert (tmp_path / "rapid-fig1.quick.json").exists()
+    assert b"Broken pipe" not in err

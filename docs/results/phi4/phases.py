@@ -95,6 +95,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=str(Path(__file__).parent))
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--phases", nargs="*", default=list(PHASES),
+                    help="run only these phases (e.g. to split the run "
+                    "between processes with different --out folders)")  # fmt: skip
     args = ap.parse_args()
     n = 2000 if args.quick else 20000
     n_betas = 500 if args.quick else 5000
@@ -108,6 +111,8 @@ def main():
         tmp.replace(path)
 
     for p_i, (phase, (lam, kappa)) in enumerate(PHASES.items()):
+        if phase not in args.phases:
+            continue
         phi, info = phi4_configurations(SHAPE, kappa, lam, n, random_state=p_i)
         tr, te = phi[: n // 2], phi[n // 2 :]
         row = rec.setdefault(phase, {"lam": lam, "kappa": kappa})
