@@ -1,6 +1,7 @@
 """The command line: demo and bench run end to end on small settings."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -521,3 +522,19 @@ def test_reproduce_survives_a_closed_pipe_and_keeps_its_results(tmp_path):
     assert proc.returncode == 0, err.decode()
     assert (tmp_path / "rapid-fig1.quick.json").exists()
     assert b"Broken pipe" not in err
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_json_to_a_special_file_writes_in_place_and_names_it():
+    """``--json /dev/null`` writes to the device (an atomic replace would have
+    swapped the device for a plain file); a failing device gives an error that
+    names it, not a temporary file."""
+    import stat
+
+    from skrapid._io import atomic_write_bytes
+
+    atomic_write_bytes("/dev/null", b"{}")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    with pytest.raises(OSError, match="cannot write /dev/full: No space left"):
+        atomic_write_bytes("/dev/full", b"{}" * 10000)
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
