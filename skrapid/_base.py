@@ -631,6 +631,9 @@ class BaseRBM(
                     self._commit(params, state)
                     self.n_iter_ += 1
                     self._record(record, detail)
+            if n_epochs:
+                with B.blas_policy(macs):
+                    self._check_final_fit(self._model(params, xp), source.X, xp)
         finally:
             self._materialize()
             self._end_training()
@@ -740,6 +743,10 @@ class BaseRBM(
     def _start_monitor(self, params, model, X, xp):
         """Hook: record what :meth:`_check_collapse` compares against, from
         the initial model of a fit."""
+
+    def _check_final_fit(self, model, X, xp):
+        """Hook: warn, after training, about a model that is finite and
+        bounded but fits its training data far worse than a trivial one."""
 
     def _check_collapse(self, params, model, X, xp, lr):
         """Hook: raise :class:`TrainingDivergedError` when the model has

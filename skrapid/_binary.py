@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -291,6 +292,34 @@ class BinaryLayersMixin:
             f"{lr:.3g} is too large. Use learning_rate="
             f"{self._suggested_learning_rate(lr):.3g} or lower."
             + self._kept_model_note()
+        )
+
+    def _check_final_fit(self, model, X, xp):
+        """Warn (``ConvergenceWarning``) when the trained model's
+        pseudo-log-likelihood of its training rows is below four times the
+        uniform model's (−V log 2 per row): a model with bounded parameters
+        (RAPID's clipped or signed patterns, strong weight decay) that the
+        divergence check (:meth:`_check_collapse`, which needs the parameters
+        to blow up) lets through.  The warning says how far below it is and
+        what to change; the model is kept."""
+        if X is None or X.shape[0] == 0 or not model.vis.discrete:
+            return
+        from sklearn.exceptions import ConvergenceWarning
+
+        uniform = -model.n_visible * np.log(2.0)
+        pll = _pseudo_log_likelihood(model, X, xp)
+        if pll >= 4.0 * uniform:
+            return
+        warnings.warn(
+            f"{type(self).__name__} fits its training data far worse than a "
+            f"uniform model: the pseudo-log-likelihood is {pll:.4g} nats per "
+            f"sample against {uniform:.4g} for independent fair coins (below four "
+            "times it). The parameters stayed finite, so training did not stop. "
+            "Lower the learning rate, weight_decay or the pattern load "
+            "(n_patterns), or compare score() with "
+            "skrapid.metrics.factorized_log_likelihood before using the model.",
+            ConvergenceWarning,
+            stacklevel=7,  # the user's fit / partial_fit call
         )
 
     def _check_values(self, X, *, likelihood, training=False, what="X"):

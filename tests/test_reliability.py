@@ -396,3 +396,28 @@ def test_gaussian_partial_fit_takes_one_row_after_a_fit():
         assert g.n_iter_ == n + 1 and np.all(np.isfinite(g.kernel_))
     with pytest.raises(ValueError, match="needs at least 2 samples"):
         GaussianRBM(n_components=2).fit(X[:1])
+
+
+def test_bounded_model_far_worse_than_uniform_warns():
+    """RAPID with signed patterns and weight decay: the parameters stay
+    bounded, so the divergence check lets it through, but its pseudo-
+    log-likelihood is several times a uniform model's: a ConvergenceWarning
+    says so (pointing at the user's call); ordinary fits stay silent."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    from skrapid import RARBM, BinaryRBM
+
+    X = (np.random.default_rng(0).random((300, 6)) < 0.3).astype(float)
+    bad = RARBM(n_patterns=2, n_components=8, weight_decay=1.0, units="spin",
+                pattern_constraint="sign", fit_intercept=True, max_iter=30,
+                random_state=0)  # fmt: skip
+    with pytest.warns(
+        ConvergenceWarning, match="far worse than a uniform model"
+    ) as rec:
+        bad.fit(X)
+    assert any(r.filename == __file__ for r in rec)
+    assert bad.score(X) < -6 * np.log(2)  # the warning was right
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        BinaryRBM(n_components=8, max_iter=30, random_state=0).fit(X)
+        RARBM(n_patterns=2, n_components=8, max_iter=30, random_state=0).fit(X)
