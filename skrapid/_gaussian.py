@@ -965,10 +965,18 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
         )
         L = self._kernel_cholesky()
         rng = np.random.default_rng(B.seed_from(self._host_random_state(random_state)))
-        z = rng.standard_normal((self.n_features_in_, n_samples))
-        phi = np.linalg.solve(L.T, z).T
-        out = phi + (self.mean_ if self.center else 0.0)
-        return out.astype(self.components_.dtype)
+        V = self.n_features_in_
+        out = np.empty((n_samples, V), dtype=self.components_.dtype)
+        # in blocks of rows: the working memory is a block's, not 3x the output
+        step = max(1024, 2**20 // V)
+        for lo in range(0, n_samples, step):
+            hi = min(lo + step, n_samples)
+            z = rng.standard_normal((V, hi - lo))
+            phi = np.linalg.solve(L.T, z).T
+            if self.center:
+                phi += self.mean_
+            out[lo:hi] = phi
+        return out
 
     #: Largest binary hidden layer :meth:`covariance` enumerates.
     _COVARIANCE_MAX_HIDDEN = 20

@@ -24,6 +24,15 @@ from ._sampling import (
 )
 from ._validation import _by_rows, check_memory
 
+#: Values (rows x widest layer x replicas) of one block of sampling chains.
+_SAMPLE_BLOCK_VALUES = 2**21
+
+
+def _sample_block(n_visible, n_hidden, copies=1):
+    """Rows of chains run at once by ``sample`` (16 MiB of float64 per
+    state array of the widest layer, at least 256 rows)."""
+    return max(256, _SAMPLE_BLOCK_VALUES // (max(n_visible, n_hidden) * copies))
+
 
 def check_sample_request(n_samples, n_steps, n_features, itemsize, *, v_rows=None,
                          copies=1):  # fmt: skip
@@ -245,32 +254,40 @@ class _SamplingMixin:
                                              copies=copies)  # fmt: skip
             model, xp = self._fitted_model()
         rng = self._device_rng(xp, random_state)
-        if method == "pt":
-            out = self._sample_tempered(
-                model,
-                xp,
-                n_samples,
-                n_steps,
-                n_temperatures,
-                rng,
-                None if v_init is None else Xd,
-                z2_flips=z2_flips,
-            )
-        else:
-            if v_init is None:
-                Xd = random_states(
-                    model.vis, xp, (n_samples, model.n_visible), model.dtype, rng
+        v0 = None if v_init is None else Xd
+
+        def draw(lo, hi):
+            """The chains of rows lo:hi (independent of the others)."""
+            start = None if v0 is None else v0[lo:hi]
+            if method == "pt":
+                return self._sample_tempered(model, xp, hi - lo, n_steps,
+                                             n_temperatures, rng, start,
+                                             z2_flips=z2_flips)  # fmt: skip
+            if start is None:
+                start = random_states(
+                    model.vis, xp, (hi - lo, model.n_visible), model.dtype, rng
                 )
             if z2_flips:
                 check_flippable(model)
                 for _ in range(n_steps):
-                    Xd, field = gibbs_chain(model, Xd, 1, rng)
-                    Xd = flip_move(model, Xd, 1.0, rng, field=field)
-                out = Xd
-            else:
-                out, _ = gibbs_chain(model, Xd, n_steps, rng)
-        out = self._from_model_space(out, xp)
-        return B.like_input(out, v_init) if v_init is not None else B.to_numpy(out)
+                    start, field = gibbs_chain(model, start, 1, rng)
+                    start = flip_move(model, start, 1.0, rng, field=field)
+                return start
+            return gibbs_chain(model, start, n_steps, rng)[0]
+
+        # the chains are independent: they run in blocks of rows, so the
+        # working memory (fields, hidden states, replicas) stays a fraction
+        # of the output (it was 7x the output for sample(10**6))
+        step = _sample_block(model.n_visible, model.n_hidden, copies)
+        if n_samples <= step:
+            out = self._from_model_space(draw(0, n_samples), xp)
+            return B.like_input(out, v_init) if v_init is not None else B.to_numpy(out)
+        step = min(step, -(-n_samples // 8))  # 8 blocks at least: each a small part
+        out = np.empty((n_samples, model.n_visible), dtype=model.dtype)
+        for lo in range(0, n_samples, step):
+            hi = min(lo + step, n_samples)
+            out[lo:hi] = B.to_numpy(self._from_model_space(draw(lo, hi), xp))
+        return B.like_input(out, v_init) if v_init is not None else out
 
     def _sample_tempered(
         self, model, xp, n, n_steps, n_temperatures, rng, v0, z2_flips=False

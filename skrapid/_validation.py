@@ -51,26 +51,53 @@ def check_memory(need, what, advice):
 def _by_rows(fn, X):
     """``fn(X)``, a function of the rows of X with one result per row.
 
-    For a SciPy sparse X: ``fn`` of X itself when X is sparse enough for
-    sparse-dense products to pay, else of dense chunks of
-    ``SPARSE_CHUNK_ROWS`` rows, written into one output; X is never made
-    dense as a whole."""
-    if not B.issparse(X):
-        return fn(X)
+    Computed on blocks of rows written into one output, so that the working
+    memory (fields, activations) stays a block's worth whatever the number of
+    rows: dense X in views of :func:`_dense_block_rows` rows; SciPy sparse X
+    as sparse row blocks when it is sparse enough for sparse-dense products
+    to pay, else as dense blocks of ``SPARSE_CHUNK_ROWS`` rows (X is never
+    made dense as a whole)."""
     n, V = X.shape
+    if not B.issparse(X):
+        step = _dense_block_rows(V)
+        if n <= step:
+            return fn(X)
+        return _blocks(fn, X, step, lambda rows: rows)
     if X.nnz <= SPARSE_PRODUCT_DENSITY * n * V:
-        return fn(X)
+        # sparse row blocks: a block's dense results (fields: rows x hidden
+        # units) stay small next to the sparse input itself
+        step = SPARSE_CHUNK_ROWS
+        return fn(X) if n <= step else _blocks(fn, X, step, lambda rows: rows)
     if n <= SPARSE_CHUNK_ROWS:
         return fn(X.toarray())
-    out = buf = None
-    for start in range(0, n, SPARSE_CHUNK_ROWS):
-        rows = X[start : start + SPARSE_CHUNK_ROWS]
-        if buf is None or buf.shape[0] != rows.shape[0]:
-            buf = np.empty(rows.shape, dtype=X.dtype)
-        part = fn(rows.toarray(out=buf))
+    buf = {}
+
+    def dense(rows):
+        if buf.get("a") is None or buf["a"].shape[0] != rows.shape[0]:
+            buf["a"] = np.empty(rows.shape, dtype=X.dtype)
+        return rows.toarray(out=buf["a"])
+
+    return _blocks(fn, X, SPARSE_CHUNK_ROWS, dense)
+
+
+#: Values (rows x features) of one block of :func:`_by_rows`.
+DENSE_BLOCK_VALUES = 2**20
+
+
+def _dense_block_rows(n_features):
+    return max(1024, DENSE_BLOCK_VALUES // max(1, n_features))
+
+
+def _blocks(fn, X, step, prepare):
+    """``fn`` on blocks of ``step`` rows of X, into one output."""
+    n = X.shape[0]
+    out = None
+    for start in range(0, n, step):
+        part = fn(prepare(X[start : start + step]))
         if out is None:
-            out = np.empty((n,) + part.shape[1:], dtype=part.dtype)
-        out[start : start + rows.shape[0]] = part
+            xp = B.get_namespace(part)
+            out = xp.empty((n,) + tuple(part.shape[1:]), dtype=part.dtype)
+        out[start : start + part.shape[0]] = part
     return out
 
 

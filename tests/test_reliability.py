@@ -421,3 +421,44 @@ def test_bounded_model_far_worse_than_uniform_warns():
         warnings.simplefilter("error", ConvergenceWarning)
         BinaryRBM(n_components=8, max_iter=30, random_state=0).fit(X)
         RARBM(n_patterns=2, n_components=8, max_iter=30, random_state=0).fit(X)
+
+
+# -- memory is bounded by blocks of rows (tracemalloc; 10^5 rows keep it quick,
+#    and the peaks scale with the blocks, not the rows) ---------------------------
+@pytest.mark.parametrize(
+    "case", ["sample", "gaussian_sample", "score", "gaussian_score", "sparse_score"]
+)
+def test_extra_memory_stays_within_twice_the_input_or_output(case):
+    import scipy.sparse as sp
+
+    from skrapid import BinaryRBM, GaussianRBM
+
+    rng = np.random.default_rng(0)
+    V, N = 20, 200_000
+    Xb = (rng.random((2000, V)) < 0.3).astype(np.float64)
+    binary = BinaryRBM(n_components=10, max_iter=1, random_state=0).fit(Xb)
+    gauss = GaussianRBM(n_components=10, random_state=0).fit(rng.normal(size=(2000, V)))
+    dense = N * V * 8
+    if case == "sample":
+        call, ref = (lambda: binary.sample(N, n_steps=1, random_state=0)), dense
+    elif case == "gaussian_sample":
+        call, ref = (lambda: gauss.sample(N, random_state=0)), dense
+    elif case == "score":
+        X = (rng.random((N, V)) < 0.3).astype(np.float64)
+        binary.log_partition_function("exact")
+        call, ref = (lambda: binary.score_samples(X)), dense
+    elif case == "gaussian_score":
+        X = rng.normal(size=(N, V))
+        call, ref = (lambda: gauss.score_samples(X)), dense
+    else:
+        X = sp.csr_matrix((rng.random((N, V)) < 0.05).astype(np.float64))
+        binary.log_partition_function("exact")
+        call, ref = (lambda: binary.score_samples(X)), X.data.nbytes + X.indices.nbytes
+        ref = max(ref, N * 8)  # the output
+    tracemalloc.start()
+    try:
+        call()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak <= 2 * ref, (case, peak / ref)
