@@ -16,14 +16,38 @@ GaussianRBM
     binary hidden units), with closed-form likelihood in the Gaussian case.
 """
 
-from ._base import InconsistentVersionWarning, TrainingDivergedError
-from ._binary import BinaryRBM
-from ._diagnostics import LogZEstimate, UnreliableEstimateWarning
-from ._gaussian import GaussianRBM, KernelNotPositiveDefiniteError
-from ._rapid import RARBM, SpinGlassWarning
-from ._rbm import RBM
+import importlib
 
 __version__ = "0.1.0.dev0"
+
+# The public names load on first use (PEP 562): ``import skrapid`` and the
+# ``skrapid`` command start without NumPy, SciPy and scikit-learn, so a Ctrl-C
+# while they load is handled by the command (exit 130), not a traceback.
+_LAZY = {
+    "BinaryRBM": "._binary",
+    "GaussianRBM": "._gaussian",
+    "InconsistentVersionWarning": "._base",
+    "KernelNotPositiveDefiniteError": "._gaussian",
+    "LogZEstimate": "._diagnostics",
+    "RARBM": "._rapid",
+    "RBM": "._rbm",
+    "SpinGlassWarning": "._rapid",
+    "TrainingDivergedError": "._base",
+    "UnreliableEstimateWarning": "._diagnostics",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'skrapid' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "BinaryRBM",

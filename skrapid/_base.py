@@ -515,6 +515,7 @@ class BaseRBM(
         self.history_ = {"epoch": [], "time": [], "learning_rate": []}
         self._optimizer_state = None
         self._logz_cache = {}
+        self._fit_quality_warned = False
         for attr in (
             "persistent_chains_",
             "persistent_hidden_",

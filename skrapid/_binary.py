@@ -304,6 +304,8 @@ class BinaryLayersMixin:
         what to change; the model is kept."""
         if X is None or X.shape[0] == 0 or not model.vis.discrete:
             return
+        if getattr(self, "_fit_quality_warned", False):
+            return  # once per fit (partial_fit: once until the next fit)
         from sklearn.exceptions import ConvergenceWarning
 
         uniform = -model.n_visible * np.log(2.0)
@@ -321,6 +323,7 @@ class BinaryLayersMixin:
             ConvergenceWarning,
             stacklevel=7,  # the user's fit / partial_fit call
         )
+        self._fit_quality_warned = True
 
     def _check_values(self, X, *, likelihood, training=False, what="X"):
         if training:

@@ -538,3 +538,28 @@ def test_json_to_a_special_file_writes_in_place_and_names_it():
     with pytest.raises(OSError, match="cannot write /dev/full: No space left"):
         atomic_write_bytes("/dev/full", b"{}" * 10000)
     assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+
+
+def test_ctrl_c_while_the_command_starts_exits_130_without_a_traceback(
+    monkeypatch, capsys
+):
+    """The entry point loads the heavy modules itself: a KeyboardInterrupt
+    while they load (it printed a traceback and died by SIGINT) exits 130."""
+    from skrapid import _entry
+
+    def interrupted(name):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_entry.importlib, "import_module", interrupted)
+    assert _entry.cli(["--help"]) == 130
+    assert "skrapid: interrupted (while starting)" in capsys.readouterr().err
+
+
+def test_import_skrapid_is_light():
+    """``import skrapid`` loads no NumPy: the public names load on first use."""
+    code = (
+        "import sys, skrapid; assert 'numpy' not in sys.modules; "
+        "from skrapid import BinaryRBM, GaussianRBM; assert 'numpy' in sys.modules; "
+        "assert set(skrapid.__all__) <= set(dir(skrapid))"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -462,3 +462,18 @@ def test_extra_memory_stays_within_twice_the_input_or_output(case):
     finally:
         tracemalloc.stop()
     assert peak <= 2 * ref, (case, peak / ref)
+
+
+def test_far_worse_than_uniform_warns_once_per_fit_with_partial_fit():
+    from sklearn.exceptions import ConvergenceWarning
+
+    from skrapid import RARBM
+
+    X = (np.random.default_rng(0).random((300, 6)) < 0.3).astype(float)
+    est = RARBM(n_patterns=2, n_components=8, weight_decay=1.0, units="spin",
+                pattern_constraint="sign", fit_intercept=True, random_state=0)  # fmt: skip
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        for _ in range(30):
+            est.partial_fit(X)
+    assert sum(issubclass(r.category, ConvergenceWarning) for r in rec) == 1
