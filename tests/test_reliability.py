@@ -471,7 +471,8 @@ def test_far_worse_than_uniform_warns_once_per_fit_with_partial_fit():
 
     X = (np.random.default_rng(0).random((300, 6)) < 0.3).astype(float)
     est = RARBM(n_patterns=2, n_components=8, weight_decay=1.0, units="spin",
-                pattern_constraint="sign", fit_intercept=True, random_state=0)  # fmt: skip
+                pattern_constraint="sign", fit_intercept=True,
+                random_state=0)  # fmt: skip
     with warnings.catch_warnings(record=True) as rec:
         warnings.simplefilter("always")
         for _ in range(30):
