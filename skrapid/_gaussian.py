@@ -450,6 +450,12 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
         xp = B.get_namespace(X)
         if training and X.shape[0] > 1:
             std = B.to_numpy(xp.std(X, axis=0, dtype=xp.float64))
+            # a spread whose square underflows has std 0: the range says it
+            # varies (about 4 standard deviations for most data)
+            spread = B.to_numpy(xp.max(X, axis=0) - xp.min(X, axis=0)).astype(
+                np.float64
+            )
+            std = np.where((std == 0) & (spread > 0), spread / 4, std)
             _check_scale(std, X.dtype, what)
         largest = float(xp.max(xp.abs(X)))
         limit = math.sqrt(np.finfo(X.dtype).max / X.shape[1]) / 1e3

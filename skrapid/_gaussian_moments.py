@@ -113,10 +113,15 @@ class _MomentsMixin:
         C = np.array(C, dtype=np.float64)
         V = C.shape[0]
         if not float(np.trace(C)) > 0:
+            need = []
+            if isinstance(self.mu2, str):
+                need.append("a numeric mu2 (e.g. mu2=1.0)")
+            if self._moment_method:
+                need.append("method='pcd'")
             raise ValueError(
                 "GaussianRBM: the training data have zero variance in every column, "
                 "so they have no spectrum to set mu2='auto' or to fit with "
-                f"method={self._method!r}. Give a numeric mu2 and method='pcd'."
+                f"method={self._method!r}. Give " + " and ".join(need) + "."
             )
         C[np.diag_indices(V)] += self.reg_covar
         return C
@@ -150,7 +155,10 @@ class _MomentsMixin:
             return float(self.mu2)
         if not auto and X is not None and X.shape[1] > 4096:
             return float(self.mu2)
-        C = self._regularized(self._second_moment(X))
+        S = self._second_moment(X)
+        if not auto and not float(np.trace(S)) > 0:
+            return float(self.mu2)  # no spectrum to keep for diagnostics
+        C = self._regularized(S)
         lam = np.linalg.eigvalsh(C)
         self._data_spectrum = (1.0 / lam[::-1], np.diag(C).copy())
         if not auto:

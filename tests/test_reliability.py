@@ -478,3 +478,23 @@ def test_far_worse_than_uniform_warns_once_per_fit_with_partial_fit():
         for _ in range(30):
             est.partial_fit(X)
     assert sum(issubclass(r.category, ConvergenceWarning) for r in rec) == 1
+
+
+def test_gaussian_constant_or_underflowing_data_get_advice_that_works():
+    """Columns that vary but whose variances underflow float64 are named as
+    a scale problem (they were called constant); constant data get advice
+    that does not repeat the settings in use, and following it fits."""
+    from skrapid import GaussianRBM
+
+    tiny = np.random.default_rng(0).normal(size=(100, 4)) * 1e-200
+    with pytest.raises(ValueError, match="standard deviations from .*e-200"):
+        GaussianRBM(n_components=2, method="pcd").fit(tiny)
+    const = np.ones((100, 4))
+    with pytest.raises(
+        ValueError, match=r"Give a numeric mu2 \(e.g. mu2=1.0\) and method='pcd'"
+    ):
+        GaussianRBM(n_components=2).fit(const)
+    with pytest.raises(ValueError, match=r"Give a numeric mu2 \(e.g. mu2=1.0\)\.$"):
+        GaussianRBM(n_components=2, method="pcd").fit(const)
+    rbm = GaussianRBM(n_components=2, method="pcd", mu2=1.0, max_iter=2).fit(const)
+    assert np.all(np.isfinite(rbm.score_samples(const[:3])))
