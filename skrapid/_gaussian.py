@@ -590,10 +590,10 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
         V, H = J.shape[0], self.n_components
         qmode = self._quartic_mode
         mode = self._mu2_mode
-        if mode == "local":  # one shift for every site: the smallest that works
-            target = m + max(0.0, -float(np.linalg.eigvalsh(J)[0]))
+        if mode == "local":  # one shift for every site
+            target = m + _shift(np.linalg.eigvalsh(J), H)
         elif mode == "global" or isinstance(self.mu2, str):
-            target = np.full(V, max(0.0, -float(np.linalg.eigvalsh(J - np.diag(m))[0])))
+            target = np.full(V, _shift(np.linalg.eigvalsh(J - np.diag(m)), H))
             if mode is None:  # the fixed mass "auto" resolves to it
                 self.mu2_ = float(target[0])
         else:  # a fixed mass: the nearest positive semi-definite W Wᵀ
@@ -1060,3 +1060,19 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
         cov_h = s2 / s0 - np.outer(eh, eh)
         M = d[:, None] * W
         return np.diag(d) + M @ cov_h @ M.T
+
+
+def _shift(eigenvalues, n_components):
+    """The shift c that writes a symmetric matrix A (its ascending
+    ``eigenvalues``) as σ_h² W Wᵀ ≈ A + c 1 with rank(W) = N_h.
+
+    N_h ≥ V: the smallest c that makes A + c 1 positive semi-definite, and the
+    representation is exact.  N_h < V: the V − N_h smallest modes are dropped
+    and keep only the shift; c = −(their mean eigenvalue) makes the dropped
+    errors as small as possible in the least-squares sense (the noise level of
+    probabilistic PCA), and the kept modes stay positive."""
+    lam = np.asarray(eigenvalues, dtype=np.float64)
+    V = lam.size
+    if n_components >= V:
+        return max(0.0, -float(lam[0]))
+    return max(0.0, -float(np.mean(lam[: V - n_components])))
