@@ -144,24 +144,39 @@ _GALLERY_FIGURES = {
         "the Potts RBM by parallel tempering.",
     ),
     "plot_rapid_bars": (
-        "results/reproduce/rapid-fig3.png",
+        "results/gallery/plot_rapid_bars.png",
         None,
-        "RAPID (pure PID) against CD-10, PCD-10 and exact gradients on the "
-        "4x4 bars, test reconstruction error by epoch "
-        "(``skrapid reproduce rapid-fig3``).",
+        "This example's figure, committed (``docs/results/example_figure.py "
+        "plot_rapid_bars docs/results/gallery/plot_rapid_bars``): the test "
+        "Hamming distance of RAPID (pure PID) by epoch, and test images with "
+        "their reconstructions.",
     ),
     "plot_spin_glass_accessibility": (
-        "results/reproduce/rapid-fig1.png",
+        "results/gallery/plot_spin_glass_accessibility.png",
         None,
-        "Gibbs accessibility against the weights' scale, RA-RBM against "
-        "random weights (``skrapid reproduce rapid-fig1``).",
+        "This example's figure, committed (``docs/results/example_figure.py "
+        "plot_spin_glass_accessibility "
+        "docs/results/gallery/plot_spin_glass_accessibility``): Gibbs "
+        "accessibility against the weights' scale, RA weights against "
+        "Gaussian and uniform ones.",
     ),
     "plot_gaussian_spectrum": (
-        "results/reproduce/sfrbm-fig10-11.png",
-        (0.0, 0.0, 0.34, 1.0),
-        "The 1D free field's kernel spectrum learnt by the scalar-field RBM, "
-        "cut off at μ² = 6 and at N_h = 7, 6 "
-        "(``skrapid reproduce sfrbm-fig10-11``).",
+        "results/gallery/plot_gaussian_spectrum.png",
+        None,
+        "This example's figure, committed (``docs/results/example_figure.py "
+        "plot_gaussian_spectrum docs/results/gallery/plot_gaussian_spectrum``): "
+        "the kernel eigenvalues of the scalar-field RBM by epoch, at "
+        "μ² = 9, N_h = 10; μ² = 6, N_h = 10; μ² = 9, N_h = 6, with the "
+        "targets dashed.",
+    ),
+    "plot_grid_search_both_estimators": (
+        "results/gallery/plot_grid_search_both_estimators.png",
+        None,
+        "This example's figure, committed (``docs/results/example_figure.py "
+        "plot_grid_search_both_estimators "
+        "docs/results/gallery/plot_grid_search_both_estimators``): "
+        "cross-validated log-likelihood above the factorized baseline, "
+        "BinaryRBM and RARBM in one grid search.",
     ),
     "plot_grid_search_log_likelihood": (
         "results/grid_search/grid_search_digits.png",
