@@ -44,13 +44,14 @@ Records can be trusted:
 
 # importing the paper packages registers every experiment of both papers
 from .experiments import rapid, scalar_field  # noqa: F401
-from .experiments._records import RECORD_VERSION
+from .experiments._records import RECORD_VERSION, read_record
 from .experiments._registry import REPRODUCTIONS, Reproduction, reproduce, results_page
 
 __all__ = [
     "RECORD_VERSION",
     "REPRODUCTIONS",
     "Reproduction",
+    "read_record",
     "reproduce",
     "results_page",
 ]

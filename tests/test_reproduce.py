@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from skrapid._cli import main
-from skrapid.reproduce import REPRODUCTIONS, reproduce, results_page
+from skrapid.reproduce import REPRODUCTIONS, read_record, reproduce, results_page
 
 pytest.importorskip("matplotlib")
 
@@ -16,7 +16,7 @@ def test_fig5_6_quick_infrared_modes_first(tmp_path):
     first = r["runs"]["random_exact"]["epochs_to_tolerance"]
     assert first[0] < first[-1]
     assert r["runs"]["random_exact"]["max_relative_error"] < 1e-4
-    saved = json.loads((tmp_path / "sfrbm-fig5-6.quick.json").read_text())
+    saved = read_record(tmp_path / "sfrbm-fig5-6.quick.json")
     assert saved["mode"] == "quick" and saved["paper"].startswith("Aarts")
     verdicts = {c["quantity"]: c["verdict"] for c in saved["comparisons"]}
     assert any("infrared" in c["paper"] for c in saved["comparisons"])
@@ -26,7 +26,7 @@ def test_fig5_6_quick_infrared_modes_first(tmp_path):
 
 def test_fig10_11_quick_modes_above_the_cutoff_are_pinned(tmp_path, capsys):
     assert main(["reproduce", "sfrbm-fig10-11", "--quick", "--out", str(tmp_path)]) == 0
-    r = json.loads((tmp_path / "sfrbm-fig10-11.quick.json").read_text())
+    r = read_record(tmp_path / "sfrbm-fig10-11.quick.json")
     for key, n_pinned in (("cutoff_mu2", 5), ("cutoff_nh7", 3), ("cutoff_nh6", 4)):
         run = r["runs"][key]
         lam = np.array(run["eigenvalues"])
@@ -178,7 +178,7 @@ def test_results_page_lists_every_run_with_paper_and_ours(tmp_path):
     page = (tmp_path / "results.rst").read_text()
     assert page.index("``sfrbm-fig10-11``") < page.index("``sfrbm-fig18``")
     assert "quick mode" in page and ".. image:: sfrbm-fig18.quick.png" in page
-    r = json.loads((tmp_path / "sfrbm-fig18.quick.json").read_text())
+    r = read_record(tmp_path / "sfrbm-fig18.quick.json")
     assert r["comparisons"][0]["verdict"] in page
     docutils = pytest.importorskip("docutils.core")
     import io
@@ -193,12 +193,12 @@ def test_results_page_lists_every_run_with_paper_and_ours(tmp_path):
 def test_quick_results_never_replace_full_ones(tmp_path):
     _run("sfrbm-fig18", tmp_path)
     # a full-mode record of the same experiment, as `skrapid reproduce` writes
-    full = json.loads((tmp_path / "sfrbm-fig18.quick.json").read_text())
+    full = read_record(tmp_path / "sfrbm-fig18.quick.json")
     full.update(mode="full", seconds=1234.0)
     full["comparisons"][0]["ours"] = "the full-mode number"
     (tmp_path / "sfrbm-fig18.json").write_text(json.dumps(full))
     quick = _run("sfrbm-fig18", tmp_path)  # a later quick run in the same folder
-    assert json.loads((tmp_path / "sfrbm-fig18.json").read_text()) == full
+    assert read_record(tmp_path / "sfrbm-fig18.json") == full
     page = results_page(tmp_path)
     assert "the full-mode number" in page and ".. image:: sfrbm-fig18.png" in page
     row = page[page.index("   * - ``sfrbm-fig18``") :].splitlines()[:6]

@@ -21,7 +21,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 name, prefix = sys.argv[1], Path(sys.argv[2])
 example = Path(__file__).parents[2] / "examples" / f"{name}.py"
-plt.show = lambda *a, **k: plt.gcf().savefig(prefix.with_suffix(".png"), dpi=100)
+plt.show = lambda *a, **k: plt.gcf().savefig(
+    prefix.with_suffix(".png"), dpi=100, bbox_inches="tight"
+)
 buf = io.StringIO()
 with contextlib.redirect_stdout(buf):
     runpy.run_path(str(example), run_name="__main__")

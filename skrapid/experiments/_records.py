@@ -75,7 +75,7 @@ def _atomic_write_text(path, text):
 #: Result records longer than this are written gzip-compressed
 #: (``NAME.json.gz``): the per-run histories of the large experiments would
 #: otherwise make up most of the repository.
-_GZIP_ABOVE = 2**20
+_GZIP_ABOVE = 2**18
 
 
 def _write_record(json_path, text):
@@ -102,6 +102,30 @@ def _record_path(json_path):
     json_path = Path(json_path)
     gz = json_path.with_name(json_path.name + ".gz")
     return json_path if json_path.exists() else (gz if gz.exists() else None)
+
+
+def read_record(path):
+    """The result record at ``path``: ``NAME.json``, or ``NAME.json.gz`` where
+    the record was long enough to be written compressed (either name may be
+    given).
+
+    Parameters
+    ----------
+    path : str or path-like
+        ``OUT/NAME.json`` (or ``.json.gz``) as written by ``skrapid reproduce``.
+
+    Returns
+    -------
+    record : dict
+        The record.
+    """
+    path = Path(path)
+    if path.suffix == ".gz":
+        path = path.with_suffix("")
+    found = _record_path(path)
+    if found is None:
+        raise FileNotFoundError(f"no record {path} (nor {path.name}.gz)")
+    return _read_json(found)
 
 
 def _read_json(path):

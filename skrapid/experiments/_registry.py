@@ -154,14 +154,14 @@ def reproduce(
 
     Examples
     --------
-    >>> import json, tempfile
+    >>> import tempfile
     >>> from pathlib import Path
-    >>> from skrapid.reproduce import reproduce
+    >>> from skrapid.reproduce import read_record, reproduce
     >>> out = Path(tempfile.mkdtemp())
     >>> r = reproduce("sfrbm-fig5-6", quick=True, out=out, progress=lambda *a: None)
     >>> r["mode"], sorted(p.name for p in out.glob("sfrbm-fig5-6.*"))
-    ('quick', ['sfrbm-fig5-6.quick.json', 'sfrbm-fig5-6.quick.png'])
-    >>> saved = json.loads((out / "sfrbm-fig5-6.quick.json").read_text())
+    ('quick', ['sfrbm-fig5-6.quick.json.gz', 'sfrbm-fig5-6.quick.png'])
+    >>> saved = read_record(out / "sfrbm-fig5-6.quick.json")
     >>> c = saved["comparisons"][1]
     >>> c["paper"], c["verdict"]
     ('infrared modes first (Fig. 6)', 'reproduced')
