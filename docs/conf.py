@@ -185,29 +185,36 @@ _GALLERY_FIGURES = {
         "against H, with the factorized baseline.",
     ),
     "plot_dask_grid_search": (
-        "results/reproduce/rapid-fig4.png",
+        "results/gallery/plot_dask_grid_search.png",
         None,
-        "Singular values of the weights trained on the 4x4 bars: RAPID's have "
-        "rank K (``skrapid reproduce rapid-fig4``).",
+        "This example's figure, committed (``docs/results/example_figure.py "
+        "plot_dask_grid_search docs/results/gallery/plot_dask_grid_search``): "
+        "4-fold cross-validated held-out log-likelihood of RARBM on the 4x4 "
+        "bars over K and H, fitted by two dask workers.",
     ),
     "plot_digits_probe": (
-        "results/reproduce/rapid-sec5.2.png",
-        (0.0, 0.0, 0.5, 1.0),
-        "Logistic-regression probe on RBM features of MNIST, RA-RBM against "
-        "a standard RBM (``skrapid reproduce rapid-sec5.2``).",
+        "results/gallery/plot_digits_probe.png",
+        None,
+        "This example's figure, committed (``docs/results/example_figure.py "
+        "plot_digits_probe docs/results/gallery/plot_digits_probe``): "
+        "32 of the 100 filters of the BinaryRBM whose features feed the "
+        "logistic-regression probe.",
     ),
     "plot_sampling": (
-        "results/mnist/samples.png",
-        (0.03, 0.1, 0.52, 1.0),
-        "Samples of binarized MNIST from BinaryRBM and RARBM (H = 500), by "
-        "Gibbs sampling and parallel tempering "
-        "(``docs/results/mnist/samples.py``).",
+        "results/gallery/plot_sampling.png",
+        None,
+        "This example's figure, committed (``docs/results/example_figure.py "
+        "plot_sampling docs/results/gallery/plot_sampling``): "
+        "24 samples of the BinaryRBM trained on binarized digits, 1000 Gibbs "
+        "sweeps each.",
     ),
     "plot_gpu": (
-        "results/bench/bench_scaling.png",
-        (0.0, 0.0, 0.265, 1.0),
-        "Cost of a CD-1 update against H on a CPU "
-        "(``skrapid bench scaling``, :doc:`/performance`).",
+        "results/gallery/plot_gpu.png",
+        None,
+        "This example's figure, committed (``docs/results/example_figure.py "
+        "plot_gpu docs/results/gallery/plot_gpu``): 5 epochs of the same "
+        "BinaryRBM on NumPy input and on a PyTorch CPU tensor, on the 2-core "
+        "machine without a GPU (the CUDA and CuPy cases skip there).",
     ),
 }
 
@@ -257,13 +264,25 @@ def _committed_figure(app, docname, source):
     at = text.find(marker, text.find(f".. _sphx_glr_auto_examples_{name}.py:"))
     if at < 0:
         return
+    own = caption.startswith("This example's figure")
+    note = (
+        "This script's own output, committed: the documentation is built "
+        "without running the examples."
+        if own
+        else "A committed result, not this script's output: the "
+        "documentation is built without running the examples."
+    )
     figure = (
         f".. figure:: /{path}\n"
         f"   :alt: {name}: committed result figure\n"
         f"   :class: skrapid-committed-figure\n\n"
-        f"   {caption}  A committed result, not this script's output: the "
-        "documentation is built without running the examples.\n\n"
+        f"   {caption}  {note}\n\n"
     )
+    printed = Path(app.srcdir) / Path(path).with_suffix(".txt")
+    if own and printed.is_file() and printed.read_text().strip():
+        lines = printed.read_text().strip().splitlines()
+        figure += "What it printed:\n\n.. code-block:: none\n\n"
+        figure += "".join(f"    {line}\n" for line in lines) + "\n"
     source[0] = text[:at] + figure + text[at:]
 
 

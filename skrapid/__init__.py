@@ -34,6 +34,7 @@ _LAZY = {
     "SpinGlassWarning": "._rapid",
     "TrainingDivergedError": "._base",
     "UnreliableEstimateWarning": "._diagnostics",
+    "to_numpy": "._persistence",
 }
 
 
@@ -61,4 +62,5 @@ __all__ = [
     "TrainingDivergedError",
     "UnreliableEstimateWarning",
     "__version__",
+    "to_numpy",
 ]

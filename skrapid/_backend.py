@@ -1,10 +1,21 @@
-"""Array backend: the one module that knows CuPy exists.
+"""Array backend: the one module that knows which array libraries exist.
 
-Everything else in skrapid is written once against an array namespace ``xp``
+Everything else in skrapid is written once against a compute namespace ``xp``
 (``numpy`` or ``cupy``) obtained from here.  CuPy is imported lazily, so the
 package imports and runs without it.  All host <-> device crossings go through
 :func:`to_numpy` and :func:`to_device`, and random numbers are drawn natively on
 the device from a generator made by :func:`make_generator`.
+
+**The input decides** (scikit-learn's Array API convention).  NumPy input is
+computed with NumPy whatever is installed; a CuPy array with CuPy.  Arrays of
+other Array API libraries (PyTorch tensors, ``array_api_strict`` arrays, ...)
+are *foreign* here: under ``sklearn.set_config(array_api_dispatch=True)`` they
+are computed on the device they live on, read without a copy through DLPack
+(:func:`from_foreign`: a CPU array as NumPy, a CUDA array as CuPy), and the
+outputs and fitted attributes go back to their namespace and device
+(:func:`space_of`, :func:`to_space`).  Without dispatch they are converted to
+NumPy (their float dtype kept) and the outputs are NumPy, as scikit-learn
+does.
 """
 
 from __future__ import annotations
@@ -26,6 +37,12 @@ __all__ = [
     "like_input",
     "make_generator",
     "is_cupy_array",
+    "is_foreign_array",
+    "dispatch_enabled",
+    "space_of",
+    "to_space",
+    "from_foreign",
+    "numpy_dtype",
 ]
 
 
@@ -74,8 +91,9 @@ def resolve_namespace(device: str, *arrays: Any):
     ----------
     device : {"auto", "cpu", "gpu"}
         ``"cpu"`` always uses NumPy.  ``"gpu"`` requires CuPy and a CUDA GPU and
-        raises otherwise.  ``"auto"`` uses CuPy when the inputs already live on
-        the GPU, or when CuPy and a GPU are present, else NumPy.
+        raises otherwise.  ``"auto"`` (the default) lets the input decide:
+        CuPy for CuPy input (and for foreign input that lives on a CUDA
+        device), NumPy for everything else -- NumPy input never moves.
     *arrays : array-like
         Inputs of the call; CuPy inputs make ``"auto"`` pick CuPy.  SciPy
         sparse inputs make ``"auto"`` pick NumPy, and ``"gpu"`` raise a
@@ -99,8 +117,8 @@ def resolve_namespace(device: str, *arrays: Any):
             )
         if device == "auto":
             return np
-    cp = _import_cupy()
     if device == "gpu":
+        cp = _import_cupy()
         if cp is None:
             raise RuntimeError(
                 "device='gpu' was requested but no CUDA GPU is usable: "
@@ -110,9 +128,7 @@ def resolve_namespace(device: str, *arrays: Any):
             )
         return cp
     if device == "auto":
-        if any(is_cupy_array(a) for a in arrays):
-            return get_namespace(*arrays)
-        return cp if cp is not None else np
+        return get_namespace(*arrays)
     raise ValueError(f"device must be 'auto', 'cpu' or 'gpu'; got {device!r}.")
 
 
@@ -150,14 +166,21 @@ def dense_rows(X: Any, stop: int):
 
 
 def to_numpy(a: Any) -> np.ndarray:
-    """Copy an array to host memory as a NumPy array (no-op for NumPy)."""
+    """Copy an array to host memory as a NumPy array (no-op for NumPy; a
+    foreign array on the CPU is read without a copy)."""
+    if isinstance(a, np.ndarray):
+        return a
     if is_cupy_array(a):
         return a.get()
+    if is_foreign_array(a):
+        return to_numpy(from_foreign(a))
     return np.asarray(a)
 
 
 def to_device(a: Any, xp, dtype=None):
     """Move ``a`` to the namespace ``xp`` (host->device or device->host)."""
+    if is_foreign_array(a):
+        a = from_foreign(a)
     if xp is np:
         out = to_numpy(a)
         return out if dtype is None else out.astype(dtype, copy=False)
@@ -166,11 +189,129 @@ def to_device(a: Any, xp, dtype=None):
     return xp.asarray(np.asarray(a), dtype=dtype)
 
 
+def numpy_dtype(a: Any):
+    """The NumPy dtype of an array of any of the namespaces skrapid meets."""
+    dt = a.dtype
+    if isinstance(dt, np.dtype):
+        return dt
+    name = str(dt).rpartition(".")[2]  # torch.float32, array_api_strict's
+    return np.dtype(name)
+
+
 def like_input(result: Any, reference: Any):
-    """Return ``result`` in the array type of ``reference`` (NumPy or CuPy)."""
+    """Return ``result`` in the array type of ``reference``: NumPy or CuPy;
+    a foreign reference's own namespace and device under Array API
+    dispatch, NumPy without it."""
     if is_cupy_array(reference):
         return to_device(result, get_namespace(reference))
+    if is_foreign_array(reference) and dispatch_enabled():
+        return to_space(result, space_of(reference))
     return to_numpy(result)
+
+
+# ---------------------------------------------------------------------------
+# Foreign arrays: PyTorch, array_api_strict and the other Array API libraries
+# ---------------------------------------------------------------------------
+def dispatch_enabled() -> bool:
+    """Whether ``sklearn.set_config(array_api_dispatch=True)`` is in force."""
+    from sklearn import get_config
+
+    return bool(get_config().get("array_api_dispatch", False))
+
+
+def is_foreign_array(a: Any) -> bool:
+    """True for an array of an Array API library other than NumPy and CuPy
+    (a PyTorch tensor, an ``array_api_strict`` array, ...)."""
+    if isinstance(a, np.ndarray | np.generic) or a is None or is_cupy_array(a):
+        return False
+    if issparse(a) or isinstance(a, list | tuple | int | float | str):
+        return False
+    module = type(a).__module__.split(".")[0]
+    if module in ("pandas", "polars", "pyarrow", "builtins", "scipy"):
+        return False
+    import array_api_compat
+
+    return bool(array_api_compat.is_array_api_obj(a))
+
+
+class Space(tuple):
+    """An input's Array API namespace (``array_api_compat``'s) and device."""
+
+    __slots__ = ()
+
+    def __new__(cls, xp, device):
+        return super().__new__(cls, (xp, device))
+
+    xp = property(lambda self: self[0])
+    device = property(lambda self: self[1])
+
+    @property
+    def name(self):
+        return self.xp.__name__.replace("array_api_compat.", "")
+
+
+def space_of(a: Any) -> Space:
+    """The namespace and device of an array (CuPy's module itself for CuPy,
+    whose arrays skrapid computes on directly)."""
+    if is_cupy_array(a):
+        return Space(get_namespace(a), None)
+    import array_api_compat
+
+    return Space(array_api_compat.array_namespace(a), array_api_compat.device(a))
+
+
+def space_key(a: Any) -> tuple:
+    """(namespace name, device) of an input or fitted attribute, for
+    comparing them: ("numpy", None) for NumPy, SciPy sparse and array-likes."""
+    if is_cupy_array(a):
+        return ("cupy", None)
+    if is_foreign_array(a):
+        space = space_of(a)
+        return (space.name, str(space.device))
+    return ("numpy", None)
+
+
+def to_space(a: Any, space: Space):
+    """A NumPy or CuPy result in ``space``'s namespace, on its device."""
+    if a is None or isinstance(a, int | float):
+        return a
+    if space.device is None and space.xp is _import_cupy():
+        return to_device(a, space.xp)  # CuPy itself
+    if space.xp.__name__.endswith("numpy") and not is_foreign_array(a):
+        return to_numpy(a)
+    return space.xp.asarray(a, device=space.device)
+
+
+def from_foreign(a: Any):
+    """A foreign array as NumPy (on the CPU) or CuPy (on a CUDA device),
+    through DLPack, without a copy where the library allows one.  Its dtype
+    is kept; a device skrapid cannot compute on is a clear error."""
+    if getattr(a, "requires_grad", False):  # PyTorch refuses to export those
+        a = a.detach()
+    try:
+        return np.from_dlpack(a)
+    except Exception as host_exc:
+        cp = _import_cupy()
+        if cp is not None:
+            try:
+                return cp.from_dlpack(a)
+            except Exception:
+                pass
+        kind = f"{type(a).__module__}.{type(a).__name__}"
+        try:
+            import array_api_compat
+
+            where = f" on device {array_api_compat.device(a)!r}"
+        except Exception:
+            where = ""
+        raise ValueError(
+            f"skrapid cannot compute on this {kind}{where} "
+            f"({type(host_exc).__name__}: {host_exc}). It computes on the CPU "
+            "with NumPy and on CUDA devices with CuPy (`pip install "
+            "skrapid[gpu]`); move the data to the CPU first (e.g. "
+            "`X.cpu()` for a PyTorch tensor), or convert it to float32 or "
+            "float64 (e.g. `X.float()`)."
+        ) from None
 
 
 def make_generator(xp, seed: int):

@@ -450,6 +450,7 @@ class BaseRBM(
             getattr(self, "n_iter_", 0),
             None if open_ended else n_epochs,
         )
+        self._attributes_to_host()  # training reads and writes NumPy/CuPy
         try:
             self._train(X, n_epochs, first=first)
         except BaseException as exc:
@@ -473,6 +474,7 @@ class BaseRBM(
             raise
         finally:
             self.__dict__.pop("_epoch_clock", None)
+            self._attributes_to_input_space()
 
     def _forget_fit(self):
         """Remove every fitted attribute (the estimator is unfitted again)."""
@@ -829,4 +831,5 @@ class BaseRBM(
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         tags.non_deterministic = False
+        tags.array_api_support = True
         return tags

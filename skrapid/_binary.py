@@ -554,8 +554,13 @@ class BinaryRBM(BinaryLayersMixin, BaseRBM):
         epoch has 50 or more.  2: also a line per epoch with gradient norms,
         weight norms and chain statistics.
     device : {"auto", "cpu", "gpu"}, default="auto"
-        Compute on NumPy (``"cpu"``), CuPy (``"gpu"``, error if unavailable),
-        or CuPy when a GPU is present (``"auto"``).
+        Where to compute.  ``"auto"``: the input decides -- NumPy input with
+        NumPy, a CuPy array with CuPy, and under
+        ``sklearn.set_config(array_api_dispatch=True)`` a PyTorch tensor or
+        another Array API array on its own device, with the outputs and
+        fitted attributes in its namespace (:func:`skrapid.to_numpy` brings
+        them home).  ``"cpu"``: NumPy; ``"gpu"``: CuPy (an error without
+        it).  Outputs follow the input's array type either way.
 
     Attributes
     ----------

@@ -210,6 +210,7 @@ def _benchmarks():
     from ._bench.gpu import bench_gpu
     from ._bench.gridsearch import bench_gridsearch
     from ._bench.layers import bench_layers
+    from ._bench.namespaces import bench_namespaces
     from ._bench.probe import bench_digits_probe
     from ._bench.sparse import bench_sparse
     from ._bench.threads import bench_blas_threads, bench_threads
@@ -222,6 +223,7 @@ def _benchmarks():
         **SPEED,
         "scaling": bench_scaling,
         "gpu": bench_gpu,
+        "namespaces": bench_namespaces,
         "ais": bench_ais,
         "digits-probe": bench_digits_probe,
         "gridsearch": bench_gridsearch,
@@ -434,8 +436,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--device",
         default="auto",
         choices=["auto", "cpu", "gpu"],
-        help="where the skrapid models train: auto is the GPU when CuPy and "
-        "a CUDA GPU are available, else the CPU",
+        help="where the skrapid models train: auto follows the data, which "
+        "the demo loads as NumPy arrays (the CPU); gpu moves them to CuPy",
     )
     demo.add_argument(
         "--blas-threads",
@@ -475,7 +477,11 @@ def build_parser() -> argparse.ArgumentParser:
         "gaussian: one GaussianRBM epoch vs one BinaryRBM epoch; all: these "
         "four; scaling: update cost vs H, V, batch and PID cost vs K (App. "
         "D), with a figure; gpu: a PCD-1 epoch on the GPU vs the CPU and the "
-        "paper's MNIST RAPID run on the GPU (--epochs); ais: AIS and reverse "
+        "paper's MNIST RAPID run on the GPU (--epochs), from CuPy and from "
+        "PyTorch tensors; namespaces: a PCD-1 epoch and a score_samples from "
+        "NumPy input vs a PyTorch CPU tensor (and CuPy arrays and CUDA "
+        "tensors on a GPU), under Array API dispatch (needs "
+        "SCIPY_ARRAY_API=1); ais: AIS and reverse "
         "AIS vs exact log Z on 784 x H (accuracy); "
         "digits-probe: probe accuracy vs BernoulliRBM over seeds; "
         "sparse: a PCD-1 epoch, transform and score_samples from dense vs "
@@ -489,7 +495,8 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["mnist", "synthetic"],
         default="mnist",
         help="the data of the benchmarks that read MNIST (pcd, gaussian, gpu, "
-        "ais, sparse, all): the MNIST files in --data-home, or synthetic MNIST-like "
+        "namespaces, ais, sparse, all): the MNIST files in --data-home, or "
+        "synthetic MNIST-like "
         "digits (skrapid.datasets.make_mnist_like; nothing to download)",
     )
     bench.add_argument(

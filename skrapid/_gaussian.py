@@ -209,6 +209,13 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
         bar over each epoch's minibatches when an epoch has 50 or more.
         2: also a line per epoch with gradient and weight norms.
     device : {"auto", "cpu", "gpu"}, default="auto"
+        Where to compute.  ``"auto"``: the input decides -- NumPy input with
+        NumPy, a CuPy array with CuPy, and under
+        ``sklearn.set_config(array_api_dispatch=True)`` a PyTorch tensor or
+        another Array API array on its own device, with the outputs and
+        fitted attributes in its namespace (:func:`skrapid.to_numpy` brings
+        them home).  ``"cpu"``: NumPy; ``"gpu"``: CuPy (an error without
+        it).  Outputs follow the input's array type either way.
 
     Attributes
     ----------
@@ -404,7 +411,7 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
     def _mass(self):
         """The fixed mass: ``mu2``, or what ``"auto"`` resolved to."""
         if isinstance(self.mu2, str):
-            return float(np.max(self.mu2_))
+            return float(np.max(B.to_numpy(self.mu2_)))
         return float(self.mu2)
 
     @property
@@ -685,7 +692,7 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
         params = {"W": B.to_device(self.components_.T, xp, dtype)}
         mode = self._mu2_mode
         if mode is not None:
-            m = np.atleast_1d(np.asarray(self.mu2_, dtype=np.float64))
+            m = np.atleast_1d(np.asarray(B.to_numpy(self.mu2_), dtype=np.float64))
             params["mu2"] = B.to_device(m, xp, dtype)
         if self._quartic_mode is not None:
             q = np.log(np.atleast_1d(np.asarray(self.quartic_, dtype=np.float64)))
@@ -967,12 +974,16 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
             )
         check_is_fitted(self, "components_")
         n_samples = check_sample_request(
-            n_samples, n_steps, self.n_features_in_, self.components_.dtype.itemsize
+            n_samples,
+            n_steps,
+            self.n_features_in_,
+            B.numpy_dtype(self.components_).itemsize,
         )
         L = self._kernel_cholesky()
         rng = np.random.default_rng(B.seed_from(self._host_random_state(random_state)))
         V = self.n_features_in_
-        out = np.empty((n_samples, V), dtype=self.components_.dtype)
+        out = np.empty((n_samples, V), dtype=B.numpy_dtype(self.components_))
+        mean = B.to_numpy(self.mean_) if self.center else None
         # in blocks of rows: the working memory is a block's, not 3x the output
         step = max(1024, 2**20 // V)
         for lo in range(0, n_samples, step):
@@ -980,9 +991,9 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
             z = rng.standard_normal((V, hi - lo))
             phi = np.linalg.solve(L.T, z).T
             if self.center:
-                phi += self.mean_
+                phi += mean
             out[lo:hi] = phi
-        return out
+        return B.like_input(out, self.components_)
 
     #: Largest binary hidden layer :meth:`covariance` enumerates.
     _COVARIANCE_MAX_HIDDEN = 20

@@ -264,7 +264,7 @@ class _KernelCheckMixin:
     def _initial_mu2(self):
         """The mass training started from (``mu2``, or its auto value)."""
         if isinstance(self.mu2, str):
-            return float(np.max(self.mu2_))
+            return float(np.max(B.to_numpy(self.mu2_)))
         return float(self.mu2)
 
     def _mass_of(self, model):
@@ -334,7 +334,7 @@ class _KernelCheckMixin:
 
     def _kernel_cholesky(self):
         try:
-            return np.linalg.cholesky(self.kernel_)
+            return np.linalg.cholesky(B.to_numpy(self.kernel_))
         except np.linalg.LinAlgError:
             raise KernelNotPositiveDefiniteError(
                 "GaussianRBM: kernel_ is not positive definite; the model has no "

@@ -227,7 +227,9 @@ class _MomentsMixin:
             params = self._init_parameters(V, xp, dtype, self._device_rng(xp), source.X)
             self._store_parameters(params)
             n0 = 0.0 if eigen else (1.0 / self._learning_rate() - 1.0) * self.batch_size
-            sigma = np.linalg.inv(self.kernel_) if n0 > 0 else np.zeros((V, V))
+            sigma = (
+                np.linalg.inv(B.to_numpy(self.kernel_)) if n0 > 0 else np.zeros((V, V))
+            )
             self._moments = {"sigma": sigma, "weight": n0}
         if eigen:
             n_epochs = min(n_epochs, 1)
@@ -272,7 +274,7 @@ class _MomentsMixin:
         lam, modes = np.linalg.eigh(self._regularized(sigma))
         H, V = self.n_components, len(lam)
         if self._mu2_mode == "global":
-            mu2 = float(np.max(self.mu2_))
+            mu2 = float(np.max(B.to_numpy(self.mu2_)))
             if H < V or mu2 * lam[0] < 1.0:  # PPCA mass / lift above κ_max
                 mu2 = auto_mass(lam, H)
         elif isinstance(self.mu2, str):

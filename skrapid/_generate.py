@@ -237,7 +237,7 @@ class _SamplingMixin:
                 f"n_temperatures must be an integer >= 2; got {n_temperatures!r}."
             )
         copies = n_temperatures if method == "pt" else 1
-        itemsize = self.components_.dtype.itemsize
+        itemsize = B.numpy_dtype(self.components_).itemsize
         V = self.components_.shape[1]
         if v_init is not None:
             rows = getattr(v_init, "shape", (None,))[0]
@@ -281,13 +281,13 @@ class _SamplingMixin:
         step = _sample_block(model.n_visible, model.n_hidden, copies)
         if n_samples <= step:
             out = self._from_model_space(draw(0, n_samples), xp)
-            return B.like_input(out, v_init) if v_init is not None else B.to_numpy(out)
+            return B.like_input(out, self.components_ if v_init is None else v_init)
         step = min(step, -(-n_samples // 8))  # 8 blocks at least: each a small part
         out = np.empty((n_samples, model.n_visible), dtype=model.dtype)
         for lo in range(0, n_samples, step):
             hi = min(lo + step, n_samples)
             out[lo:hi] = B.to_numpy(self._from_model_space(draw(lo, hi), xp))
-        return B.like_input(out, v_init) if v_init is not None else out
+        return B.like_input(out, self.components_ if v_init is None else v_init)
 
     def _sample_tempered(
         self, model, xp, n, n_steps, n_temperatures, rng, v0, z2_flips=False

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
 
 def _skrapid_version():
     from . import __version__
@@ -96,3 +98,56 @@ class _PersistenceMixin:
                     stacklevel=2,
                 )
         super().__setstate__(state)
+
+
+def to_numpy(estimator):
+    """A copy of a fitted estimator whose arrays are all NumPy arrays.
+
+    Under ``sklearn.set_config(array_api_dispatch=True)`` an estimator fitted
+    on a PyTorch tensor or a CuPy array keeps its fitted attributes there
+    (scikit-learn's Array API rule), so its pickle needs that library, and a
+    GPU for GPU arrays, to load.  ``to_numpy`` brings every array attribute
+    to host memory as NumPy; the copy takes NumPy input, pickles for a
+    machine with neither, and gives the same results.  The estimator itself
+    is not changed; a NumPy-fitted estimator comes back as an equal copy.
+
+    Parameters
+    ----------
+    estimator : BinaryRBM, RARBM, GaussianRBM or RBM
+        A fitted (or unfitted) skrapid estimator.
+
+    Returns
+    -------
+    estimator : same type
+        The copy, with NumPy array attributes.
+
+    Examples
+    --------
+    >>> import pickle
+    >>> import numpy as np
+    >>> import skrapid
+    >>> X = np.array([[0, 1, 1], [1, 0, 0]] * 10, dtype=np.float32)
+    >>> rbm = skrapid.BinaryRBM(n_components=2, max_iter=2, random_state=0).fit(X)
+    >>> host = skrapid.to_numpy(rbm)
+    >>> type(host.components_).__module__, host.components_.dtype
+    ('numpy', dtype('float32'))
+    >>> clone = pickle.loads(pickle.dumps(host))
+    """
+    import copy
+
+    from . import _backend as B
+    from ._validation import _is_fitted_array
+
+    state = {}
+    for key, value in vars(estimator).items():
+        if _is_fitted_array(key, value):
+            state[key] = np.array(B.to_numpy(value), copy=True)
+        elif key == "_input_space":
+            state[key] = None
+        elif B.is_cupy_array(value) or B.is_foreign_array(value):
+            state[key] = np.array(B.to_numpy(value), copy=True)
+        else:
+            state[key] = copy.deepcopy(value)
+    new = copy.copy(estimator)
+    new.__dict__ = state
+    return new

@@ -107,8 +107,14 @@ class RBM(BaseRBM):
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
     device : {"auto", "cpu", "gpu"}, default="auto"
-        Where to compute.  The ReLU and dReLU layers need SciPy's special
-        functions (CuPy's on a GPU).
+        Where to compute.  ``"auto"``: the input decides -- NumPy input with
+        NumPy, a CuPy array with CuPy, and under
+        ``sklearn.set_config(array_api_dispatch=True)`` a PyTorch tensor or
+        another Array API array on its own device, with the outputs and
+        fitted attributes in its namespace (:func:`skrapid.to_numpy` brings
+        them home).  ``"cpu"``: NumPy; ``"gpu"``: CuPy (an error without
+        it).  Outputs follow the input's array type either way.  The ReLU
+        and dReLU layers need SciPy's special functions (CuPy's on a GPU).
 
     Attributes
     ----------
@@ -342,7 +348,7 @@ class RBM(BaseRBM):
 
     def _free_energy_shift(self):
         scale = getattr(self, "scale_", None)
-        return 0.0 if scale is None else float(np.sum(np.log(scale)))
+        return 0.0 if scale is None else float(np.sum(np.log(B.to_numpy(scale))))
 
     def _from_model_space(self, V, xp):
         if getattr(self, "scale_", None) is not None:

@@ -151,7 +151,7 @@ class _ScoringMixin:
         h = hashlib.blake2b(digest_size=16)
         h.update(repr(sorted(self._signature().items())).encode())
         for name in self._fingerprint_attrs:
-            a = np.ascontiguousarray(getattr(self, name))
+            a = np.ascontiguousarray(B.to_numpy(getattr(self, name)))
             h.update(a.dtype.str.encode())
             h.update(a.tobytes())
         return h.hexdigest()

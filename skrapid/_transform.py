@@ -94,8 +94,9 @@ class _TransformMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
         array([[0., 1., 1.],
                [1., 0., 0.]])
         """
-        H = _renamed_argument(X, kwargs)
+        H = H_in = _renamed_argument(X, kwargs)
         check_is_fitted(self, "components_")
+        H = self._from_input_space(H, reset=False)
         if B.is_cupy_array(H):  # checked on the device, as X is
             H = _check_device_array(H, "H")
         else:
@@ -108,7 +109,7 @@ class _TransformMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
         model, xp = self._fitted_model(H)
         Hd = B.to_device(H, xp, model.dtype)
         V = model.vis.mean(xp, model.visible_field(Hd))
-        return B.like_input(self._from_model_space(V, xp), H)
+        return B.like_input(self._from_model_space(V, xp), H_in)
 
 
 def _renamed_argument(X, kwargs):

@@ -116,6 +116,55 @@ def _check_device_array(A, name):
     return A
 
 
+def _is_fitted_array(key, value):
+    """A public fitted array attribute (``components_``, ...)."""
+    if key.startswith("_") or not key.endswith("_"):
+        return False
+    return (
+        isinstance(value, np.ndarray)
+        or B.is_cupy_array(value)
+        or B.is_foreign_array(value)
+    )
+
+
+def _calling_method(est):
+    """The name of the public method of ``est`` this call came through."""
+    import sys
+
+    frame = sys._getframe(2)
+    name = "fit"
+    while frame is not None:
+        code = frame.f_code.co_name
+        if (
+            frame.f_locals.get("self") is est
+            and not code.startswith("_")
+            and callable(getattr(type(est), code, None))
+        ):
+            name = code
+        frame = frame.f_back
+    return name
+
+
+def _check_same_space(est, X):
+    """Under Array API dispatch: X must come from the namespace and device
+    the model was fitted in (scikit-learn's ``check_same_namespace``)."""
+    fitted, given = B.space_key(est.components_), B.space_key(X)
+    if fitted == given:
+        return
+    if fitted[0] == given[0]:
+        what = f"Devices used during fit ({fitted[1]}) and now ({given[1]}) differ."
+    else:
+        b = "numpy or array-like" if given[0] == "numpy" else given[0]
+        what = f"Array namespaces used during fit ({fitted[0]}) and now ({b}) differ."
+    method = _calling_method(est)
+    raise ValueError(
+        f"Inputs passed to {type(est).__name__}.{method}() must use the same "
+        f"namespace and the same device as those passed to fit(). {what} Move "
+        "the input there, or bring the estimator to NumPy with "
+        "skrapid.to_numpy(estimator) and pass NumPy input."
+    )
+
+
 class _ValidationMixin:
     """Input checks and the fitted model on a device.
 
@@ -133,6 +182,12 @@ class _ValidationMixin:
         as CSR in canonical format (finiteness and values checked on the
         stored values); otherwise validate_data refuses them.
         """
+        X = self._from_input_space(X, reset=reset)
+        return self._check_X(X, reset=reset, likelihood=likelihood, training=training)
+
+    def _check_X(self, X, *, reset, likelihood=False, training=False):
+        """:meth:`_validate_X` of an X that is NumPy, CuPy, SciPy sparse or
+        array-like (a foreign array has been read into NumPy or CuPy)."""
         if B.is_cupy_array(X):
             X = _check_device_array(X, "X")
             if reset:
@@ -157,6 +212,47 @@ class _ValidationMixin:
         self._check_values(X, likelihood=likelihood, training=training)
         return X
 
+    # ------------------------------------------------------------------
+    # the input's array namespace (scikit-learn's Array API convention)
+    # ------------------------------------------------------------------
+    def _from_input_space(self, X, *, reset, name="X"):
+        """A foreign X (PyTorch, array_api_strict, ...) as NumPy or CuPy, where
+        it lives (:func:`skrapid._backend.from_foreign`).  Under Array API
+        dispatch, a fit remembers its namespace and device (the fitted
+        attributes go there, :meth:`_attributes_to_input_space`) and a fitted
+        model refuses input from another namespace or device, as scikit-learn's
+        estimators do."""
+        if reset:
+            foreign = B.is_foreign_array(X) or B.is_cupy_array(X)
+            self._input_space = (
+                B.space_of(X) if foreign and B.dispatch_enabled() else None
+            )
+        elif B.dispatch_enabled() and hasattr(self, "components_"):
+            _check_same_space(self, X)
+        return B.from_foreign(X) if B.is_foreign_array(X) else X
+
+    def _attributes_to_input_space(self):
+        """Move the public array attributes to the namespace and device of the
+        fit's input (under Array API dispatch; NumPy otherwise)."""
+        space = getattr(self, "_input_space", None)
+        if space is None and not any(
+            B.is_foreign_array(v) for v in vars(self).values()
+        ):
+            return
+        for key, value in list(vars(self).items()):
+            if _is_fitted_array(key, value):
+                setattr(
+                    self,
+                    key,
+                    B.to_numpy(value) if space is None else B.to_space(value, space),
+                )
+
+    def _attributes_to_host(self):
+        """The public array attributes as NumPy (for a partial fit)."""
+        for key, value in list(vars(self).items()):
+            if _is_fitted_array(key, value) and B.is_foreign_array(value):
+                setattr(self, key, B.to_numpy(value))
+
     def _accepts_sparse(self):
         """Hook: whether this estimator takes SciPy sparse X (converted to
         CSR).  A configuration that cannot raises a ValueError saying why;
@@ -174,7 +270,7 @@ class _ValidationMixin:
         check_is_fitted(self, "components_")
         self._check_signature()
         xp = B.resolve_namespace(self.device, *(() if X is None else (X,)))
-        dtype = self.components_.dtype
+        dtype = B.numpy_dtype(self.components_)
         return self._model(self._load_parameters(xp, dtype), xp), xp
 
     def _prepare(self, X, *, likelihood=False):

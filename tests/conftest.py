@@ -1,6 +1,11 @@
 """Shared fixtures: tiny RBMs with known parameters and brute-force answers."""
 
 import itertools
+import os
+
+# scikit-learn's Array API dispatch needs SciPy's own Array API support, which
+# is read when SciPy is first imported: before anything below imports it.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 import numpy as np
 import pytest

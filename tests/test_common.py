@@ -17,7 +17,9 @@ design.  So each estimator is checked twice:
 
 import numpy as np
 import pytest
+from scipy.sparse import issparse
 from scipy.special import expit
+from sklearn.utils import check_array
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.utils.validation import validate_data
 
@@ -28,13 +30,18 @@ from skrapid.layers import Potts, get_layer
 class _SquashInput:
     """Map real-valued check data into the support before skrapid's checks."""
 
-    def _validate_X(self, X, *, reset, likelihood=False, training=False):
+    def _validate_X(self, X, **kwargs):
+        if issparse(X):  # squashing makes the implicit zeros non-zero
+            check_array(X, accept_sparse=False)
+        return super()._validate_X(X, **kwargs)
+
+    def _check_X(self, X, *, reset, likelihood=False, training=False):
         X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
         lo = -1 if getattr(self, "units", "spin") == "spin" else 0
         S = np.tanh(X) if lo else expit(X)
         if likelihood or (training and isinstance(self, RARBM)):
             S = np.where(S > (0 if lo else 0.5), 1, lo)
-        return super()._validate_X(
+        return super()._check_X(
             S.astype(X.dtype), reset=reset, likelihood=likelihood, training=training
         )
 
@@ -58,7 +65,7 @@ class SquashedRBM(RBM):
     for the log-likelihood), tanh for spins, and three levels of the
     sigmoid as the codes of a Potts layer."""
 
-    def _validate_X(self, X, *, reset, likelihood=False, training=False):
+    def _check_X(self, X, *, reset, likelihood=False, training=False):
         X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
         vis = get_layer(self.visible)
         if isinstance(vis, Potts):
@@ -69,7 +76,7 @@ class SquashedRBM(RBM):
         else:
             S = expit(X)
             S = np.where(S > 0.5, 1, 0) if likelihood else S
-        return super()._validate_X(
+        return super()._check_X(
             S.astype(X.dtype), reset=reset, likelihood=likelihood, training=training
         )
 
@@ -153,6 +160,9 @@ EXPECTED = {
         "check_n_features_in",
         "check_fit2d_predict1d",
         "check_positive_only_tag_during_fit",
+        "check_array_api_input",
+        "check_array_api_mixed_inputs",
+        "check_array_api_same_namespace",
     ]
 }
 

@@ -54,15 +54,17 @@ def bench_gpu(args, progress=print) -> dict:
 
     cases = {"cpu epoch": epoch("cpu", X), "gpu epoch": epoch("gpu", Xg)}
     epoch("gpu", Xg)(0)  # warm-up: CUDA context, kernels, memory pool
+    torch_note = _torch_case(cases, X, H, Bs, cp)
+    progress(f"  PyTorch CUDA tensor: {torch_note}")
     flops = dict.fromkeys(cases, 10.0 * Bs * V * H * -(-n // Bs))
     res = _results(
         cases,
         flops,
         dict.fromkeys(cases, "float32"),
-        {"gpu epoch": "cpu epoch"},
+        {name: "cpu epoch" for name in cases if name != "cpu epoch"},
         args.repeats,
         progress,
-        devices={"gpu epoch": cp},
+        devices={name: cp for name in cases if name != "cpu epoch"},
     )
     report = {
         "benchmark": "gpu",
@@ -75,6 +77,7 @@ def bench_gpu(args, progress=print) -> dict:
         "epochs": 1,
         "repeats": args.repeats,
         "results": res,
+        "torch": torch_note,
         "goal_speedup": 30,
     }
     if args.epochs:
@@ -110,6 +113,40 @@ def bench_gpu(args, progress=print) -> dict:
             f"in one fit: {seconds:.0f} s"
         )
     return report
+
+
+def _torch_case(cases, X, H, Bs, cp):
+    """Add the epoch from a PyTorch CUDA tensor under Array API dispatch
+    (computed by CuPy on the tensor's memory, through DLPack) where PyTorch
+    sees a GPU and ``SCIPY_ARRAY_API=1`` allows dispatch; say why not
+    otherwise."""
+    import os
+
+    try:
+        import torch
+    except ImportError:
+        return "skipped: PyTorch is not installed"
+    if not torch.cuda.is_available():
+        return "skipped: PyTorch sees no CUDA device"
+    if not os.environ.get("SCIPY_ARRAY_API"):
+        return "skipped: set SCIPY_ARRAY_API=1 for scikit-learn's dispatch"
+    import sklearn
+
+    from .. import BinaryRBM
+    from .. import _backend as Bk
+
+    Xt = torch.asarray(X, device="cuda")
+
+    def run(r):
+        with sklearn.config_context(array_api_dispatch=True):
+            BinaryRBM(n_components=H, batch_size=Bs, max_iter=1, learning_rate=0.01,
+                      method="pcd", random_state=r).fit(Xt)  # fmt: skip
+        torch.cuda.synchronize()
+        Bk.synchronize(cp)
+
+    run(0)  # warm-up
+    cases["gpu epoch (torch tensor)"] = run
+    return "timed as 'gpu epoch (torch tensor)'"
 
 
 def _gpu_name(cp) -> str:

@@ -118,6 +118,19 @@ def read_record(path):
     -------
     record : dict
         The record.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> from pathlib import Path
+    >>> from skrapid.reproduce import read_record
+    >>> out = Path(tempfile.mkdtemp())
+    >>> _ = (out / "demo.json").write_text(json.dumps({"name": "demo"}))
+    >>> read_record(out / "demo.json")["name"]
+    'demo'
+    >>> read_record(out / "demo.json.gz")["name"]  # either name finds it
+    'demo'
+
     """
     path = Path(path)
     if path.suffix == ".gz":

@@ -1,0 +1,355 @@
+"""The input decides where work runs (scikit-learn's Array API convention).
+
+* NumPy input is computed with NumPy, whatever is installed: it never moves
+  to a GPU (the CuPy stand-in plays an installed CuPy with a GPU).
+* Under ``sklearn.config_context(array_api_dispatch=True)`` an
+  ``array_api_strict`` array (on its CPU device or its simulated
+  ``device1``) or a PyTorch tensor is read where it lives, and the outputs
+  and fitted attributes go back to its namespace and device.  The results
+  are those of the same fit on NumPy.
+* Crossings between the input's namespace and skrapid's compute namespace
+  are counted: a call crosses for its inputs, the fitted arrays it reads
+  and its outputs, never per minibatch, per epoch or per chain step.
+* ``skrapid.to_numpy`` brings a fitted estimator home.
+
+scikit-learn's own Array API checks run on every estimator of
+``tests/test_common.py`` (``array_api_support`` is set); the PyTorch ones run
+when torch is installed and skip otherwise.
+"""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+import sklearn
+from sklearn.utils.estimator_checks import check_array_api_input
+
+import skrapid
+from skrapid import RARBM, BinaryRBM, GaussianRBM
+from skrapid import _backend as B
+
+xs = pytest.importorskip("array_api_strict")
+
+
+def dispatch():
+    return sklearn.config_context(array_api_dispatch=True)
+
+
+def binary(n=60, V=6, seed=0, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    return (rng.random((n, V)) < 0.4).astype(dtype)
+
+
+def fields(n=60, V=6, seed=0, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(n, V)).astype(dtype)
+
+
+SMALL = dict(n_components=3, max_iter=3, batch_size=10, random_state=0)
+CASES = [
+    pytest.param(lambda: BinaryRBM(**SMALL), binary, id="BinaryRBM"),
+    pytest.param(
+        lambda: BinaryRBM(method="pt", n_temperatures=3, **SMALL),
+        binary,
+        id="BinaryRBM-pt",
+    ),  # fmt: skip
+    pytest.param(lambda: RARBM(n_patterns=2, **SMALL), binary, id="RARBM"),
+    pytest.param(lambda: GaussianRBM(**SMALL), fields, id="GaussianRBM"),
+    pytest.param(
+        lambda: GaussianRBM(hidden="spin", **SMALL), fields, id="GaussianRBM-spin"
+    ),  # fmt: skip
+]
+DEVICES = [xs.Device("CPU_DEVICE"), xs.Device("device1")]
+
+
+def _ns(a):
+    return type(a).__module__.split(".")[0]
+
+
+def _home(a):
+    return np.from_dlpack(a) if not isinstance(a, np.ndarray) else a
+
+
+def _methods(est, X, X_np):
+    """Every public method that takes or returns arrays, with its NumPy twin."""
+    H = est.transform(X)
+    return {
+        "transform": lambda e, A: e.transform(A),
+        "score_samples": lambda e, A: e.score_samples(A),
+        "free_energy": lambda e, A: e.free_energy(A),
+        "inverse_transform": lambda e, A: e.inverse_transform(e.transform(A)),
+        "gibbs": lambda e, A: e.gibbs(A),
+        "sample(v_init)": lambda e, A: e.sample(4, v_init=A[:4, ...], random_state=1),
+        "sample": lambda e, A: e.sample(4, random_state=1),
+    }, H
+
+
+@pytest.mark.filterwarnings("ignore::skrapid.SpinGlassWarning")
+@pytest.mark.parametrize("device", DEVICES, ids=str)
+@pytest.mark.parametrize("make, data", CASES)
+def test_every_method_follows_the_input(make, data, device):
+    """Fit and every method on array_api_strict input under dispatch: outputs
+    and fitted attributes in its namespace, on its device, with the NumPy
+    fit's dtypes and values (the same computation runs underneath)."""
+    X_np = data(dtype=np.float32)
+    X = xs.asarray(X_np, device=device)
+    ref = make().fit(X_np)
+    with dispatch():
+        est = make().fit(X)
+    for key, value in vars(ref).items():
+        if key.endswith("_") and isinstance(value, np.ndarray):
+            got = getattr(est, key)
+            assert _ns(got) == "array_api_strict", key
+            assert got.device == device, key
+            np.testing.assert_allclose(_home(got), value, rtol=1e-6, atol=1e-6)
+    methods, _ = _methods(est, X, X_np)
+    for name, call in methods.items():
+        want = call(ref, X_np)
+        with dispatch():
+            got = call(est, X)
+        assert _ns(got) == "array_api_strict", name
+        assert got.device == device, name
+        assert str(got.dtype).endswith(str(want.dtype)), (name, got.dtype, want.dtype)
+        np.testing.assert_allclose(_home(got), want, rtol=1e-5, atol=1e-6, err_msg=name)
+    with dispatch():
+        assert est.score(X) == pytest.approx(ref.score(X_np), rel=1e-6)
+        est.partial_fit(X)
+    ref.partial_fit(X_np)
+    assert _ns(est.components_) == "array_api_strict"
+    np.testing.assert_allclose(_home(est.components_), ref.components_, rtol=1e-5)
+
+
+@pytest.mark.parametrize("make, data", CASES[3:])
+def test_values_match_numpy_in_sklearns_check(make, data):
+    """scikit-learn's Array API check with ``check_values=True``: fitted
+    attributes and outputs equal to the NumPy fit's (the common checks run
+    it with shapes and dtypes only; its data are real-valued, so the
+    Gaussian models take them as they are)."""
+    check_array_api_input(
+        "est", make(), "array_api_strict", device_name="device1", dtype_name="float32",
+        check_values=True,
+    )  # fmt: skip
+
+
+def test_mixing_namespaces_is_a_clear_error():
+    X_np = binary()
+    with dispatch():
+        est = BinaryRBM(**SMALL).fit(xs.asarray(X_np, device=xs.Device("device1")))
+        with pytest.raises(
+            ValueError, match=r"BinaryRBM.transform\(\) must use the same"
+        ):
+            est.transform(X_np)
+        with pytest.raises(ValueError, match="Devices used during fit"):
+            est.score_samples(xs.asarray(X_np))
+    # the advice works: a NumPy copy of the estimator takes NumPy input
+    host = skrapid.to_numpy(est)
+    with dispatch():
+        out = host.transform(X_np)
+    assert isinstance(out, np.ndarray)
+
+
+def test_without_dispatch_foreign_input_is_numpy_with_its_dtype():
+    """The bug of the issue: float32 array_api_strict input came back as
+    float64 NumPy.  Without dispatch it is read as NumPy, float32 kept."""
+    X = xs.asarray(binary(dtype=np.float32))
+    est = BinaryRBM(**SMALL).fit(X)
+    assert isinstance(est.components_, np.ndarray)
+    assert est.components_.dtype == np.float32
+    out = est.transform(X)
+    assert isinstance(out, np.ndarray) and out.dtype == np.float32
+
+
+def test_to_numpy_brings_a_fitted_estimator_home():
+    X_np = fields(dtype=np.float32)
+    X = xs.asarray(X_np, device=xs.Device("device1"))
+    with dispatch():
+        est = GaussianRBM(**SMALL).fit(X)
+        expected = _home(est.score_samples(X))
+    host = skrapid.to_numpy(est)
+    assert _ns(est.components_) == "array_api_strict"  # the original is unchanged
+    for key, value in vars(host).items():
+        if key.endswith("_") and not key.startswith("_") and hasattr(value, "shape"):
+            assert isinstance(value, np.ndarray), key
+    clone = pickle.loads(pickle.dumps(host))
+    np.testing.assert_allclose(clone.score_samples(X_np), expected, rtol=1e-6)
+
+
+def test_numpy_input_never_moves(strict_gpu):
+    """With CuPy and a GPU present, NumPy input is computed with NumPy:
+    no transfer at all, NumPy attributes and outputs (``device="auto"``)."""
+    assert B.gpu_available()
+    X = binary()
+    with strict_gpu.counting() as c:
+        est = BinaryRBM(**SMALL).fit(X)
+        out = est.transform(X)
+        est.score_samples(X)
+    assert c == {"d2h": 0, "h2d": 0}
+    assert isinstance(est.components_, np.ndarray) and isinstance(out, np.ndarray)
+
+
+def test_cupy_input_under_dispatch_keeps_its_attributes_on_the_device(strict_gpu):
+    cp = strict_gpu.module()
+    X = binary(dtype=np.float32)
+    Xd = cp.asarray(X)
+    with dispatch():
+        est = BinaryRBM(**SMALL).fit(Xd)
+        assert B.is_cupy_array(est.components_)
+        assert B.is_cupy_array(est.transform(Xd))
+        with pytest.raises(ValueError, match="must use the same namespace"):
+            est.transform(X)
+    host = skrapid.to_numpy(est)
+    assert isinstance(host.components_, np.ndarray)
+    # without dispatch, CuPy input computes on the device as before, and
+    # the fitted attributes are NumPy
+    est2 = BinaryRBM(**SMALL).fit(Xd)
+    assert isinstance(est2.components_, np.ndarray)
+    assert B.is_cupy_array(est2.transform(Xd))
+
+
+class _Crossings:
+    """Counts the crossings between the input's namespace and the compute
+    namespace (``from_foreign``: in; ``to_space``: out)."""
+
+    def __init__(self, monkeypatch):
+        self.n = {"in": 0, "out": 0}
+        read, write = B.from_foreign, B.to_space
+
+        def counted_read(a):
+            self.n["in"] += 1
+            return read(a)
+
+        def counted_write(a, space):
+            self.n["out"] += 1
+            return write(a, space)
+
+        monkeypatch.setattr(B, "from_foreign", counted_read)
+        monkeypatch.setattr(B, "to_space", counted_write)
+
+    def take(self):
+        n, self.n = dict(self.n), {"in": 0, "out": 0}
+        return n
+
+
+@pytest.mark.parametrize("make, data", CASES)
+def test_crossings_do_not_grow_with_the_work(make, data, monkeypatch):
+    """The budgets: a fit crosses for X and its fitted arrays, whatever the
+    epochs and minibatches; a prediction for X, the fitted arrays it reads
+    and the output; ``sample`` the same for 10 or 1000 Gibbs sweeps."""
+    count = _Crossings(monkeypatch)
+    X = xs.asarray(data(n=200), device=xs.Device("device1"))
+    n_arrays = {}
+    with dispatch(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for epochs, batch in ((1, 100), (6, 5)):
+            est = make().set_params(max_iter=epochs, batch_size=batch).fit(X)
+            n_arrays[epochs] = count.take()
+        assert n_arrays[1] == n_arrays[6]
+        fitted = sum(
+            1 for k, v in vars(est).items()
+            if k.endswith("_") and not k.startswith("_") and hasattr(v, "shape")
+        )  # fmt: skip
+        assert n_arrays[6]["in"] == 1 and n_arrays[6]["out"] == fitted
+        big = xs.concat([X] * 10, axis=0)
+        for call in (est.transform, est.score_samples, est.free_energy):
+            call(X)  # score_samples: the first call computes log Z
+            count.take()
+            call(X)
+            n = count.take()
+            # X, and each fitted array at most twice (the log Z cache's
+            # fingerprint and the model): zero-copy on the CPU and on CUDA
+            assert n["out"] == 1 and n["in"] <= 1 + 2 * fitted, (call.__name__, n)
+            call(big)
+            assert count.take() == n, call.__name__
+        short = est.sample(50, n_steps=10, random_state=0)
+        n_short = count.take()
+        long = est.sample(50, n_steps=1000, random_state=0)
+        assert count.take() == n_short and n_short["out"] == 1
+        assert short.shape == long.shape == (50, X.shape[1])
+
+
+def test_device_cpu_computes_with_numpy_and_answers_in_the_input_namespace():
+    X = xs.asarray(binary(), device=xs.Device("device1"))
+    with dispatch():
+        est = BinaryRBM(device="cpu", **SMALL).fit(X)
+        out = est.transform(X)
+    assert _ns(out) == "array_api_strict" and out.device == xs.Device("device1")
+
+
+def test_device_gpu_without_cupy_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(B, "_import_cupy", lambda: None)
+    X = xs.asarray(binary())
+    with dispatch(), pytest.raises(RuntimeError, match=r"skrapid\[gpu\]"):
+        BinaryRBM(device="gpu", **SMALL).fit(X)
+
+
+# ---------------------------------------------------------------------------
+# PyTorch: runs where torch is installed (not in CI's install), skips elsewhere
+# ---------------------------------------------------------------------------
+def _torch():
+    return pytest.importorskip("torch")
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("make, data", CASES)
+def test_torch_cpu_tensors_give_the_numpy_results(make, data, dtype):
+    torch = _torch()
+    X_np = data(dtype=dtype)
+    X = torch.asarray(X_np)
+    ref = make().fit(X_np)
+    with dispatch():
+        est = make().fit(X)
+        out = est.transform(X)
+        logp = est.score_samples(X)
+        s = est.sample(5, random_state=0)
+    assert isinstance(est.components_, torch.Tensor)
+    assert isinstance(out, torch.Tensor) and out.dtype == getattr(torch, dtype)
+    assert isinstance(s, torch.Tensor) and s.device.type == "cpu"
+    np.testing.assert_allclose(est.components_.numpy(), ref.components_, rtol=1e-6)
+    np.testing.assert_allclose(logp.numpy(), ref.score_samples(X_np), rtol=1e-6)
+
+
+def test_torch_tensors_that_need_grad_or_odd_dtypes_and_devices():
+    torch = _torch()
+    X = torch.asarray(binary(dtype=np.float32)).requires_grad_(True)
+    with dispatch():
+        est = BinaryRBM(**SMALL).fit(X)  # read without its graph
+        assert isinstance(est.transform(X), torch.Tensor)
+    half = torch.asarray(binary(dtype=np.float32)).to(torch.bfloat16)
+    with pytest.raises(ValueError, match=r"X\.float\(\)"):
+        BinaryRBM(**SMALL).fit(half)
+    meta = torch.empty((10, 4), device="meta")
+    with pytest.raises(ValueError, match=r"X\.cpu\(\)"):
+        BinaryRBM(**SMALL).fit(meta)
+
+
+def test_torch_cuda_tensors_stay_on_the_gpu():
+    torch = _torch()
+    if not torch.cuda.is_available() or not B.gpu_available():
+        pytest.skip("needs a CUDA GPU with PyTorch and CuPy")
+    X = torch.asarray(binary(dtype=np.float32), device="cuda")
+    with dispatch():
+        est = BinaryRBM(**SMALL).fit(X)
+        out = est.transform(X)
+    assert est.components_.device.type == "cuda" and out.device.type == "cuda"
+
+
+def test_bench_namespaces_runs_what_is_installed(tmp_path, monkeypatch, capsys):
+    """``skrapid bench namespaces``: NumPy and, where installed, PyTorch
+    input side by side, the missing cases listed as skipped."""
+    import json
+
+    from skrapid._cli import main
+
+    out = tmp_path / "ns.json"
+    args = ["bench", "namespaces", "--data", "synthetic", "--n-samples", "200",
+            "--n-components", "8", "--repeats", "1", "--json", str(out)]  # fmt: skip
+    assert main(args) == 0
+    report = json.loads(out.read_text())
+    names = set(report["results"])
+    assert {"fit numpy", "score numpy"} <= names
+    for kind in ("torch-cpu", "cupy", "torch-cuda"):
+        assert (f"fit {kind}" in names) != (kind in report["skipped"])
+    monkeypatch.delenv("SCIPY_ARRAY_API")
+    with pytest.raises(RuntimeError, match="SCIPY_ARRAY_API=1 skrapid bench"):
+        main(args)
