@@ -298,7 +298,9 @@ class _SamplingMixin:
             check_flippable(model)
         base = base_rate_bias(
             model.vis,
-            getattr(self, "visible_mean_", None),
+            None
+            if (m := getattr(self, "visible_mean_", None)) is None
+            else B.to_numpy(m),
             model.n_visible,
             model.dtype,
         )

@@ -429,7 +429,7 @@ class RARBM(BinaryLayersMixin, BaseRBM):
         states = super()._bound_states()
         xi = getattr(self, "patterns_visible_", None)
         if xi is not None:
-            states.append(B.to_numpy(pattern_states(self._units, xi)))
+            states.append(pattern_states(self._units, B.to_numpy(xi)))
         return states
 
     def _init_scale(self):

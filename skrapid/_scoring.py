@@ -193,9 +193,10 @@ class _ScoringMixin:
             n_chains = ais_kwargs.get("n_chains", 100)
             n_betas = ais_kwargs.get("n_betas", 10000)
             rng = self._device_rng(model.xp, random_state)
+            mean = ais_kwargs.get("data_mean", getattr(self, "visible_mean_", None))
             base = base_rate_bias(
                 model.vis,
-                ais_kwargs.get("data_mean", getattr(self, "visible_mean_", None)),
+                None if mean is None else B.to_numpy(mean),
                 model.n_visible,
                 model.dtype,
             )
@@ -278,7 +279,7 @@ class _ScoringMixin:
         bound log Z from below: the persistent chains (and RAPID's pattern
         states, :class:`~skrapid.RARBM`)."""
         pc = getattr(self, "persistent_chains_", None)
-        return [] if pc is None else [np.asarray(pc)]
+        return [] if pc is None else [B.to_numpy(pc)]
 
     def _model_states_bound(self, model):
         """(max −F, count) over :meth:`_bound_states` (-inf, 0 when the
@@ -365,7 +366,7 @@ class _ScoringMixin:
 
         elif getattr(self, "persistent_chains_", None) is not None:
             self._reverse_start = "persistent chains"
-            pc = self.persistent_chains_
+            pc = B.to_numpy(self.persistent_chains_)
 
             def seeds(start, stop):
                 rows = np.arange(start, stop) % pc.shape[0]

@@ -47,18 +47,28 @@ def fields(n=60, V=6, seed=0, dtype=np.float64):
 
 
 SMALL = dict(n_components=3, max_iter=3, batch_size=10, random_state=0)
+
+
+def _case(make, data, name):
+    return pytest.param(make, data, id=name)
+
+
+# the estimator x training method grid of the device tests
+# (tests/device_budgets.py)
 CASES = [
-    pytest.param(lambda: BinaryRBM(**SMALL), binary, id="BinaryRBM"),
-    pytest.param(
-        lambda: BinaryRBM(method="pt", n_temperatures=3, **SMALL),
-        binary,
-        id="BinaryRBM-pt",
-    ),  # fmt: skip
-    pytest.param(lambda: RARBM(n_patterns=2, **SMALL), binary, id="RARBM"),
-    pytest.param(lambda: GaussianRBM(**SMALL), fields, id="GaussianRBM"),
-    pytest.param(
-        lambda: GaussianRBM(hidden="spin", **SMALL), fields, id="GaussianRBM-spin"
-    ),  # fmt: skip
+    _case(lambda m=m: BinaryRBM(method=m, **SMALL), binary, f"BinaryRBM-{m}")
+    for m in ("cd", "pcd", "pt", "exact")
+] + [
+    _case(lambda m=m: RARBM(n_patterns=2, negative_phase=m, **SMALL), binary,
+          f"RARBM-{m}")  # fmt: skip
+    for m in ("pid", "cd", "pcd", "pt", "exact")
+] + [
+    _case(lambda m=m: GaussianRBM(method=m, **SMALL), fields, f"GaussianRBM-{m}")
+    for m in ("pcd", "cd", "exact", "natural", "eigen")
+] + [
+    _case(lambda m=m: GaussianRBM(hidden="spin", method=m, **SMALL), fields,
+          f"GaussianRBM-spin-{m}")  # fmt: skip
+    for m in ("pcd", "cd")
 ]
 DEVICES = [xs.Device("CPU_DEVICE"), xs.Device("device1")]
 
@@ -120,7 +130,7 @@ def test_every_method_follows_the_input(make, data, device):
     np.testing.assert_allclose(_home(est.components_), ref.components_, rtol=1e-5)
 
 
-@pytest.mark.parametrize("make, data", CASES[3:])
+@pytest.mark.parametrize("make, data", CASES[9:])
 def test_values_match_numpy_in_sklearns_check(make, data):
     """scikit-learn's Array API check with ``check_values=True``: fitted
     attributes and outputs equal to the NumPy fit's (the common checks run
@@ -261,6 +271,13 @@ def test_crossings_do_not_grow_with_the_work(make, data, monkeypatch):
             assert n["out"] == 1 and n["in"] <= 1 + 2 * fitted, (call.__name__, n)
             call(big)
             assert count.take() == n, call.__name__
+        for method in ("ais", "reverse_ais"):
+            n = []
+            for n_betas in (50, 100):
+                est.log_partition_function(method, n_betas=n_betas, n_chains=10,
+                                           random_state=0)  # fmt: skip
+                n.append(count.take())
+            assert n[0] == n[1], (method, n)  # none per temperature
         short = est.sample(50, n_steps=10, random_state=0)
         n_short = count.take()
         long = est.sample(50, n_steps=1000, random_state=0)

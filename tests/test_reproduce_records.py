@@ -284,3 +284,28 @@ def test_long_records_are_gzipped_and_read_back(tmp_path, monkeypatch):
     assert _records._read_json(out) == json.loads(text)
     small = _records._write_record(path, "{}")  # short again: plain JSON
     assert small == path and not out.exists() and _records._read_json(path) == {}
+
+
+def test_figures_are_written_with_a_palette():
+    """The reproductions' PNGs (and the gallery's) are palette images of at
+    most 256 colours, the same size as the figure, and smaller than
+    matplotlib's RGBA PNG."""
+    import io
+
+    pytest.importorskip("matplotlib")
+    from PIL import Image
+
+    from skrapid.experiments._plotting import _pyplot, small_png
+
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(4, 3))
+    for k in range(8):
+        ax.plot(np.sin(np.linspace(0, 10, 200) + k))
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    plt.close(fig)
+    raw = buf.getvalue()
+    out = small_png(raw)
+    img = Image.open(io.BytesIO(out))
+    assert img.mode == "P" and img.size == Image.open(io.BytesIO(raw)).size
+    assert len(out) < len(raw)

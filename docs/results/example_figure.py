@@ -21,9 +21,16 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 name, prefix = sys.argv[1], Path(sys.argv[2])
 example = Path(__file__).parents[2] / "examples" / f"{name}.py"
-plt.show = lambda *a, **k: plt.gcf().savefig(
-    prefix.with_suffix(".png"), dpi=100, bbox_inches="tight"
-)
+from skrapid.experiments._plotting import small_png  # noqa: E402
+
+
+def _show(*args, **kwargs):
+    buf = io.BytesIO()
+    plt.gcf().savefig(buf, format="png", dpi=100, bbox_inches="tight")
+    prefix.with_suffix(".png").write_bytes(small_png(buf.getvalue()))
+
+
+plt.show = _show
 buf = io.StringIO()
 with contextlib.redirect_stdout(buf):
     runpy.run_path(str(example), run_name="__main__")

@@ -27,12 +27,28 @@ def _pyplot():
 
 
 def _save(fig, path):
-    """Lay out, write as PNG (atomically) and close a figure."""
+    """Lay out, write as PNG (atomically, :func:`small_png`) and close a
+    figure."""
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=120)
     _pyplot().close(fig)
-    _atomic_write_bytes(path, buf.getvalue())
+    _atomic_write_bytes(path, small_png(buf.getvalue()))
+
+
+def small_png(data):
+    """A PNG rewritten with a palette of 256 colours (median cut), which a
+    line plot or a grey-level image grid does not need more of: a third of
+    the bytes, so the figures the docs keep stay small.  Pillow comes with
+    matplotlib; without it the PNG is returned as it is."""
+    try:
+        from PIL import Image
+    except ImportError:  # pragma: no cover - matplotlib depends on Pillow
+        return data
+    img = Image.open(io.BytesIO(data)).convert("RGB")
+    out = io.BytesIO()
+    img.quantize(256, method=Image.Quantize.MEDIANCUT).save(out, "PNG", optimize=True)
+    return out.getvalue()
 
 
 def _image_grid(ax, imgs, n_cols, title):
