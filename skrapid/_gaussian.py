@@ -1011,6 +1011,8 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
         Returns
         -------
         C : ndarray of shape (n_features, n_features)
+            In the namespace of the fitted attributes (NumPy, or the fit's
+            input namespace under Array API dispatch).
 
 
         Examples
@@ -1035,7 +1037,7 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
         if self._gaussian_hidden:
             L = self._kernel_cholesky()
             Linv = np.linalg.inv(L)
-            return Linv.T @ Linv
+            return B.like_input(Linv.T @ Linv, self.components_)
         from ._partition import _chunks
 
         model, _ = self._fitted_model()
@@ -1070,7 +1072,7 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
         eh = s1 / s0
         cov_h = s2 / s0 - np.outer(eh, eh)
         M = d[:, None] * W
-        return np.diag(d) + M @ cov_h @ M.T
+        return B.like_input(np.diag(d) + M @ cov_h @ M.T, self.components_)
 
 
 def _shift(eigenvalues, n_components):

@@ -345,6 +345,7 @@ class _MomentsMixin:
                 "the positive phase is not a function of the covariance. Use fit "
                 "with samples."
             )
+        target = covariance if kernel is None else kernel
         C = _check_target(covariance, kernel)
         if n_epochs is None:
             n_epochs = self.max_iter
@@ -358,6 +359,9 @@ class _MomentsMixin:
                 f"the target has {C.shape[0]} fields, but this GaussianRBM was "
                 f"trained on {self.n_features_in_}."
             )
+        # the fitted attributes follow the target's namespace (Array API
+        # dispatch), as they follow X in fit
+        self._from_input_space(target, reset=first)
         if first:
             self._reset_fit_state()
             self._fit_signature = self._signature()
@@ -416,7 +420,8 @@ def _check_target(covariance, kernel):
     if (covariance is None) == (kernel is None):
         raise ValueError("give exactly one of covariance and kernel.")
     name = "covariance" if kernel is None else "kernel"
-    M = np.asarray(covariance if kernel is None else kernel, dtype=np.float64)
+    M = covariance if kernel is None else kernel
+    M = np.asarray(B.to_numpy(M) if hasattr(M, "shape") else M, dtype=np.float64)
     if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] < 1:
         raise ValueError(f"{name} must be a square matrix; got shape {M.shape}.")
     if not np.all(np.isfinite(M)):

@@ -92,6 +92,7 @@ def _methods(est, X, X_np):
         "gibbs": lambda e, A: e.gibbs(A),
         "sample(v_init)": lambda e, A: e.sample(4, v_init=A[:4, ...], random_state=1),
         "sample": lambda e, A: e.sample(4, random_state=1),
+        "sample_hidden": lambda e, A: e.sample_hidden(A, random_state=2),
     }, H
 
 
@@ -124,6 +125,14 @@ def test_every_method_follows_the_input(make, data, device):
         np.testing.assert_allclose(_home(got), want, rtol=1e-5, atol=1e-6, err_msg=name)
     with dispatch():
         assert est.score(X) == pytest.approx(ref.score(X_np), rel=1e-6)
+        lz = est.log_partition_function("ais", X=X, n_betas=20, n_chains=5,
+                                        random_state=0)  # fmt: skip
+        assert lz == ref.log_partition_function("ais", X=X_np, n_betas=20,
+                                                n_chains=5, random_state=0)  # fmt: skip
+        if isinstance(est, GaussianRBM):
+            cov = est.covariance()
+            assert _ns(cov) == "array_api_strict" and cov.device == device
+            np.testing.assert_allclose(_home(cov), ref.covariance(), rtol=1e-6)
         est.partial_fit(X)
     ref.partial_fit(X_np)
     assert _ns(est.components_) == "array_api_strict"
@@ -401,3 +410,21 @@ def test_torch_fitted_model_samples_its_own_distribution():
     counts = np.bincount(codes, minlength=32)[order]
     expected = np.exp(exact["log_p"]) * len(codes)
     assert chisquare(counts, expected).pvalue > 1e-3
+
+
+def test_fit_covariance_follows_its_target():
+    """``GaussianRBM.fit_covariance(kernel=K)``: the fitted attributes and
+    ``covariance()`` live where K lives, with the NumPy fit's values."""
+    from skrapid.datasets import lattice_kernel
+
+    K = lattice_kernel(4, m2=4.0)
+    Kx = xs.asarray(K, device=xs.Device("device1"))
+    kw = dict(n_components=4, mu2=9.0, method="exact", max_iter=50, random_state=0)
+    ref = GaussianRBM(**kw).fit_covariance(kernel=K)
+    with dispatch():
+        est = GaussianRBM(**kw).fit_covariance(kernel=Kx)
+        cov = est.covariance()
+        with pytest.raises(ValueError, match=r"fit_covariance\(\) must use the same"):
+            est.fit_covariance(kernel=K, reset=False)
+    assert _ns(est.kernel_) == "array_api_strict" and cov.device == Kx.device
+    np.testing.assert_allclose(_home(cov), ref.covariance(), rtol=1e-10)
