@@ -55,21 +55,32 @@ def _case(make, data, name):
 
 # the estimator x training method grid of the device tests
 # (tests/device_budgets.py)
-CASES = [
-    _case(lambda m=m: BinaryRBM(method=m, **SMALL), binary, f"BinaryRBM-{m}")
-    for m in ("cd", "pcd", "pt", "exact")
-] + [
-    _case(lambda m=m: RARBM(n_patterns=2, negative_phase=m, **SMALL), binary,
-          f"RARBM-{m}")  # fmt: skip
-    for m in ("pid", "cd", "pcd", "pt", "exact")
-] + [
-    _case(lambda m=m: GaussianRBM(method=m, **SMALL), fields, f"GaussianRBM-{m}")
-    for m in ("pcd", "cd", "exact", "natural", "eigen")
-] + [
-    _case(lambda m=m: GaussianRBM(hidden="spin", method=m, **SMALL), fields,
-          f"GaussianRBM-spin-{m}")  # fmt: skip
-    for m in ("pcd", "cd")
-]
+CASES = (
+    [
+        _case(lambda m=m: BinaryRBM(method=m, **SMALL), binary, f"BinaryRBM-{m}")
+        for m in ("cd", "pcd", "pt", "exact")
+    ]
+    + [
+        _case(
+            lambda m=m: RARBM(n_patterns=2, negative_phase=m, **SMALL),
+            binary,
+            f"RARBM-{m}",
+        )  # fmt: skip
+        for m in ("pid", "cd", "pcd", "pt", "exact")
+    ]
+    + [
+        _case(lambda m=m: GaussianRBM(method=m, **SMALL), fields, f"GaussianRBM-{m}")
+        for m in ("pcd", "cd", "exact", "natural", "eigen")
+    ]
+    + [
+        _case(
+            lambda m=m: GaussianRBM(hidden="spin", method=m, **SMALL),
+            fields,
+            f"GaussianRBM-spin-{m}",
+        )  # fmt: skip
+        for m in ("pcd", "cd")
+    ]
+)
 DEVICES = [xs.Device("CPU_DEVICE"), xs.Device("device1")]
 
 

@@ -33,9 +33,10 @@ def _inputs(X):
 
 def bench_namespaces(args, progress=print) -> dict:
     """One PCD-1 epoch (``fit``, ``max_iter=1``) and one ``score_samples`` of
-    the training rows (binarized at 0.5) (log Z cached beforehand, so the rows' cost is timed)
-    of a default ``BinaryRBM(n_components=--n-components)`` in float32, for
-    each input type, under ``sklearn.config_context(array_api_dispatch=True)``
+    the training rows, binarized at 0.5 (log Z cached beforehand, so the
+    rows' cost is timed), of a default
+    ``BinaryRBM(n_components=--n-components)`` in float32, for each input
+    type, under ``sklearn.config_context(array_api_dispatch=True)``
     for all but NumPy; ratios against NumPy input.  The cases absent here
     (no PyTorch, no GPU) are listed as skipped."""
     import sklearn
