@@ -304,6 +304,12 @@ def from_foreign(a: Any):
             where = f" on device {array_api_compat.device(a)!r}"
         except Exception:
             where = ""
+        if getattr(a, "is_sparse", False) or "sparse" in str(getattr(a, "layout", "")):
+            raise ValueError(
+                f"skrapid takes this sparse {kind} as a dense array only: pass "
+                "X.to_dense() (or a SciPy sparse matrix, which the binary "
+                "estimators take without making it dense)."
+            ) from None
         raise ValueError(
             f"skrapid cannot compute on this {kind}{where} "
             f"({type(host_exc).__name__}: {host_exc}). It computes on the CPU "

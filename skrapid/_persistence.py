@@ -138,6 +138,11 @@ def to_numpy(estimator):
     from . import _backend as B
     from ._validation import _is_fitted_array
 
+    if not hasattr(estimator, "get_params") or not hasattr(estimator, "__dict__"):
+        raise TypeError(
+            "to_numpy takes a fitted skrapid estimator (a scikit-learn "
+            f"estimator); got {type(estimator).__name__}."
+        )
     state = {}
     for key, value in vars(estimator).items():
         if _is_fitted_array(key, value):

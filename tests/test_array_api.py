@@ -202,6 +202,8 @@ def test_to_numpy_brings_a_fitted_estimator_home():
         if key.endswith("_") and not key.startswith("_") and hasattr(value, "shape"):
             assert isinstance(value, np.ndarray), key
     clone = pickle.loads(pickle.dumps(host))
+    with pytest.raises(TypeError, match="takes a fitted skrapid estimator"):
+        skrapid.to_numpy(est.components_)
     np.testing.assert_allclose(clone.score_samples(X_np), expected, rtol=1e-6)
 
 
@@ -355,6 +357,9 @@ def test_torch_tensors_that_need_grad_or_odd_dtypes_and_devices():
     half = torch.asarray(binary(dtype=np.float32)).to(torch.bfloat16)
     with pytest.raises(ValueError, match=r"X\.float\(\)"):
         BinaryRBM(**SMALL).fit(half)
+    sparse = torch.asarray(binary(dtype=np.float32)).to_sparse()
+    with pytest.raises(ValueError, match=r"X\.to_dense\(\)"):
+        BinaryRBM(**SMALL).fit(sparse)
     meta = torch.empty((10, 4), device="meta")
     with pytest.raises(ValueError, match=r"X\.cpu\(\)"):
         BinaryRBM(**SMALL).fit(meta)
