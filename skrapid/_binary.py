@@ -554,13 +554,8 @@ class BinaryRBM(BinaryLayersMixin, BaseRBM):
         epoch has 50 or more.  2: also a line per epoch with gradient norms,
         weight norms and chain statistics.
     device : {"auto", "cpu", "gpu"}, default="auto"
-        Where to compute.  ``"auto"``: the input decides -- NumPy input with
-        NumPy, a CuPy array with CuPy, and under
-        ``sklearn.set_config(array_api_dispatch=True)`` a PyTorch tensor or
-        another Array API array on its own device, with the outputs and
-        fitted attributes in its namespace (:func:`skrapid.to_numpy` brings
-        them home).  ``"cpu"``: NumPy; ``"gpu"``: CuPy (an error without
-        it).  Outputs follow the input's array type either way.
+        Where to compute: ``"auto"`` lets the input decide (:ref:`devices`),
+        ``"cpu"`` asks for NumPy and ``"gpu"`` for CuPy.
 
     Attributes
     ----------

@@ -107,14 +107,9 @@ class RBM(BaseRBM):
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
     device : {"auto", "cpu", "gpu"}, default="auto"
-        Where to compute.  ``"auto"``: the input decides -- NumPy input with
-        NumPy, a CuPy array with CuPy, and under
-        ``sklearn.set_config(array_api_dispatch=True)`` a PyTorch tensor or
-        another Array API array on its own device, with the outputs and
-        fitted attributes in its namespace (:func:`skrapid.to_numpy` brings
-        them home).  ``"cpu"``: NumPy; ``"gpu"``: CuPy (an error without
-        it).  Outputs follow the input's array type either way.  The ReLU
-        and dReLU layers need SciPy's special functions (CuPy's on a GPU).
+        Where to compute: ``"auto"`` lets the input decide (:ref:`devices`),
+        ``"cpu"`` asks for NumPy and ``"gpu"`` for CuPy.  The ReLU and dReLU
+        layers need SciPy's special functions (CuPy's on a GPU).
 
     Attributes
     ----------
