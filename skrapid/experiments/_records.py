@@ -75,7 +75,7 @@ def _atomic_write_text(path, text):
 #: Result records longer than this are written gzip-compressed
 #: (``NAME.json.gz``): the per-run histories of the large experiments would
 #: otherwise make up most of the repository.
-_GZIP_ABOVE = 2**18
+_GZIP_ABOVE = 2**16
 
 
 def _write_record(json_path, text):
