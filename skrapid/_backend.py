@@ -282,15 +282,25 @@ def to_space(a: Any, space: Space):
     return space.xp.asarray(a, device=space.device)
 
 
-def from_foreign(a: Any):
+def from_foreign(a: Any, *, host: bool = False):
     """A foreign array as NumPy (on the CPU) or CuPy (on a CUDA device),
     through DLPack, without a copy where the library allows one.  Its dtype
-    is kept; a device skrapid cannot compute on is a clear error."""
+    is kept; a device skrapid cannot compute on is a clear error.
+
+    ``host=True`` (``device="cpu"``): an array on another device is first
+    copied to the CPU by its own library, then read as NumPy."""
     if getattr(a, "requires_grad", False):  # PyTorch refuses to export those
         a = a.detach()
     try:
         return np.from_dlpack(a)
     except Exception as host_exc:
+        if host:
+            try:
+                import array_api_compat
+
+                return np.from_dlpack(array_api_compat.to_device(a, "cpu"))
+            except Exception:
+                pass
         cp = _import_cupy()
         if cp is not None:
             try:

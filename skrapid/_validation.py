@@ -229,7 +229,9 @@ class _ValidationMixin:
             )
         elif B.dispatch_enabled() and hasattr(self, "components_"):
             _check_same_space(self, X)
-        return B.from_foreign(X) if B.is_foreign_array(X) else X
+        if not B.is_foreign_array(X):
+            return X
+        return B.from_foreign(X, host=self.device == "cpu")
 
     def _attributes_to_input_space(self):
         """Move the public array attributes to the namespace and device of the

@@ -252,9 +252,9 @@ class _Crossings:
         self.n = {"in": 0, "out": 0}
         read, write = B.from_foreign, B.to_space
 
-        def counted_read(a):
+        def counted_read(a, **kw):
             self.n["in"] += 1
-            return read(a)
+            return read(a, **kw)
 
         def counted_write(a, space):
             self.n["out"] += 1
@@ -449,3 +449,30 @@ def test_fit_covariance_follows_its_target():
             est.fit_covariance(kernel=K, reset=False)
     assert _ns(est.kernel_) == "array_api_strict" and cov.device == Kx.device
     np.testing.assert_allclose(_home(cov), ref.covariance(), rtol=1e-10)
+
+
+def test_device_cpu_brings_an_off_host_tensor_to_the_cpu(monkeypatch):
+    """``device="cpu"`` is an explicit request: a tensor NumPy cannot read
+    where it lives (a CUDA tensor without CuPy, played here by a DLPack
+    export that fails once) is copied to the CPU by its own library; with
+    ``device="auto"`` the same tensor is a clear error instead."""
+    torch = _torch()
+    monkeypatch.setattr(B, "_import_cupy", lambda: None)
+    real = np.from_dlpack
+    state = {"fail": 0}
+
+    def off_host_once(a, *args, **kwargs):
+        if state["fail"]:
+            state["fail"] -= 1
+            raise BufferError("the array is on a device NumPy cannot read")
+        return real(a, *args, **kwargs)
+
+    monkeypatch.setattr(np, "from_dlpack", off_host_once)
+    X = torch.asarray(binary(dtype=np.float32))
+    state["fail"] = 1
+    with dispatch():
+        est = BinaryRBM(device="cpu", **SMALL).fit(X)
+    assert isinstance(est.components_, torch.Tensor)
+    state["fail"] = 1
+    with dispatch(), pytest.raises(ValueError, match=r"X\.cpu\(\)"):
+        BinaryRBM(**SMALL).fit(X)
