@@ -476,3 +476,31 @@ def test_device_cpu_brings_an_off_host_tensor_to_the_cpu(monkeypatch):
     state["fail"] = 1
     with dispatch(), pytest.raises(ValueError, match=r"X\.cpu\(\)"):
         BinaryRBM(**SMALL).fit(X)
+
+
+def test_grid_search_selects_on_tensors_and_on_strict_arrays():
+    """GridSearchCV scores by held-out log-likelihood on foreign input under
+    dispatch, and picks what it picks on NumPy input."""
+    from sklearn.model_selection import GridSearchCV
+
+    X_np = binary(n=120, V=8, seed=1, dtype=np.float32)
+    grid = {"n_components": [2, 4]}
+
+    def search(X):
+        est = BinaryRBM(max_iter=3, random_state=0)
+        return GridSearchCV(est, grid, cv=3).fit(X)
+
+    ref = search(X_np)
+    inputs = [xs.asarray(X_np)]
+    try:
+        import torch
+
+        inputs.append(torch.asarray(X_np))
+    except ImportError:
+        pass
+    for X in inputs:
+        with dispatch():
+            gs = search(X)
+        assert gs.best_params_ == ref.best_params_
+        assert gs.best_score_ == pytest.approx(ref.best_score_, rel=1e-6)
+        assert _ns(gs.best_estimator_.components_) == _ns(X)
