@@ -252,8 +252,8 @@ class _ValidationMixin:
     def _attributes_to_host(self):
         """The public array attributes as NumPy (for a partial fit)."""
         for key, value in list(vars(self).items()):
-            if _is_fitted_array(key, value) and B.is_foreign_array(value):
-                setattr(self, key, B.to_numpy(value))
+            if _is_fitted_array(key, value) and not isinstance(value, np.ndarray):
+                setattr(self, key, B.to_numpy(value))  # CuPy or foreign
 
     def _accepts_sparse(self):
         """Hook: whether this estimator takes SciPy sparse X (converted to

@@ -504,3 +504,43 @@ def test_grid_search_selects_on_tensors_and_on_strict_arrays():
         assert gs.best_params_ == ref.best_params_
         assert gs.best_score_ == pytest.approx(ref.best_score_, rel=1e-6)
         assert _ns(gs.best_estimator_.components_) == _ns(X)
+
+
+@pytest.mark.filterwarnings("ignore::skrapid.SpinGlassWarning")
+@pytest.mark.parametrize("make, data", CASES)
+def test_cupy_fit_under_dispatch_keeps_every_method_on_the_device(
+    make, data, strict_gpu
+):
+    """The device tests' grid on the strict CuPy stand-in under dispatch: the
+    fitted attributes stay CuPy arrays, and every method reads them there
+    (the stand-in refuses any implicit host conversion); ``to_numpy`` gives
+    a host model with the same answers."""
+    cp = strict_gpu.module()
+    X_np = data(dtype=np.float32)
+    Xd = cp.asarray(X_np)
+    with dispatch(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = make().fit(Xd)
+        for key, value in vars(est).items():
+            if (
+                key.endswith("_")
+                and not key.startswith("_")
+                and hasattr(value, "shape")
+            ):
+                assert B.is_cupy_array(value), key
+        outs = {
+            "transform": est.transform(Xd),
+            "score_samples": est.score_samples(Xd),
+            "free_energy": est.free_energy(Xd),
+            "inverse_transform": est.inverse_transform(est.transform(Xd)),
+            "sample": est.sample(4, random_state=0),
+            "sample_hidden": est.sample_hidden(Xd, random_state=0),
+        }
+        for name, out in outs.items():
+            assert B.is_cupy_array(out), name
+        est.log_partition_function("ais", n_betas=20, n_chains=5, random_state=0)
+        est.partial_fit(Xd)
+    host = skrapid.to_numpy(est)
+    np.testing.assert_allclose(
+        host.transform(X_np), est.transform(Xd).get(), rtol=1e-5, atol=1e-6
+    )
