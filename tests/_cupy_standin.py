@@ -424,7 +424,7 @@ _FUNCTIONS = frozenset(
     multiply negative nonzero not_equal ones ones_like outer power prod ravel
     reciprocal repeat reshape round sign sin sinh sort sqrt square squeeze stack
     std subtract sum swapaxes take tanh tile trace transpose tril triu true_divide
-    var vstack where zeros zeros_like""".split()
+    var vstack where zeros zeros_like take_along_axis put_along_axis cbrt""".split()
 )
 
 
@@ -628,3 +628,27 @@ _module.cuda = types.SimpleNamespace(
 def module():
     """The stand-in ``cupy`` namespace."""
     return _module
+
+
+# --- cupyx.scipy.special: the special functions the ReLU layers use -------
+_cupyx = types.ModuleType("cupyx")
+_cupyx_scipy = types.ModuleType("cupyx.scipy")
+_cupyx_special = types.ModuleType("cupyx.scipy.special")
+_cupyx.scipy = _cupyx_scipy
+_cupyx_scipy.special = _cupyx_special
+for _n in ("erfcx", "erfc", "log_ndtr", "ndtri"):  # not ndtri_exp: may be absent
+    setattr(
+        _cupyx_special,
+        _n,
+        _device_function(_n, source=__import__("scipy.special").special),
+    )
+
+
+def cupyx_modules():
+    """``{name: module}`` of the stand-in ``cupyx.scipy.special`` (device
+    arrays in and out, host arrays refused), for ``sys.modules``."""
+    return {
+        "cupyx": _cupyx,
+        "cupyx.scipy": _cupyx_scipy,
+        "cupyx.scipy.special": _cupyx_special,
+    }

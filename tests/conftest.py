@@ -2,6 +2,7 @@
 
 import itertools
 import os
+import sys
 
 # scikit-learn's Array API dispatch needs SciPy's own Array API support, which
 # is read when SciPy is first imported: before anything below imports it.
@@ -93,6 +94,8 @@ def strict_gpu(monkeypatch):
     from skrapid import _backend as B
 
     monkeypatch.setattr(B, "_import_cupy", lambda: S.module())
+    for name, mod in S.cupyx_modules().items():
+        monkeypatch.setitem(sys.modules, name, mod)
     return S
 
 

@@ -26,8 +26,9 @@ import sklearn
 from sklearn.utils.estimator_checks import check_array_api_input
 
 import skrapid
-from skrapid import RARBM, BinaryRBM, GaussianRBM
+from skrapid import RARBM, RBM, BinaryRBM, GaussianRBM
 from skrapid import _backend as B
+from skrapid.layers import Potts
 
 xs = pytest.importorskip("array_api_strict")
 try:
@@ -44,6 +45,15 @@ def dispatch():
 def binary(n=60, V=6, seed=0, dtype=np.float64):
     rng = np.random.default_rng(seed)
     return (rng.random((n, V)) < 0.4).astype(dtype)
+
+
+def spins(n=60, V=6, seed=0, dtype=np.float64):
+    return 2 * binary(n, V, seed, dtype) - 1
+
+
+def codes(n=60, V=6, seed=0, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 3, size=(n, V)).astype(dtype)
 
 
 def fields(n=60, V=6, seed=0, dtype=np.float64):
@@ -85,7 +95,17 @@ CASES = (
         )  # fmt: skip
         for m in ("pcd", "cd")
     ]
+    + [
+        _case(lambda: RBM(hidden="relu", **SMALL), binary, "RBM-relu"),
+        _case(
+            lambda: RBM(visible="spin", hidden="drelu", method="cd", **SMALL),
+            spins,
+            "RBM-spin-drelu",
+        ),
+        _case(lambda: RBM(visible=Potts(n_states=3), **SMALL), codes, "RBM-potts"),
+    ]
 )
+# the general RBM's layers beside it (ReLU, dReLU, Potts)
 DEVICES = [xs.Device("CPU_DEVICE"), xs.Device("device1")]
 
 
@@ -155,7 +175,7 @@ def test_every_method_follows_the_input(make, data, device):
     np.testing.assert_allclose(_home(est.components_), ref.components_, rtol=1e-5)
 
 
-@pytest.mark.parametrize("make, data", CASES[9:])
+@pytest.mark.parametrize("make, data", CASES[9:16])
 def test_values_match_numpy_in_sklearns_check(make, data):
     """scikit-learn's Array API check with ``check_values=True``: fitted
     attributes and outputs equal to the NumPy fit's (the common checks run
