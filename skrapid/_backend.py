@@ -245,9 +245,18 @@ class Space(tuple):
     xp = property(lambda self: self[0])
     device = property(lambda self: self[1])
 
+    def __reduce__(self):  # a module does not pickle: its name does
+        return (_space_named, (self.xp.__name__, self.device))
+
     @property
     def name(self):
         return self.xp.__name__.replace("array_api_compat.", "")
+
+
+def _space_named(name, device):
+    import importlib
+
+    return Space(importlib.import_module(name), device)
 
 
 def space_of(a: Any) -> Space:

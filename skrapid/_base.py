@@ -450,7 +450,7 @@ class BaseRBM(
             getattr(self, "n_iter_", 0),
             None if open_ended else n_epochs,
         )
-        self._attributes_to_host()  # training reads and writes NumPy/CuPy
+        space = self._attributes_to_host()  # training reads and writes NumPy/CuPy
         try:
             self._train(X, n_epochs, first=first)
         except BaseException as exc:
@@ -474,7 +474,7 @@ class BaseRBM(
             raise
         finally:
             self.__dict__.pop("_epoch_clock", None)
-            self._attributes_to_input_space()
+            self._attributes_to_space(space)
 
     def _forget_fit(self):
         """Remove every fitted attribute (the estimator is unfitted again)."""

@@ -215,45 +215,48 @@ class _ValidationMixin:
     # ------------------------------------------------------------------
     # the input's array namespace (scikit-learn's Array API convention)
     # ------------------------------------------------------------------
-    def _from_input_space(self, X, *, reset, name="X"):
+    def _from_input_space(self, X, *, reset):
         """A foreign X (PyTorch, array_api_strict, ...) as NumPy or CuPy, where
         it lives (:func:`skrapid._backend.from_foreign`).  Under Array API
         dispatch, a fit remembers its namespace and device (the fitted
-        attributes go there, :meth:`_attributes_to_input_space`) and a fitted
+        attributes go there, :meth:`_attributes_to_host`) and a fitted
         model refuses input from another namespace or device, as scikit-learn's
         estimators do."""
         if reset:
+            self.__dict__.pop("_input_space", None)
             foreign = B.is_foreign_array(X) or B.is_cupy_array(X)
-            self._input_space = (
-                B.space_of(X) if foreign and B.dispatch_enabled() else None
-            )
+            if foreign and B.dispatch_enabled():
+                self._input_space = B.space_of(X)
         elif B.dispatch_enabled() and hasattr(self, "components_"):
             _check_same_space(self, X)
         if not B.is_foreign_array(X):
             return X
         return B.from_foreign(X, host=self.device == "cpu")
 
-    def _attributes_to_input_space(self):
-        """Move the public array attributes to the namespace and device of the
-        fit's input (under Array API dispatch; NumPy otherwise)."""
-        space = getattr(self, "_input_space", None)
-        if space is None and not any(
-            B.is_foreign_array(v) for v in vars(self).values()
-        ):
-            return
-        for key, value in list(vars(self).items()):
-            if _is_fitted_array(key, value):
-                setattr(
-                    self,
-                    key,
-                    B.to_numpy(value) if space is None else B.to_space(value, space),
-                )
-
     def _attributes_to_host(self):
-        """The public array attributes as NumPy (for a partial fit)."""
+        """Bring the public array attributes to NumPy for training, and return
+        where they must go afterwards: the fit's input space (a fresh fit under
+        dispatch, recorded by :meth:`_from_input_space`), else the space the
+        attributes were in (a partial fit continues there), else None
+        (NumPy)."""
+        space = self.__dict__.pop("_input_space", None)
+        attr = getattr(self, "components_", None)
+        if space is None and attr is not None and not isinstance(attr, np.ndarray):
+            space = B.space_of(attr)
         for key, value in list(vars(self).items()):
             if _is_fitted_array(key, value) and not isinstance(value, np.ndarray):
                 setattr(self, key, B.to_numpy(value))  # CuPy or foreign
+        return space
+
+    def _attributes_to_space(self, space):
+        """Move the public array attributes to ``space`` (None: leave them
+        NumPy).  Nothing about the space stays on the estimator, so it
+        pickles as its arrays do."""
+        if space is None:
+            return
+        for key, value in list(vars(self).items()):
+            if _is_fitted_array(key, value):
+                setattr(self, key, B.to_space(value, space))
 
     def _accepts_sparse(self):
         """Hook: whether this estimator takes SciPy sparse X (converted to

@@ -223,6 +223,11 @@ def test_to_numpy_brings_a_fitted_estimator_home():
         expected = _home(est.score_samples(X))
     host = skrapid.to_numpy(est)
     assert _ns(est.components_) == "array_api_strict"  # the original is unchanged
+    # the estimator itself pickles as its arrays do: nothing else of the
+    # input's namespace stays on it
+    assert "_input_space" not in vars(est)
+    again = pickle.loads(pickle.dumps(est))
+    assert _ns(again.components_) == "array_api_strict"
     for key, value in vars(host).items():
         if key.endswith("_") and not key.startswith("_") and hasattr(value, "shape"):
             assert isinstance(value, np.ndarray), key
