@@ -569,3 +569,22 @@ def test_cupy_fit_under_dispatch_keeps_every_method_on_the_device(
     np.testing.assert_allclose(
         host.transform(X_np), est.transform(Xd).get(), rtol=1e-5, atol=1e-6
     )
+
+
+@pytest.mark.filterwarnings("ignore::skrapid.SpinGlassWarning")
+@pytest.mark.parametrize(
+    "device_name, dtype_name", [("device1", "float32"), ("CPU_DEVICE", "float64")]
+)
+def test_every_common_estimator_gives_the_numpy_values(device_name, dtype_name):
+    """scikit-learn's Array API check with ``check_values=True`` on every
+    estimator configuration of the common checks: the binary models through
+    their squashed-input subclasses (the check feeds real values), the
+    Gaussian ones as they are."""
+    from test_common import GAUSSIAN, SQUASHED
+
+    assert len(SQUASHED + GAUSSIAN) == 17
+    for est in SQUASHED + GAUSSIAN:
+        check_array_api_input(
+            type(est).__name__, est, "array_api_strict", device_name=device_name,
+            dtype_name=dtype_name, check_values=True,
+        )  # fmt: skip
