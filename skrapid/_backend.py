@@ -303,6 +303,11 @@ def from_foreign(a: Any, *, host: bool = False):
     try:
         return np.from_dlpack(a)
     except Exception as host_exc:
+        if not hasattr(a, "__dlpack__") and hasattr(a, "__array__"):
+            try:  # no DLPack (a dask array): NumPy's own conversion
+                return np.asarray(a)
+            except Exception:
+                pass
         if host:
             try:
                 import array_api_compat

@@ -588,3 +588,21 @@ def test_every_common_estimator_gives_the_numpy_values(device_name, dtype_name):
             type(est).__name__, est, "array_api_strict", device_name=device_name,
             dtype_name=dtype_name, check_values=True,
         )  # fmt: skip
+
+
+def test_arrays_without_dlpack_are_read_as_numpy_reads_them():
+    """A dask array has no DLPack export: it is read by NumPy's conversion,
+    as before (NumPy out without dispatch, dask arrays under it)."""
+    da = pytest.importorskip("dask.array")
+    X_np = binary()
+    X = da.from_array(X_np, chunks=20)
+    ref = BinaryRBM(**SMALL).fit(X_np)
+    est = BinaryRBM(**SMALL).fit(X)
+    out = est.transform(X)
+    assert isinstance(out, np.ndarray)
+    np.testing.assert_allclose(out, ref.transform(X_np))
+    with dispatch():
+        est = BinaryRBM(**SMALL).fit(X)
+        out = est.transform(X)
+    assert _ns(out) == "dask" and _ns(est.components_) == "dask"
+    np.testing.assert_allclose(np.asarray(out), ref.transform(X_np))
