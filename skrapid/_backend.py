@@ -40,6 +40,7 @@ __all__ = [
     "is_foreign_array",
     "dispatch_enabled",
     "space_of",
+    "space_key",
     "to_space",
     "from_foreign",
     "numpy_dtype",
@@ -286,8 +287,6 @@ def to_space(a: Any, space: Space):
         return a
     if space.device is None and space.xp is _import_cupy():
         return to_device(a, space.xp)  # CuPy itself
-    if space.xp.__name__.endswith("numpy") and not is_foreign_array(a):
-        return to_numpy(a)
     return space.xp.asarray(a, device=space.device)
 
 
