@@ -28,6 +28,8 @@ from typing import Any
 import numpy as np
 from scipy import sparse as _sparse
 
+from . import _torchnp
+
 __all__ = [
     "gpu_available",
     "get_namespace",
@@ -72,8 +74,25 @@ def is_cupy_array(a: Any) -> bool:
     return type(a).__module__.split(".")[0] == "cupy"
 
 
+def is_torch_array(a: Any) -> bool:
+    """True for a PyTorch-computed array (:class:`skrapid._torchnp.TorchArray`)."""
+    return isinstance(a, _torchnp.TorchArray)
+
+
+def is_device_array(a: Any) -> bool:
+    """Return True for an array computed by another library than NumPy (CuPy,
+    or PyTorch through :mod:`skrapid._torchnp`): it is never converted with
+    ``np.asarray`` (each crossing to the host goes through :func:`to_numpy`)."""
+    return is_cupy_array(a) or isinstance(a, _torchnp.TorchArray)
+
+
 def get_namespace(*arrays: Any):
-    """Return ``cupy`` if any of ``arrays`` is a CuPy array, else ``numpy``."""
+    """Return the compute namespace of ``arrays``: ``cupy`` for a CuPy array,
+    the PyTorch namespace of its device for a PyTorch-computed array, else
+    ``numpy``."""
+    for a in arrays:
+        if isinstance(a, _torchnp.TorchArray):
+            return _torchnp.namespace(str(a.t.device))
     if any(is_cupy_array(a) for a in arrays):
         cp = _import_cupy()
         if cp is None:
@@ -173,6 +192,8 @@ def to_numpy(a: Any) -> np.ndarray:
         return a
     if is_cupy_array(a):
         return a.get()
+    if isinstance(a, _torchnp.TorchArray):
+        return _torchnp.to_numpy(a)
     if is_foreign_array(a):
         return to_numpy(from_foreign(a))
     return np.asarray(a)
@@ -181,12 +202,20 @@ def to_numpy(a: Any) -> np.ndarray:
 def to_device(a: Any, xp, dtype=None):
     """Move ``a`` to the namespace ``xp`` (host->device or device->host)."""
     if is_foreign_array(a):
-        a = from_foreign(a)
+        a = from_foreign(a, torch=isinstance(xp, _torchnp.Namespace))
     if xp is np:
         out = to_numpy(a)
         return out if dtype is None else out.astype(dtype, copy=False)
+    if isinstance(xp, _torchnp.Namespace):
+        if isinstance(a, _torchnp.TorchArray) or is_cupy_array(a):
+            return xp.asarray(
+                a if is_torch_array(a) else xp.from_dlpack(a), dtype=dtype
+            )
+        return xp.asarray(np.asarray(a), dtype=dtype)
     if is_cupy_array(a):
         return a if dtype is None else a.astype(dtype, copy=False)
+    if isinstance(a, _torchnp.TorchArray):
+        a = xp.from_dlpack(a.t) if a.t.device.type == "cuda" else to_numpy(a)
     return xp.asarray(np.asarray(a), dtype=dtype)
 
 
@@ -195,6 +224,8 @@ def numpy_dtype(a: Any):
     dt = a.dtype
     if isinstance(dt, np.dtype):
         return dt
+    if _torchnp.is_torch_tensor(a):
+        return _torchnp.numpy_dtype(dt)
     name = str(dt).rpartition(".")[2]  # torch.float32, array_api_strict's
     return np.dtype(name)
 
@@ -223,7 +254,7 @@ def dispatch_enabled() -> bool:
 def is_foreign_array(a: Any) -> bool:
     """True for an array of an Array API library other than NumPy and CuPy
     (a PyTorch tensor, an ``array_api_strict`` array, ...)."""
-    if isinstance(a, np.ndarray | np.generic) or a is None or is_cupy_array(a):
+    if isinstance(a, np.ndarray | np.generic) or a is None or is_device_array(a):
         return False
     if issparse(a) or isinstance(a, list | tuple | int | float | str):
         return False
@@ -285,20 +316,33 @@ def to_space(a: Any, space: Space):
     """A NumPy or CuPy result in ``space``'s namespace, on its device."""
     if a is None or isinstance(a, int | float):
         return a
+    if isinstance(a, _torchnp.TorchArray):
+        if space.xp.__name__.endswith("torch"):  # computed by PyTorch already
+            return a.t if a.t.device == space.device else a.t.to(space.device)
+        a = _torchnp.to_numpy(a)
     if space.device is None and space.xp is _import_cupy():
         return to_device(a, space.xp)  # CuPy itself
     return space.xp.asarray(a, device=space.device)
 
 
-def from_foreign(a: Any, *, host: bool = False):
-    """A foreign array as NumPy (on the CPU) or CuPy (on a CUDA device),
-    through DLPack, without a copy where the library allows one.  Its dtype
-    is kept; a device skrapid cannot compute on is a clear error.
+def from_foreign(a: Any, *, host: bool = False, torch: bool | None = None):
+    """A foreign array where skrapid computes on it, without a copy where the
+    library allows one: a PyTorch tensor under Array API dispatch as a
+    :class:`~skrapid._torchnp.TorchArray` (computed by PyTorch on its own
+    device); otherwise through DLPack as NumPy (on the CPU) or CuPy (on a CUDA
+    device).  Its dtype is kept; a device skrapid cannot compute on is a clear
+    error.
 
     ``host=True`` (``device="cpu"``): an array on another device is first
-    copied to the CPU by its own library, then read as NumPy."""
+    copied to the CPU by its own library, then read as NumPy.  ``torch``
+    forces (True) or refuses (False) the PyTorch path; None: dispatch decides.
+    """
     if getattr(a, "requires_grad", False):  # PyTorch refuses to export those
         a = a.detach()
+    if torch is None:
+        torch = not host and dispatch_enabled()
+    if torch and _torchnp.is_torch_tensor(a) and _torchnp.computable(a):
+        return _torchnp.wrap(a)
     try:
         return np.from_dlpack(a)
     except Exception as host_exc:

@@ -97,7 +97,7 @@ class _TransformMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
         H = H_in = _renamed_argument(X, kwargs)
         check_is_fitted(self, "components_")
         H = self._from_input_space(H, reset=False)
-        if B.is_cupy_array(H):  # checked on the device, as X is
+        if B.is_device_array(H):  # checked on the device, as X is
             H = _check_device_array(H, "H")
         else:
             H = check_array(H, dtype=[np.float64, np.float32], input_name="H")

@@ -111,7 +111,8 @@ def _check_device_array(A, name):
         raise ValueError(f"Expected a 2D array, got an array of shape {A.shape}.")
     if A.dtype not in (xp.float32, xp.float64):
         A = A.astype(xp.float64)
-    if not bool(xp.isfinite(A).all()):
+    # scikit-learn's fast check: a finite sum needs no elementwise pass
+    if not bool(xp.isfinite(xp.sum(A))) and not bool(xp.isfinite(A).all()):
         raise ValueError(f"Input {name} contains NaN or infinity.")
     return A
 
@@ -188,7 +189,7 @@ class _ValidationMixin:
     def _check_X(self, X, *, reset, likelihood=False, training=False):
         """:meth:`_validate_X` of an X that is NumPy, CuPy, SciPy sparse or
         array-like (a foreign array has been read into NumPy or CuPy)."""
-        if B.is_cupy_array(X):
+        if B.is_device_array(X):
             X = _check_device_array(X, "X")
             if reset:
                 self.n_features_in_ = X.shape[1]
@@ -274,9 +275,22 @@ class _ValidationMixin:
         """(model, xp) for the fitted parameters, on the device chosen for X."""
         check_is_fitted(self, "components_")
         self._check_signature()
-        xp = B.resolve_namespace(self.device, *(() if X is None else (X,)))
+        ref = self._attribute_reference() if X is None else X
+        xp = B.resolve_namespace(self.device, *(() if ref is None else (ref,)))
         dtype = B.numpy_dtype(self.components_)
         return self._model(self._load_parameters(xp, dtype), xp), xp
+
+    def _attribute_reference(self):
+        """Without X, work runs where the fitted attributes live: a CuPy array,
+        or (under dispatch) a PyTorch tensor as PyTorch computes it; None
+        (NumPy) otherwise."""
+        attr = self.components_
+        if B.is_cupy_array(attr):
+            return attr
+        if B.dispatch_enabled() and B.is_foreign_array(attr):
+            a = B.from_foreign(attr)
+            return a if B.is_device_array(a) else None
+        return None
 
     def _prepare(self, X, *, likelihood=False):
         check_is_fitted(self, "components_")

@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from .._backend import is_cupy_array, issparse
+from .._backend import is_device_array, issparse
 
 
 class Layer(ABC):
@@ -217,7 +217,7 @@ class Layer(ABC):
             note = " (sparse input: stored values and implicit zeros)"
             X = X.data
         else:
-            X = X if is_cupy_array(X) else np.asarray(X)
+            X = X if is_device_array(X) else np.asarray(X)
         lo, hi = self.low, self.high
         if X.size == 0 and not n_zeros:
             return

@@ -71,10 +71,11 @@ class dReLU(Layer):
         return self._halves(xp, field)[6].astype(field.dtype)
 
     def log_partition_zero(self, xp, n_units, dtype=np.float64):
-        from .._backend import to_numpy
+        from .._backend import get_namespace
 
-        z = np.zeros(np.shape(to_numpy(self.gamma_pos)))
-        return float(np.sum(np.broadcast_to(self.log_partition(np, z), (n_units,))))
+        xp = get_namespace(self.gamma_pos)  # where the parameters live
+        z = xp.zeros(self.gamma_pos.shape)
+        return float(xp.sum(xp.broadcast_to(self.log_partition(xp, z), (n_units,))))
 
     def _moments(self, xp, field):
         ap, gp, an, gn, _, _, _, pp = self._halves(xp, field)

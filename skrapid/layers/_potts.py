@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._backend import is_cupy_array, issparse
+from .._backend import is_device_array, issparse
 from ._base import Layer, _into
 
 
@@ -130,7 +130,7 @@ class Potts(Layer):
         each unit's q columns are in [0, 1] and sum to 1."""
         if issparse(X):
             X = X.toarray()
-        elif not is_cupy_array(X):
+        elif not is_device_array(X):
             X = np.asarray(X)
         if not X.size:
             return

@@ -20,6 +20,8 @@ def _special(xp):
     """erfcx, erfc, log_ndtr and ndtri_exp for the namespace ``xp``."""
     if xp is np:
         from scipy import special
+    elif hasattr(xp, "special"):  # PyTorch's namespace (skrapid._torchnp)
+        special = xp.special
     else:  # pragma: no cover - needs a GPU
         from cupyx.scipy import special
     ndtri_exp = getattr(special, "ndtri_exp", None)

@@ -1,0 +1,302 @@
+"""PyTorch computes PyTorch input (skrapid._torchnp), with its own random
+stream: the statistical tests of the device path, run on every device PyTorch
+has here (the CPU; CUDA where a GPU is present).
+
+Deterministic agreement with NumPy (the same fit when PyTorch is fed NumPy's
+random stream) and the device placement of every allocation are tested in
+``tests/test_array_api.py``.  Here the generator is the real
+``torch.Generator``: the streams differ from NumPy's, so each test compares
+against an exact answer with a tolerance from its standard error, at a
+fixed seed.  Skipped where torch is not installed (CI's install).
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+import sklearn
+
+torch = pytest.importorskip("torch")
+
+from conftest import all_states, brute_force, make_rbm  # noqa: E402
+from test_layers import _bound, _cases, _energy_1d, _gof_z, _quad_moments  # noqa: E402
+
+from skrapid import (  # noqa: E402
+    RARBM,
+    BinaryRBM,
+    GaussianRBM,
+    _torchnp,  # noqa: E402
+)
+from skrapid import _backend as B  # noqa: E402
+from skrapid.layers import Potts  # noqa: E402
+
+try:
+    with sklearn.config_context(array_api_dispatch=True):
+        pass
+except (ImportError, RuntimeError) as exc:  # SciPy < 1.14: no dispatch at all
+    pytest.skip(f"Array API dispatch is unavailable: {exc}", allow_module_level=True)
+
+DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+
+
+def dispatch():
+    return sklearn.config_context(array_api_dispatch=True)
+
+
+def on_torch(est, device):
+    """The fitted attributes as tensors on ``device`` (as a fit on tensors
+    leaves them): methods without X then compute with PyTorch there."""
+    import array_api_compat.torch as xt
+
+    est._attributes_to_space(B.Space(xt, torch.device(device)))
+    return est
+
+
+# -- the generator shim --------------------------------------------------------
+@pytest.mark.parametrize("device", DEVICES)
+def test_generator_is_seeded_native_and_numpy_shaped(device):
+    xp = _torchnp.namespace(device)
+    g1, g2, g3 = (B.make_generator(xp, s) for s in (5, 5, 6))
+    a, b, c = g1.random(1000), g2.random(1000), g3.random(1000)
+    assert isinstance(a, _torchnp.TorchArray) and a.t.device.type == device
+    np.testing.assert_array_equal(B.to_numpy(a), B.to_numpy(b))
+    assert not np.array_equal(B.to_numpy(a), B.to_numpy(c))
+    assert g1.standard_normal((3, 2), dtype=np.float32).dtype == np.float32
+    out = xp.empty((4, 5), dtype=np.float32)
+    assert g1.random(out.shape, dtype=np.float32, out=out) is out
+    # moments against their exact values, 5 standard errors at n draws
+    n = 200_000
+    draws = {
+        "random": (g1.random(n), 0.5, 1 / 12),
+        "standard_normal": (g1.standard_normal(n), 0.0, 1.0),
+        "standard_exponential": (g1.standard_exponential(n), 1.0, 1.0),
+        "uniform": (g1.uniform(-1.0, 3.0, n), 1.0, 16 / 12),
+        "integers": (g1.integers(0, 6, n).astype(np.float64), 2.5, 35 / 12),
+    }
+    for name, (x, mean, var) in draws.items():
+        x = B.to_numpy(x)
+        assert abs(x.mean() - mean) < 5 * np.sqrt(var / n), name
+        assert abs(x.var() - var) < 5 * var * np.sqrt(2 / n) * 2, name
+    ints = B.to_numpy(g1.integers(0, 6, n))
+    assert ints.min() == 0 and ints.max() == 5
+
+
+# -- the layers' samplers, each against its density ---------------------------
+@pytest.mark.filterwarnings("ignore::scipy.integrate.IntegrationWarning")
+@pytest.mark.parametrize("name,p", list(_cases()))
+@pytest.mark.parametrize("field", [-8.0, 0.7, 4.0])
+def test_continuous_samplers_on_torch_match_their_densities(name, p, field):
+    """Each continuous layer (Gaussian, ReLU, dReLU, φ⁴), sampled by PyTorch
+    with its own generator, against its density's CDF by quadrature
+    (chi-square z-score below 5); its moments equal NumPy's."""
+    from scipy import integrate
+
+    xp = _torchnp.namespace("cpu")
+    host = _bound(name, p)
+    layer = host.bind(**{k: xp.asarray(np.array([v])) for k, v in p.items()})
+    f_np = np.full((20000, 1), field)
+    f = xp.asarray(f_np)
+    rng = B.make_generator(xp, 11)
+    s = B.to_numpy(layer.sample(xp, f, rng))[:, 0]
+    for method in ("log_partition", "mean", "var"):
+        np.testing.assert_allclose(
+            B.to_numpy(getattr(layer, method)(xp, f[:3])),
+            getattr(host, method)(np, f_np[:3]),
+            rtol=1e-10, atol=1e-12, err_msg=method,
+        )  # fmt: skip
+    lz, _, _, _ = _quad_moments(name, p, field)
+    u, (lo, hi) = _energy_1d(name, p)
+
+    def cdf(x):
+        if x == -np.inf or x <= lo:
+            return 0.0
+        if x == np.inf:
+            return 1.0
+        a = max(lo, -200.0)
+        pts = [0.0] if a < 0 < x else None
+        return integrate.quad(
+            lambda t: np.exp(-u(t) + t * field - lz), a, x, points=pts, limit=200
+        )[0]
+
+    assert abs(_gof_z(s, cdf)) < 5
+
+
+def test_potts_sampler_on_torch():
+    q, n = 4, 20000
+    layer = Potts(n_states=q)
+    rng = np.random.default_rng(0)
+    field = rng.normal(0, 2, size=(1, 2 * q))
+    xp = _torchnp.namespace("cpu")
+    s = B.to_numpy(
+        layer.sample(xp, xp.asarray(np.repeat(field, n, 0)), B.make_generator(xp, 3))
+    )
+    np.testing.assert_array_equal(s.reshape(n, 2, q).sum(-1), 1)
+    p = np.exp(
+        field.reshape(2, q) - np.logaddexp.reduce(field.reshape(2, q), axis=1)[:, None]
+    )
+    se = np.sqrt(p * (1 - p) / n)
+    assert np.all(np.abs(s.reshape(n, 2, q).mean(0) - p) < 5 * se)
+
+
+# -- whole models --------------------------------------------------------------
+@pytest.mark.parametrize("device", DEVICES)
+def test_gibbs_histogram_matches_exact(device):
+    rbm = make_rbm(4, 3, scale=0.8, seed=7)
+    p = np.exp(brute_force(rbm)["log_p"])
+    on_torch(rbm, device)
+    n = 40000
+    with dispatch():
+        v = rbm.sample(n, n_steps=60, random_state=0)
+    assert isinstance(v, torch.Tensor) and v.device.type == device
+    v = v.cpu().numpy()
+    idx = (v * 2 ** np.arange(4)[::-1]).sum(axis=1).astype(int)
+    counts = np.bincount(idx, minlength=16)
+    order = (all_states(4, "bernoulli") @ 2 ** np.arange(4)[::-1]).astype(int)
+    freq = np.empty(16)
+    freq[order] = p
+    se = np.sqrt(freq * (1 - freq) / n)
+    assert np.all(np.abs(counts / n - freq) < 5 * se + 1e-12)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_ais_matches_exact(device):
+    rbm = make_rbm(12, 10, scale=0.5, seed=1)
+    exact = rbm.log_partition_function("exact")
+    on_torch(rbm, device)
+    with dispatch():
+        lz, se = rbm.log_partition_function(
+            "ais", n_chains=200, n_betas=1000, return_std=True, random_state=0
+        )
+        assert rbm.log_partition_function("exact") == pytest.approx(exact, abs=1e-10)
+    assert abs(lz - exact) < 5 * se + 1e-3
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("method", ["cd", "pcd", "exact"])
+def test_training_on_tensors_improves_log_likelihood(method, device):
+    rng = np.random.default_rng(2)
+    proto = rng.random((3, 8)) < 0.5
+    X = (proto[rng.integers(0, 3, 300)] ^ (rng.random((300, 8)) < 0.1)).astype(float)
+    init = BinaryRBM(n_components=6, max_iter=0, random_state=0).fit(X)
+    Xt = torch.asarray(X, device=device)
+    with dispatch():
+        rbm = BinaryRBM(n_components=6, method=method, max_iter=30,
+                        learning_rate=0.05, random_state=0).fit(Xt)  # fmt: skip
+        score = rbm.score(Xt)
+    assert rbm.components_.device.type == device
+    assert score > init.score(X) + 0.15
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_gaussian_rbm_on_tensors_learns_a_lattice_covariance(device):
+    """A GaussianRBM fitted by PCD on tensors (PyTorch's stream) learns the
+    covariance of a free field; its samples' covariance is its own exact
+    covariance within sampling error."""
+    from skrapid.datasets import lattice_kernel
+
+    K = lattice_kernel(6, m2=2.0)
+    C = np.linalg.inv(K)
+    rng = np.random.default_rng(0)
+    X = rng.multivariate_normal(np.zeros(6), C, size=4000)
+    Xt = torch.asarray(X, device=device)
+    with dispatch(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = GaussianRBM(n_components=6, max_iter=60, random_state=0).fit(Xt)
+        cov = est.covariance()
+        S = est.sample(20000, random_state=1)
+    assert isinstance(cov, torch.Tensor) and cov.device.type == device
+    cov = cov.cpu().numpy()
+    # the fit: within 10 % of the data's covariance (Frobenius)
+    data_cov = np.cov(X.T)
+    assert np.linalg.norm(cov - data_cov) < 0.1 * np.linalg.norm(data_cov)
+    # the samples: each entry within 5 standard errors of the exact covariance
+    S = S.cpu().numpy()
+    emp = np.cov(S.T)
+    se = np.sqrt((cov**2 + np.outer(np.diag(cov), np.diag(cov))) / len(S))
+    assert np.all(np.abs(emp - cov) < 5 * se)
+
+
+# -- transfers: the budgets of the device path ---------------------------------
+class _Syncs:
+    """Counts device→host reads of PyTorch-computed arrays (``float(x)``,
+    ``bool(x)``, ``.item()``, ``to_numpy``, ...) and host→device copies
+    (host data given to the namespace), as the CuPy stand-in counts them."""
+
+    def __init__(self, monkeypatch):
+        self.n = {"to_host": 0, "to_device": 0}
+        T = _torchnp.TorchArray
+        for name in ("__float__", "__int__", "__bool__", "__index__", "item", "tolist"):
+            monkeypatch.setattr(T, name, self._counted(getattr(T, name), "to_host"))
+        monkeypatch.setattr(
+            _torchnp, "to_numpy", self._counted(_torchnp.to_numpy, "to_host")
+        )
+        real_t = _torchnp.Namespace._t
+
+        def _t(ns, x, dtype=None):
+            if isinstance(x, np.ndarray | list | tuple) and np.size(x) > 1:
+                self.n["to_device"] += 1
+            return real_t(ns, x, dtype)
+
+        monkeypatch.setattr(_torchnp.Namespace, "_t", _t)
+
+    def _counted(self, fn, kind):
+        def wrapper(*args, **kwargs):
+            self.n[kind] += 1
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    def take(self):
+        n, self.n = dict(self.n), {"to_host": 0, "to_device": 0}
+        return n
+
+
+@pytest.mark.filterwarnings("ignore::skrapid.SpinGlassWarning")
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda **kw: BinaryRBM(method="pcd", **kw), id="BinaryRBM-pcd"),
+        pytest.param(lambda **kw: BinaryRBM(method="pt", **kw), id="BinaryRBM-pt"),
+        pytest.param(lambda **kw: RARBM(n_patterns=2, **kw), id="RARBM-pid"),
+        pytest.param(
+            lambda **kw: GaussianRBM(method="pcd", **kw), id="GaussianRBM-pcd"
+        ),
+        pytest.param(
+            lambda **kw: GaussianRBM(method="exact", **kw), id="GaussianRBM-exact"
+        ),
+    ],
+)
+def test_no_transfer_per_minibatch_temperature_or_sweep(make, monkeypatch):
+    """On the PyTorch path, as on CuPy's: a fit reads the device the same
+    number of times for 2 minibatches an epoch as for 40 (none per update);
+    AIS the same for 50 and 200 temperatures; ``sample`` the same for 10 and
+    500 sweeps."""
+    rng = np.random.default_rng(0)
+    if make(n_components=2).__class__ is GaussianRBM:
+        X = torch.asarray(rng.normal(size=(200, 6)))
+    else:
+        X = torch.asarray((rng.random((200, 6)) < 0.4).astype(float))
+    count = _Syncs(monkeypatch)
+    kw = dict(n_components=3, max_iter=2, random_state=0)
+    with dispatch(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        n = []
+        for batch in (100, 5):
+            est = make(batch_size=batch, **kw).fit(X)
+            n.append(count.take())
+        assert n[0] == n[1], n
+        est = make(batch_size=5, **dict(kw, max_iter=4)).fit(X)
+        per_epoch = (count.take()["to_host"] - n[1]["to_host"]) / 2
+        assert per_epoch <= 15, per_epoch  # the CuPy path's budget per epoch
+        n = []
+        for n_betas in (50, 200):
+            est.log_partition_function(
+                "ais", n_betas=n_betas, n_chains=10, random_state=0
+            )
+            n.append(count.take())
+        assert n[0] == n[1], n
+        n = []
+        for n_steps in (10, 500):
+            est.sample(20, n_steps=n_steps, random_state=0)
+            n.append(count.take())
+        assert n[0] == n[1], n
