@@ -380,10 +380,11 @@ def from_foreign(a: Any, *, host: bool = False, torch: bool | None = None):
         raise ValueError(
             f"skrapid cannot compute on this {kind}{where} "
             f"({type(host_exc).__name__}: {host_exc}). It computes on the CPU "
-            "with NumPy and on CUDA devices with CuPy (`pip install "
-            "skrapid[gpu]`); move the data to the CPU first (e.g. "
-            "`X.cpu()` for a PyTorch tensor), or convert it to float32 or "
-            "float64 (e.g. `X.float()`)."
+            "with NumPy, on CUDA devices with CuPy (`pip install "
+            "skrapid[gpu]`), and PyTorch tensors on the CPU or CUDA with "
+            "PyTorch under sklearn.set_config(array_api_dispatch=True); move "
+            "the data to the CPU first (e.g. `X.cpu()` for a PyTorch "
+            "tensor), or convert it to float32 or float64 (e.g. `X.float()`)."
         ) from None
 
 
@@ -563,7 +564,30 @@ def policy_threads(macs: float) -> int:
 
 
 _policy_lock = threading.Lock()
-_policy_state = {"depth": 0, "limiter": None, "forced": None, "user": False}
+_policy_state = {
+    "depth": 0,
+    "limiter": None,
+    "forced": None,
+    "user": False,
+    "torch": None,
+}
+
+
+def _limit_torch_threads(n: int):
+    """PyTorch's CPU threads (its own OpenMP pool, which threadpoolctl does not
+    reach) down to ``n`` for the call; returns the count to restore, or None.
+    Only when PyTorch is already imported, and never above the user's own
+    ``torch.set_num_threads``."""
+    import sys
+
+    torch = sys.modules.get("torch")
+    if torch is None or not hasattr(torch, "get_num_threads"):
+        return None
+    old = torch.get_num_threads()
+    if n >= old:
+        return None
+    torch.set_num_threads(n)
+    return old
 
 
 class blas_policy:
@@ -600,6 +624,8 @@ class blas_policy:
                     st["limiter"] = _controller().limit(limits=n, user_api="blas")
                 except Exception:  # a BLAS that refuses: run as it is
                     st["limiter"] = None
+            if n is not None:
+                st["torch"] = _limit_torch_threads(n)
         return self
 
     def __exit__(self, *exc):
@@ -609,6 +635,11 @@ class blas_policy:
             if st["depth"] == 0 and st["limiter"] is not None:
                 st["limiter"].restore_original_limits()
                 st["limiter"] = None
+            if st["depth"] == 0 and st["torch"] is not None:
+                import sys
+
+                sys.modules["torch"].set_num_threads(st["torch"])
+                st["torch"] = None
         return False
 
 

@@ -147,13 +147,14 @@ def _wrap(x):
 
 
 def computable(t) -> bool:
-    """Whether PyTorch can compute this tensor here: dense (strided), of a
-    dtype skrapid takes, and on a device that holds data (not "meta")."""
+    """Whether skrapid computes this tensor with PyTorch: dense (strided), of
+    a dtype skrapid takes, on the CPU or a CUDA device (the compute code
+    needs float64, which MPS lacks; other devices are untested)."""
     torch = _torch()
     return (
         t.layout == torch.strided
         and t.dtype in _dtype_maps()[0]
-        and t.device.type != "meta"
+        and t.device.type in ("cpu", "cuda")
     )
 
 

@@ -17,6 +17,7 @@ scikit-learn's own Array API checks run on every estimator of
 when torch is installed and skip otherwise.
 """
 
+import contextlib
 import pickle
 import warnings
 
@@ -461,14 +462,22 @@ def test_torch_tensors_that_need_grad_or_odd_dtypes_and_devices():
         est = BinaryRBM(**SMALL).fit(X)  # read without its graph
         assert isinstance(est.transform(X), torch.Tensor)
     half = torch.asarray(binary(dtype=np.float32)).to(torch.bfloat16)
-    with pytest.raises(ValueError, match=r"X\.float\(\)"):
-        BinaryRBM(**SMALL).fit(half)
     sparse = torch.asarray(binary(dtype=np.float32)).to_sparse()
-    with pytest.raises(ValueError, match=r"X\.to_dense\(\)"):
-        BinaryRBM(**SMALL).fit(sparse)
-    meta = torch.empty((10, 4), device="meta")
-    with pytest.raises(ValueError, match=r"X\.cpu\(\)"):
-        BinaryRBM(**SMALL).fit(meta)
+    meta = torch.empty((10, 4), device="meta")  # as MPS or XPU: not computed
+    for context in (dispatch, contextlib.nullcontext):
+        with context(), pytest.raises(ValueError, match=r"X\.float\(\)"):
+            BinaryRBM(**SMALL).fit(half)
+        with context(), pytest.raises(ValueError, match=r"X\.to_dense\(\)"):
+            BinaryRBM(**SMALL).fit(sparse)
+        with context(), pytest.raises(ValueError, match=r"X\.cpu\(\)"):
+            BinaryRBM(**SMALL).fit(meta)
+    # integer and boolean tensors are read as NumPy reads them: float64
+    for odd in (torch.asarray(binary()).to(torch.int64), torch.asarray(binary()) > 0):
+        with dispatch():
+            est = BinaryRBM(**SMALL).fit(odd)
+            assert est.components_.dtype == torch.float64
+    with dispatch(), pytest.raises(ValueError, match="NaN"):
+        BinaryRBM(**SMALL).fit(torch.full((10, 4), float("nan")))
 
 
 def test_torch_cuda_tensors_stay_on_the_gpu():

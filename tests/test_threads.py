@@ -172,3 +172,24 @@ def test_a_second_thread_training_one_estimator_is_refused_clearly(monkeypatch):
     import pickle
 
     assert "_trainer" not in pickle.loads(pickle.dumps(rbm)).__dict__
+
+
+def test_pytorch_threads_follow_the_policy(policy_default):
+    """PyTorch's own CPU thread pool (which threadpoolctl does not reach) is
+    limited by the same policy for the call and restored after it; a count
+    the user lowered with ``torch.set_num_threads`` is never raised."""
+    torch = pytest.importorskip("torch")
+    old = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        with B.blas_policy(0):  # a small product: one thread
+            assert torch.get_num_threads() == 1
+            with B.blas_policy(10**12):  # nested: the outer call decided
+                assert torch.get_num_threads() == 1
+        assert torch.get_num_threads() == 2
+        torch.set_num_threads(1)
+        with B.fixed_blas_threads(2), B.blas_policy(0):
+            assert torch.get_num_threads() == 1
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(old)
