@@ -4,9 +4,9 @@ The input decides: NumPy, PyTorch and CuPy arrays
 
 skrapid follows scikit-learn's Array API convention.  NumPy input is computed
 with NumPy, whatever is installed.  Under
-``sklearn.config_context(array_api_dispatch=True)`` a PyTorch tensor or a CuPy
-array is computed on the device it lives on, and the outputs and the fitted
-attributes stay there; :func:`skrapid.to_numpy` brings a fitted model home, so
+``sklearn.config_context(array_api_dispatch=True)`` a PyTorch tensor is
+computed by PyTorch and a CuPy array by CuPy, on the device it lives on, and
+the outputs and the fitted attributes stay there; :func:`skrapid.to_numpy` brings a fitted model home, so
 it pickles for a machine with neither PyTorch nor a GPU.
 
 This example fits the same model on NumPy input and, where they are
@@ -69,8 +69,10 @@ for name, data in inputs.items():
 
 # %%
 # Any of these models moves to a machine without PyTorch or a GPU as a NumPy
-# copy; on the CPU, a PyTorch tensor gives the NumPy fit exactly (the same
-# computation and random numbers run underneath).
+# copy.  PyTorch draws its own random numbers (a ``torch.Generator`` seeded
+# from ``random_state``), so its fit is another draw of the same training, and
+# scores like the NumPy fit up to that randomness.  On a CPU, NumPy input is
+# the faster choice; the PyTorch path is for tensors on a GPU.
 last = list(models)[-1]
 portable = pickle.loads(pickle.dumps(skrapid.to_numpy(models[last])))
 numpy_fit = models["NumPy"].score(X[4000:])

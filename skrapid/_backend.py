@@ -1,7 +1,8 @@
 """Array backend: the one module that knows which array libraries exist.
 
 Everything else in skrapid is written once against a compute namespace ``xp``
-(``numpy`` or ``cupy``) obtained from here.  CuPy is imported lazily, so the
+with NumPy's API (``numpy``, ``cupy``, or the PyTorch namespace of
+:mod:`skrapid._torchnp`) obtained from here.  CuPy is imported lazily, so the
 package imports and runs without it.  All host <-> device crossings go through
 :func:`to_numpy` and :func:`to_device`, and random numbers are drawn natively on
 the device from a generator made by :func:`make_generator`.
@@ -10,9 +11,11 @@ the device from a generator made by :func:`make_generator`.
 computed with NumPy whatever is installed; a CuPy array with CuPy.  Arrays of
 other Array API libraries (PyTorch tensors, ``array_api_strict`` arrays, ...)
 are *foreign* here: under ``sklearn.set_config(array_api_dispatch=True)`` they
-are computed on the device they live on, read without a copy through DLPack
-(:func:`from_foreign`: a CPU array as NumPy, a CUDA array as CuPy), and the
-outputs and fitted attributes go back to their namespace and device
+are computed on the device they live on (:func:`from_foreign`): a PyTorch
+tensor by PyTorch, wrapped without a copy by :mod:`skrapid._torchnp`; the
+others read without a copy through DLPack, a CPU array as NumPy and a CUDA
+array as CuPy.  The outputs and fitted attributes go back to their namespace
+and device
 (:func:`space_of`, :func:`to_space`).  Without dispatch they are converted to
 NumPy (their float dtype kept) and the outputs are NumPy, as scikit-learn
 does.
