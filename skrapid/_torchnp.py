@@ -908,9 +908,9 @@ class Namespace:
         src = _raw(src)
         if isinstance(src, np.ndarray):
             raise TypeError("copyto from a NumPy array to a PyTorch-computed array")
-        dst.t.copy_(
-            src if isinstance(src, _torch().Tensor) else _torch().as_tensor(src)
-        )
+        if not isinstance(src, _torch().Tensor):
+            src = _torch().as_tensor(src, device=dst.t.device)
+        dst.t.copy_(src)
 
     def searchsorted(self, a, v, side="left"):
         return TorchArray(
@@ -957,10 +957,10 @@ class _Linalg:
     def cholesky(self, a):
         """As CuPy: NaN (not an exception) for a matrix that is not positive
         definite."""
-        L, info = _torch().linalg.cholesky_ex(self._ns._t(a))
-        if bool((info != 0).any()):
-            L = L.clone().fill_(math.nan)
-        return TorchArray(L)
+        torch = _torch()
+        L, info = torch.linalg.cholesky_ex(self._ns._t(a))
+        failed = (info != 0)[..., None, None]  # no device-to-host read
+        return TorchArray(torch.where(failed, torch.full_like(L, math.nan), L))
 
     def eigh(self, a):
         w, v = _torch().linalg.eigh(self._ns._t(a))
@@ -1021,16 +1021,15 @@ class _Special:
         torch = _torch()
         y = self._ns._t(y)
         direct = torch.special.ndtri(torch.exp(y))
-        far = y < -20.0
-        if not bool(far.any()):
-            return TorchArray(direct)
-        yy = torch.where(far, y, torch.full_like(y, -20.0))
+        # both branches everywhere: no device-to-host read to choose
+        yy = torch.clamp(y, min=-1e300, max=-20.0)
         x = -torch.sqrt(-2 * yy - torch.log(-2 * yy) - math.log(2 * math.pi))
         for _ in range(6):  # d/dx log Φ(x) = φ(x)/Φ(x)
             lp = torch.special.log_ndtr(x)
             logphi = -0.5 * x * x - 0.5 * math.log(2 * math.pi)
             x = x - (lp - yy) / torch.exp(logphi - lp)
-        return TorchArray(torch.where(far, x, direct))
+        x = torch.where(y == -math.inf, torch.full_like(x, -math.inf), x)
+        return TorchArray(torch.where(y < -20.0, x, direct))
 
     def logsumexp(self, a, axis=None, keepdims=False):
         t = self._ns._t(a)

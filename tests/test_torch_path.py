@@ -300,3 +300,79 @@ def test_no_transfer_per_minibatch_temperature_or_sweep(make, monkeypatch):
             est.sample(20, n_steps=n_steps, random_state=0)
             n.append(count.take())
         assert n[0] == n[1], n
+
+
+# -- the façade speaks NumPy: each function against NumPy's -------------------
+def test_namespace_functions_match_numpy():
+    from scipy import special
+
+    xp = _torchnp.namespace("cpu")
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(4, 5))
+    b = rng.normal(size=(4, 5))
+    i = rng.integers(0, 5, size=(4, 1))
+    A, Bt, I = xp.asarray(a), xp.asarray(b), xp.asarray(i)
+    cases = {
+        "sum axis": (xp.sum(A, axis=1), a.sum(axis=1)),
+        "sum keepdims": (A.sum(axis=0, keepdims=True), a.sum(axis=0, keepdims=True)),
+        "mean": (xp.mean(A, axis=(0, 1)), a.mean(axis=(0, 1))),
+        "max": (A.max(axis=1), a.max(axis=1)),
+        "min": (xp.min(A), a.min()),
+        "std": (xp.std(A, axis=0), a.std(axis=0)),
+        "var ddof": (xp.var(A, axis=1, ddof=1), a.var(axis=1, ddof=1)),
+        "cumsum": (xp.cumsum(A, axis=1), np.cumsum(a, axis=1)),
+        "where": (xp.where(A > 0, A, 0.0), np.where(a > 0, a, 0.0)),
+        "clip": (xp.clip(A, -0.5, 0.5), np.clip(a, -0.5, 0.5)),
+        "take_along_axis": (xp.take_along_axis(A, I, 1), np.take_along_axis(a, i, 1)),
+        "diagonal": (xp.diagonal(A), np.diagonal(a)),
+        "outer": (xp.outer(A[0], Bt[1]), np.outer(a[0], b[1])),
+        "concatenate": (xp.concatenate([A, Bt], axis=1), np.concatenate([a, b], 1)),
+        "stack": (xp.stack([A, Bt]), np.stack([a, b])),
+        "broadcast_to": (xp.broadcast_to(A[0], (3, 5)), np.broadcast_to(a[0], (3, 5))),
+        "arange": (xp.arange(2, 9, 3), np.arange(2, 9, 3)),
+        "linspace": (xp.linspace(0, 1, 7), np.linspace(0, 1, 7)),
+        "cbrt": (xp.cbrt(A), np.cbrt(a)),
+        "logaddexp": (xp.logaddexp(A, 0.3), np.logaddexp(a, 0.3)),
+        "matmul": (xp.matmul(A, Bt.T), a @ b.T),
+        "T": (A.T, a.T),
+        "erfcx": (xp.special.erfcx(A), special.erfcx(a)),
+        "log_ndtr": (xp.special.log_ndtr(A * 10), special.log_ndtr(a * 10)),
+        "log_expit": (xp.special.log_expit(A * 40), special.log_expit(a * 40)),
+        "logsumexp": (xp.special.logsumexp(A, axis=1), special.logsumexp(a, axis=1)),
+        "ndtri_exp": (
+            xp.special.ndtri_exp(-xp.abs(A) * 1e3),
+            special.ndtri_exp(-np.abs(a) * 1e3),
+        ),
+        "norm": (xp.linalg.norm(A), np.linalg.norm(a)),
+        "inv": (xp.linalg.inv(A[:, :4]), np.linalg.inv(a[:, :4])),
+    }
+    for name, (got, want) in cases.items():
+        got = B.to_numpy(got)
+        assert got.shape == np.shape(want), name
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12, err_msg=name)
+    # out= writes into out, in NumPy's way, and returns it
+    out = xp.empty((4, 5))
+    assert xp.exp(A, out=out) is out
+    np.testing.assert_allclose(B.to_numpy(out), np.exp(a))
+    assert xp.matmul(A, Bt.T, out=xp.empty((4, 4))).shape == (4, 4)
+    # put_along_axis, in place
+    P = xp.zeros((4, 5))
+    xp.put_along_axis(P, I, 1.0, axis=1)
+    p = np.zeros((4, 5))
+    np.put_along_axis(p, i, 1.0, axis=1)
+    np.testing.assert_array_equal(B.to_numpy(P), p)
+    # dtypes are NumPy's; float32 stays float32 with Python scalars
+    assert A.astype(np.float32).dtype == np.float32
+    assert (A.astype(np.float32) * 2.0).dtype == np.float32
+    assert xp.sum(A > 0).dtype == np.int64
+    # CuPy's behaviours: cholesky of a matrix that is not positive definite is
+    # NaN, not an exception; a NumPy array never mixes with a device array,
+    # and no implicit conversion to NumPy
+    L = B.to_numpy(xp.linalg.cholesky(xp.asarray([[1.0, 2.0], [2.0, 1.0]])))
+    assert np.isnan(L).all()
+    with pytest.raises(TypeError, match="cannot mix"):
+        A + a
+    with pytest.raises(TypeError, match="Implicit conversion"):
+        np.asarray(A)
+    with pytest.raises(AttributeError, match="has no 'fft'"):
+        xp.fft
