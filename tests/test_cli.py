@@ -179,7 +179,7 @@ def test_bench_gpu_without_a_gpu_is_a_clear_error():
 
     if gpu_available():
         pytest.skip("a GPU is present: the benchmark would run")
-    with pytest.raises(RuntimeError, match="needs CuPy and a CUDA GPU"):
+    with pytest.raises(RuntimeError, match="needs a CUDA GPU with CuPy or PyTorch"):
         main(["bench", "gpu", "--data", "synthetic", "--n-samples", "100"])
 
 

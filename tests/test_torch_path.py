@@ -376,3 +376,32 @@ def test_namespace_functions_match_numpy():
         np.asarray(A)
     with pytest.raises(AttributeError, match="has no 'fft'"):
         _ = xp.fft
+
+
+def test_bench_gpu_runs_from_pytorch_alone(tmp_path, monkeypatch):
+    """``skrapid bench gpu`` on a machine with PyTorch and no CuPy (PyTorch's
+    CPU plays the CUDA device here): the epoch from a tensor against the CPU
+    path, and the MNIST RAPID run from the tensor, as one fit."""
+    import json
+
+    from skrapid._bench import _common
+    from skrapid._bench import gpu as bench_gpu
+    from skrapid._cli import main
+
+    monkeypatch.setattr(B, "_import_cupy", lambda: None)
+    monkeypatch.setattr(bench_gpu, "_torch_gpu", lambda: ("cpu", "available"))
+    monkeypatch.setattr(_common, "GEMM_SIZE", {"cpu": 300, "gpu": 300})
+    monkeypatch.setattr(RARBM, "partial_fit", None)  # one fit, never a loop
+    out = tmp_path / "gpu.json"
+    args = ["bench", "gpu", "--data", "synthetic", "--n-samples", "2500",
+            "--n-components", "8", "--repeats", "1", "--epochs", "2",
+            "--rapid-n-components", "30", "--rapid-n-patterns", "3",
+            "--json", str(out), "--quiet"]  # fmt: skip
+    main(args)
+    rep = json.loads(out.read_text())
+    assert set(rep["results"]) == {"cpu epoch", "gpu epoch (torch tensor)"}
+    gpu = rep["results"]["gpu epoch (torch tensor)"]
+    assert gpu["device"] == "gpu" and gpu["memory_kind"].endswith("allocator peak)")
+    assert gpu["speedup_vs_reference"] > 0
+    assert rep["rapid_mnist"]["library"] == "PyTorch"
+    assert rep["rapid_mnist"]["epochs_run"] == 2

@@ -49,9 +49,23 @@ def _device_peak_mib(fn, cp) -> float:
     """Device memory (MiB) that CuPy's memory pool holds after one call of
     ``fn`` started from an emptied pool: the pool keeps freed blocks until
     ``free_all_blocks``, so this is the high-water mark of the case's device
-    allocations (plus whatever was already in use, such as the data)."""
+    allocations (plus whatever was already in use, such as the data).  For
+    PyTorch's namespace: the peak of PyTorch's CUDA allocator during the
+    call (NaN, not measured, on a CPU)."""
     from .._backend import synchronize
+    from .._torchnp import Namespace
 
+    if isinstance(cp, Namespace):
+        import torch
+
+        if cp.device.type != "cuda":
+            fn()
+            return float("nan")
+        synchronize(cp)
+        torch.cuda.reset_peak_memory_stats(cp.device)
+        fn()
+        synchronize(cp)
+        return torch.cuda.max_memory_allocated(cp.device) / 2**20
     pool = cp.get_default_memory_pool()
     synchronize(cp)
     pool.free_all_blocks()
@@ -117,11 +131,17 @@ def _results(cases, flops, dtypes, reference, repeats, progress, devices=None):
             "gemm_peak_gflops": peak / 1e9,
             "fraction_of_gemm_peak": flops[name] / med / peak,
             "peak_memory_mib": memory[name],
-            "memory_kind": (
-                "device (CuPy pool)" if name in devices else "host (tracemalloc)"
-            ),
+            "memory_kind": _memory_kind(devices.get(name)),
         }
     return out
+
+
+def _memory_kind(xp) -> str:
+    if xp is None:
+        return "host (tracemalloc)"
+    if type(xp).__name__ == "Namespace":  # skrapid._torchnp
+        return "device (PyTorch allocator peak)"
+    return "device (CuPy pool)"
 
 
 def _mnist_or_synthetic(args, n_default=60000):
