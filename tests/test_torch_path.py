@@ -10,6 +10,7 @@ against an exact answer with a tolerance from its standard error, at a
 fixed seed.  Skipped where torch is not installed (CI's install).
 """
 
+import contextlib
 import warnings
 
 import numpy as np
@@ -21,6 +22,7 @@ torch = pytest.importorskip("torch")
 from conftest import all_states, brute_force, make_rbm  # noqa: E402
 from test_layers import _bound, _cases, _energy_1d, _gof_z, _quad_moments  # noqa: E402
 
+import skrapid  # noqa: E402
 from skrapid import (  # noqa: E402
     RARBM,
     BinaryRBM,
@@ -138,17 +140,41 @@ def test_potts_sampler_on_torch():
     assert np.all(np.abs(s.reshape(n, 2, q).mean(0) - p) < 5 * se)
 
 
-# -- whole models --------------------------------------------------------------
-@pytest.mark.parametrize("device", DEVICES)
-def test_gibbs_histogram_matches_exact(device):
+# -- whole models: the same statistical tests on NumPy and on PyTorch ---------
+WHERE = ["numpy"] + [f"torch-{d}" for d in DEVICES]
+
+
+def put(X, where):
+    """X in the namespace ``where`` names ("numpy", "torch-cpu", ...)."""
+    return X if where == "numpy" else torch.asarray(X, device=where[6:])
+
+
+def place(est, where):
+    """A fitted estimator's attributes in ``where``."""
+    return est if where == "numpy" else on_torch(est, where[6:])
+
+
+def context(where):
+    return contextlib.nullcontext() if where == "numpy" else dispatch()
+
+
+def home(a, where):
+    """``a`` checked to be in ``where``, as NumPy."""
+    if where == "numpy":
+        assert isinstance(a, np.ndarray)
+        return a
+    assert isinstance(a, torch.Tensor) and a.device.type == where[6:]
+    return a.cpu().numpy()
+
+
+@pytest.mark.parametrize("where", WHERE)
+def test_gibbs_histogram_matches_exact(where):
     rbm = make_rbm(4, 3, scale=0.8, seed=7)
     p = np.exp(brute_force(rbm)["log_p"])
-    on_torch(rbm, device)
+    place(rbm, where)
     n = 40000
-    with dispatch():
-        v = rbm.sample(n, n_steps=60, random_state=0)
-    assert isinstance(v, torch.Tensor) and v.device.type == device
-    v = v.cpu().numpy()
+    with context(where):
+        v = home(rbm.sample(n, n_steps=60, random_state=0), where)
     idx = (v * 2 ** np.arange(4)[::-1]).sum(axis=1).astype(int)
     counts = np.bincount(idx, minlength=16)
     order = (all_states(4, "bernoulli") @ 2 ** np.arange(4)[::-1]).astype(int)
@@ -158,12 +184,12 @@ def test_gibbs_histogram_matches_exact(device):
     assert np.all(np.abs(counts / n - freq) < 5 * se + 1e-12)
 
 
-@pytest.mark.parametrize("device", DEVICES)
-def test_ais_matches_exact(device):
+@pytest.mark.parametrize("where", WHERE)
+def test_ais_matches_exact(where):
     rbm = make_rbm(12, 10, scale=0.5, seed=1)
     exact = rbm.log_partition_function("exact")
-    on_torch(rbm, device)
-    with dispatch():
+    place(rbm, where)
+    with context(where):
         lz, se = rbm.log_partition_function(
             "ais", n_chains=200, n_betas=1000, return_std=True, random_state=0
         )
@@ -171,46 +197,67 @@ def test_ais_matches_exact(device):
     assert abs(lz - exact) < 5 * se + 1e-3
 
 
-@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("where", WHERE)
 @pytest.mark.parametrize("method", ["cd", "pcd", "exact"])
-def test_training_on_tensors_improves_log_likelihood(method, device):
+def test_training_improves_log_likelihood(method, where):
     rng = np.random.default_rng(2)
     proto = rng.random((3, 8)) < 0.5
     X = (proto[rng.integers(0, 3, 300)] ^ (rng.random((300, 8)) < 0.1)).astype(float)
     init = BinaryRBM(n_components=6, max_iter=0, random_state=0).fit(X)
-    Xt = torch.asarray(X, device=device)
-    with dispatch():
+    with context(where):
         rbm = BinaryRBM(n_components=6, method=method, max_iter=30,
-                        learning_rate=0.05, random_state=0).fit(Xt)  # fmt: skip
-        score = rbm.score(Xt)
-    assert rbm.components_.device.type == device
+                        learning_rate=0.05, random_state=0)  # fmt: skip
+        rbm.fit(put(X, where))
+        score = rbm.score(put(X, where))
+    home(rbm.components_, where)
     assert score > init.score(X) + 0.15
 
 
-@pytest.mark.parametrize("device", DEVICES)
-def test_gaussian_rbm_on_tensors_learns_a_lattice_covariance(device):
-    """A GaussianRBM fitted by PCD on tensors (PyTorch's stream) learns the
-    covariance of a free field; its samples' covariance is its own exact
-    covariance within sampling error."""
+def test_numpy_and_pytorch_fits_agree_in_distribution():
+    """Statistically the same across namespaces: 8 seeds of the same fit on
+    NumPy and on a PyTorch CPU tensor, scored by the exact held-out
+    log-likelihood; the two means agree within 4 standard errors of their
+    difference."""
+    rng = np.random.default_rng(5)
+    proto = rng.random((4, 10)) < 0.5
+    X = (proto[rng.integers(0, 4, 600)] ^ (rng.random((600, 10)) < 0.08)).astype(float)
+    train, test = X[:400], X[400:]
+    scores = {}
+    for where in ("numpy", "torch-cpu"):
+        scores[where] = []
+        for seed in range(8):
+            with context(where):
+                est = BinaryRBM(n_components=4, max_iter=15, learning_rate=0.05,
+                                random_state=seed).fit(put(train, where))  # fmt: skip
+            host = skrapid.to_numpy(est)
+            lz = host.log_partition_function("exact")
+            scores[where].append(float(np.mean(-host.free_energy(test) - lz)))
+    a, b = np.array(scores["numpy"]), np.array(scores["torch-cpu"])
+    se = np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
+    assert abs(a.mean() - b.mean()) < 4 * se + 1e-3, (a, b)
+    assert not np.allclose(a, b)  # two streams, not one
+
+
+@pytest.mark.parametrize("where", WHERE)
+def test_gaussian_rbm_learns_a_lattice_covariance(where):
+    """A GaussianRBM fitted by PCD learns the covariance of a free field; its
+    samples' covariance is its own exact covariance within sampling error."""
     from skrapid.datasets import lattice_kernel
 
     K = lattice_kernel(6, m2=2.0)
     C = np.linalg.inv(K)
     rng = np.random.default_rng(0)
     X = rng.multivariate_normal(np.zeros(6), C, size=4000)
-    Xt = torch.asarray(X, device=device)
-    with dispatch(), warnings.catch_warnings():
+    with context(where), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        est = GaussianRBM(n_components=6, max_iter=60, random_state=0).fit(Xt)
-        cov = est.covariance()
-        S = est.sample(20000, random_state=1)
-    assert isinstance(cov, torch.Tensor) and cov.device.type == device
-    cov = cov.cpu().numpy()
+        est = GaussianRBM(n_components=6, max_iter=60, random_state=0)
+        est.fit(put(X, where))
+        cov = home(est.covariance(), where)
+        S = home(est.sample(20000, random_state=1), where)
     # the fit: within 10 % of the data's covariance (Frobenius)
     data_cov = np.cov(X.T)
     assert np.linalg.norm(cov - data_cov) < 0.1 * np.linalg.norm(data_cov)
     # the samples: each entry within 5 standard errors of the exact covariance
-    S = S.cpu().numpy()
     emp = np.cov(S.T)
     se = np.sqrt((cov**2 + np.outer(np.diag(cov), np.diag(cov))) / len(S))
     assert np.all(np.abs(emp - cov) < 5 * se)
