@@ -163,14 +163,31 @@ def wrap(t):
     return TorchArray(t.detach())
 
 
+def _numpy_kinds(a, b, op):
+    """NumPy's promotion where PyTorch's differs: an integer or boolean
+    tensor with a Python float, or divided by an integer, gives float64
+    (PyTorch would give its default float32)."""
+    torch = _torch()
+    for first in (True, False):
+        x, y = (a, b) if first else (b, a)
+        if isinstance(x, torch.Tensor) and not x.is_floating_point():
+            y_float = isinstance(y, float) or (
+                isinstance(y, torch.Tensor) and y.is_floating_point()
+            )
+            if (isinstance(y, float) or op is operator.truediv) and not (
+                isinstance(y, torch.Tensor) and y_float
+            ):
+                x = x.to(torch.float64)
+                a, b = (x, y) if first else (y, x)
+    return a, b
+
+
 def _binary(name, reflected=False):
     op = getattr(operator, name)
 
     def method(self, other):
-        other = _raw(other)
-        if reflected:
-            return TorchArray(op(other, self.t))
-        return TorchArray(op(self.t, other))
+        a, b = (_raw(other), self.t) if reflected else (self.t, _raw(other))
+        return TorchArray(op(*_numpy_kinds(a, b, op)))
 
     return method
 
@@ -572,140 +589,51 @@ class Namespace:
             t = t.to(torch_dtype(dtype))
         return _into(fn(t), out)
 
-    def exp(self, x, out=None, dtype=None):
-        return self._unary(_torch().exp, x, out, dtype)
-
-    def expm1(self, x, out=None, dtype=None):
-        return self._unary(_torch().expm1, x, out, dtype)
-
-    def log(self, x, out=None, dtype=None):
-        return self._unary(_torch().log, x, out, dtype)
-
-    def log1p(self, x, out=None, dtype=None):
-        return self._unary(_torch().log1p, x, out, dtype)
-
-    def sqrt(self, x, out=None, dtype=None):
-        return self._unary(_torch().sqrt, x, out, dtype)
-
-    def abs(self, x, out=None, dtype=None):
-        return self._unary(_torch().abs, x, out, dtype)
-
-    absolute = abs
-
-    def tanh(self, x, out=None, dtype=None):
-        return self._unary(_torch().tanh, x, out, dtype)
-
-    def sign(self, x, out=None, dtype=None):
-        return self._unary(_torch().sign, x, out, dtype)
-
-    def square(self, x, out=None, dtype=None):
-        return self._unary(_torch().square, x, out, dtype)
-
-    def floor(self, x, out=None, dtype=None):
-        return self._unary(_torch().floor, x, out, dtype)
-
-    def ceil(self, x, out=None, dtype=None):
-        return self._unary(_torch().ceil, x, out, dtype)
-
     def cbrt(self, x, out=None, dtype=None):
         torch = _torch()
         return self._unary(
             lambda t: torch.sign(t) * t.abs().pow(1.0 / 3.0), x, out, dtype
         )
 
-    def negative(self, x, out=None, dtype=None):
-        return self._unary(_torch().neg, x, out, dtype)
-
-    def isfinite(self, x, out=None):
-        return self._unary(_torch().isfinite, x, out)
-
-    def isnan(self, x, out=None):
-        return self._unary(_torch().isnan, x, out)
-
-    def isinf(self, x, out=None):
-        return self._unary(_torch().isinf, x, out)
-
-    def logical_not(self, x, out=None):
-        return self._unary(_torch().logical_not, x, out)
+    def _scalar(self, v, like=None):
+        """A Python scalar as a 0-d tensor on this device: a float takes the
+        float dtype of ``like`` (NumPy keeps the array's precision), else
+        float64; an int or a bool its own kind."""
+        torch = _torch()
+        dtype = None
+        if isinstance(v, float):
+            floating = like is not None and like.is_floating_point()
+            dtype = like.dtype if floating else torch.float64
+        return torch.as_tensor(v, dtype=dtype, device=self.device)
 
     def _pair(self, a, b):
-        """Two operands as tensors, a Python scalar kept as one (PyTorch's
-        promotion then keeps the tensor's precision, as NumPy's does)."""
+        """Two operands as tensors, except a Python scalar ``b``, which
+        PyTorch's operators take as it is (its promotion then keeps the
+        tensor's precision, as NumPy's does)."""
+        torch = _torch()
         a, b = _raw(a), _raw(b)
-        if not isinstance(a, _torch().Tensor):
-            a = self._t(a) if not isinstance(a, int | float | bool) else a
-        if not isinstance(b, _torch().Tensor):
-            b = self._t(b) if not isinstance(b, int | float | bool) else b
-        if not isinstance(a, _torch().Tensor):
-            a = _torch().as_tensor(
-                a, dtype=b.dtype if b.is_floating_point() else None, device=self.device
-            )
+        if not isinstance(b, torch.Tensor | int | float | bool):
+            b = self._t(b)
+        if not isinstance(a, torch.Tensor):
+            if isinstance(a, int | float | bool):
+                a = self._scalar(a, b if isinstance(b, torch.Tensor) else None)
+            else:
+                a = self._t(a)
         return a, b
 
     def _binop(self, fn, a, b, out=None, dtype=None):
         a, b = self._pair(a, b)
-        res = fn(a, b)
+        res = fn(*_numpy_kinds(a, b, fn))
         if dtype is not None:
             res = res.to(torch_dtype(dtype))
         return _into(res, out)
 
-    def add(self, a, b, out=None, dtype=None):
-        return self._binop(operator.add, a, b, out, dtype)
-
-    def subtract(self, a, b, out=None, dtype=None):
-        return self._binop(operator.sub, a, b, out, dtype)
-
-    def multiply(self, a, b, out=None, dtype=None):
-        return self._binop(operator.mul, a, b, out, dtype)
-
-    def divide(self, a, b, out=None, dtype=None):
-        return self._binop(operator.truediv, a, b, out, dtype)
-
-    true_divide = divide
-
-    def power(self, a, b, out=None, dtype=None):
-        return self._binop(operator.pow, a, b, out, dtype)
-
-    def less(self, a, b, out=None):
-        return self._binop(operator.lt, a, b, out)
-
-    def less_equal(self, a, b, out=None):
-        return self._binop(operator.le, a, b, out)
-
-    def greater(self, a, b, out=None):
-        return self._binop(operator.gt, a, b, out)
-
-    def greater_equal(self, a, b, out=None):
-        return self._binop(operator.ge, a, b, out)
-
-    def equal(self, a, b, out=None):
-        return self._binop(operator.eq, a, b, out)
-
-    def logical_and(self, a, b, out=None):
-        return self._binop(_torch().logical_and, a, b, out)
-
-    def logical_or(self, a, b, out=None):
-        return self._binop(_torch().logical_or, a, b, out)
-
-    def maximum(self, a, b, out=None, dtype=None):
-        return self._binop(self._scalar_ok(_torch().maximum), a, b, out, dtype)
-
-    def minimum(self, a, b, out=None, dtype=None):
-        return self._binop(self._scalar_ok(_torch().minimum), a, b, out, dtype)
-
-    def logaddexp(self, a, b, out=None, dtype=None):
-        return self._binop(self._scalar_ok(_torch().logaddexp), a, b, out, dtype)
-
     def _scalar_ok(self, fn):
-        torch = _torch()
+        """``fn`` of two tensors, called with a Python scalar second operand."""
 
         def call(a, b):
-            if not isinstance(b, torch.Tensor):
-                b = torch.as_tensor(
-                    b,
-                    dtype=a.dtype if a.is_floating_point() else None,
-                    device=self.device,
-                )
+            if not isinstance(b, _torch().Tensor):
+                b = self._scalar(b, a)
             return fn(a, b)
 
         return call
@@ -719,28 +647,10 @@ class Namespace:
         if x is None and y is None:
             return _wrap(tuple(torch.nonzero(c, as_tuple=True)))
         x, y = _raw(x), _raw(y)
-        if not isinstance(x, torch.Tensor) and not isinstance(y, torch.Tensor):
-            x = torch.as_tensor(
-                x,
-                dtype=torch.float64 if isinstance(x, float) else None,
-                device=self.device,
-            )
-        elif not isinstance(x, torch.Tensor):
-            x = torch.as_tensor(
-                x,
-                dtype=y.dtype
-                if isinstance(x, float) and y.is_floating_point()
-                else None,
-                device=self.device,
-            )
+        if not isinstance(x, torch.Tensor):
+            x = self._scalar(x, y if isinstance(y, torch.Tensor) else None)
         if not isinstance(y, torch.Tensor):
-            y = torch.as_tensor(
-                y,
-                dtype=x.dtype
-                if isinstance(y, float) and x.is_floating_point()
-                else None,
-                device=self.device,
-            )
+            y = self._scalar(y, x)
         if x.dtype != y.dtype:
             common = torch.promote_types(x.dtype, y.dtype)
             x, y = x.to(common), y.to(common)
@@ -938,6 +848,65 @@ class Namespace:
 
     def finfo(self, dtype):
         return np.finfo(dtype)
+
+
+def _unary_function(name, torch_name):
+    def function(self, x, out=None, dtype=None):
+        return self._unary(getattr(_torch(), torch_name), x, out, dtype)
+
+    function.__name__ = name
+    return function
+
+
+def _binary_function(name, op):
+    """NumPy's binary function ``name``: an operator, or the name of a
+    PyTorch function (which needs a tensor for a Python scalar operand)."""
+
+    def function(self, a, b, out=None, dtype=None):
+        fn = self._scalar_ok(getattr(_torch(), op)) if isinstance(op, str) else op
+        return self._binop(fn, a, b, out, dtype)
+
+    function.__name__ = name
+    return function
+
+
+# NumPy's name: PyTorch's
+for _np_name, _torch_name in {
+    "exp": "exp",
+    "expm1": "expm1",
+    "log": "log",
+    "log1p": "log1p",
+    "sqrt": "sqrt",
+    "abs": "abs",
+    "absolute": "abs",
+    "tanh": "tanh",
+    "sign": "sign",
+    "square": "square",
+    "floor": "floor",
+    "ceil": "ceil",
+    "negative": "neg",
+    "isfinite": "isfinite",
+    "isnan": "isnan",
+    "isinf": "isinf",
+    "logical_not": "logical_not",
+}.items():
+    setattr(Namespace, _np_name, _unary_function(_np_name, _torch_name))
+for _np_name, _op in {
+    "add": operator.add,
+    "subtract": operator.sub,
+    "multiply": operator.mul,
+    "divide": operator.truediv,
+    "true_divide": operator.truediv,
+    "power": operator.pow,
+    "less": operator.lt,
+    "less_equal": operator.le,
+    "greater": operator.gt,
+    "greater_equal": operator.ge,
+    "equal": operator.eq,
+}.items():
+    setattr(Namespace, _np_name, _binary_function(_np_name, _op))
+for _np_name in ("maximum", "minimum", "logaddexp", "logical_and", "logical_or"):
+    setattr(Namespace, _np_name, _binary_function(_np_name, _np_name))
 
 
 class _Linalg:

@@ -168,6 +168,11 @@ def _sampler_z(name, p, field, n=20000):
     layer = _bound(name, p)
     rng = np.random.default_rng(_seed(name, p, field))
     s = layer.sample(np, np.full((n, 1), field), rng)[:, 0]
+    return _gof_z(s, _density_cdf(name, p, field))
+
+
+def _density_cdf(name, p, field):
+    """The CDF of one unit's density at ``field``, by quadrature."""
     lz, _, _, _ = _quad_moments(name, p, field)
     u, (lo, hi) = _energy_1d(name, p)
 
@@ -182,7 +187,7 @@ def _sampler_z(name, p, field, n=20000):
             lambda t: np.exp(-u(t) + t * field - lz), a, x, points=pts, limit=200
         )[0]
 
-    return _gof_z(s, cdf)
+    return cdf
 
 
 def test_potts_layer_against_enumeration_and_its_sampler():

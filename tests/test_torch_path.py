@@ -20,7 +20,7 @@ import sklearn
 torch = pytest.importorskip("torch")
 
 from conftest import all_states, brute_force, make_rbm  # noqa: E402
-from test_layers import _bound, _cases, _energy_1d, _gof_z, _quad_moments  # noqa: E402
+from test_layers import _bound, _cases, _density_cdf, _gof_z  # noqa: E402
 
 import skrapid  # noqa: E402
 from skrapid import (  # noqa: E402
@@ -91,7 +91,6 @@ def test_continuous_samplers_on_torch_match_their_densities(name, p, field):
     """Each continuous layer (Gaussian, ReLU, dReLU, φ⁴), sampled by PyTorch
     with its own generator, against its density's CDF by quadrature
     (chi-square z-score below 5); its moments equal NumPy's."""
-    from scipy import integrate
 
     xp = _torchnp.namespace("cpu")
     host = _bound(name, p)
@@ -106,21 +105,7 @@ def test_continuous_samplers_on_torch_match_their_densities(name, p, field):
             getattr(host, method)(np, f_np[:3]),
             rtol=1e-10, atol=1e-12, err_msg=method,
         )  # fmt: skip
-    lz, _, _, _ = _quad_moments(name, p, field)
-    u, (lo, hi) = _energy_1d(name, p)
-
-    def cdf(x):
-        if x == -np.inf or x <= lo:
-            return 0.0
-        if x == np.inf:
-            return 1.0
-        a = max(lo, -200.0)
-        pts = [0.0] if a < 0 < x else None
-        return integrate.quad(
-            lambda t: np.exp(-u(t) + t * field - lz), a, x, points=pts, limit=200
-        )[0]
-
-    assert abs(_gof_z(s, cdf)) < 5
+    assert abs(_gof_z(s, _density_cdf(name, p, field))) < 5
 
 
 def test_potts_sampler_on_torch():
