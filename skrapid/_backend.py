@@ -217,8 +217,11 @@ def to_device(a: Any, xp, dtype=None):
         return xp.asarray(np.asarray(a), dtype=dtype)
     if is_cupy_array(a):
         return a if dtype is None else a.astype(dtype, copy=False)
-    if isinstance(a, _torchnp.TorchArray):
-        a = xp.from_dlpack(a.t) if a.t.device.type == "cuda" else to_numpy(a)
+    if isinstance(a, _torchnp.TorchArray):  # device="gpu": to CuPy
+        if a.t.device.type == "cuda":  # the same memory, through DLPack
+            a = xp.from_dlpack(a.t)
+            return a if dtype is None else a.astype(dtype, copy=False)
+        a = to_numpy(a)
     return xp.asarray(np.asarray(a), dtype=dtype)
 
 
@@ -316,7 +319,8 @@ def space_key(a: Any) -> tuple:
 
 
 def to_space(a: Any, space: Space):
-    """A NumPy or CuPy result in ``space``'s namespace, on its device."""
+    """A NumPy, CuPy or PyTorch-computed result in ``space``'s namespace, on
+    its device."""
     if a is None or isinstance(a, int | float):
         return a
     if isinstance(a, _torchnp.TorchArray):
@@ -325,6 +329,10 @@ def to_space(a: Any, space: Space):
         a = _torchnp.to_numpy(a)
     if space.device is None and space.xp is _import_cupy():
         return to_device(a, space.xp)  # CuPy itself
+    if is_cupy_array(a):  # device="gpu" computed it for a foreign input
+        if getattr(space.device, "type", None) == "cuda":
+            return space.xp.from_dlpack(a)  # the same memory
+        a = to_numpy(a)
     return space.xp.asarray(a, device=space.device)
 
 

@@ -251,6 +251,25 @@ def test_numpy_input_never_moves(strict_gpu):
     assert isinstance(est.components_, np.ndarray) and isinstance(out, np.ndarray)
 
 
+def test_device_gpu_moves_a_tensor_to_cupy(strict_gpu):
+    """``device="gpu"`` is an explicit request for CuPy: a PyTorch tensor
+    under dispatch is computed by CuPy (a CPU tensor copied there once),
+    and the outputs and attributes come back as tensors."""
+    torch = _torch()
+    X = torch.asarray(binary(dtype=np.float32))
+    with dispatch(), strict_gpu.counting() as c:
+        est = BinaryRBM(device="gpu", **SMALL).fit(X)
+        out = est.transform(X)
+    assert c["h2d"] >= 2  # X to the device, for the fit and for transform
+    assert isinstance(est.components_, torch.Tensor)
+    assert isinstance(out, torch.Tensor) and out.dtype == torch.float32
+    X = xs.asarray(binary(dtype=np.float32), device=xs.Device("device1"))
+    with dispatch():
+        est = BinaryRBM(device="gpu", **SMALL).fit(X)
+        out = est.transform(X)
+    assert _ns(out) == "array_api_strict" and out.device == X.device
+
+
 def test_cupy_input_under_dispatch_keeps_its_attributes_on_the_device(strict_gpu):
     cp = strict_gpu.module()
     X = binary(dtype=np.float32)
