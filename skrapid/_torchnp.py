@@ -41,10 +41,15 @@ __all__ = [
 ]
 
 
-def _torch():
-    import torch
+_TORCH = []  # the torch module, once imported (a list: no global statement)
 
-    return torch
+
+def _torch():
+    if not _TORCH:
+        import torch
+
+        _TORCH.append(torch)
+    return _TORCH[0]
 
 
 def is_torch_tensor(a) -> bool:
@@ -108,8 +113,10 @@ def numpy_dtype(tdtype) -> np.dtype:
 def _raw(x):
     """The tensor or Python scalar behind an operand; a NumPy array (a host
     array in device arithmetic) is refused, as CuPy refuses it."""
-    if isinstance(x, TorchArray):
+    if type(x) is TorchArray:
         return x.t
+    if isinstance(x, int | float) or isinstance(x, _torch().Tensor):
+        return x
     if isinstance(x, np.generic):
         return x.item()
     if isinstance(x, np.ndarray):
@@ -168,6 +175,10 @@ def _numpy_kinds(a, b, op):
     tensor with a Python float, or divided by an integer, gives float64
     (PyTorch would give its default float32)."""
     torch = _torch()
+    a_float = not isinstance(a, torch.Tensor) or a.is_floating_point()
+    b_float = not isinstance(b, torch.Tensor) or b.is_floating_point()
+    if a_float and b_float:  # the common case: nothing to change
+        return a, b
     for first in (True, False):
         x, y = (a, b) if first else (b, a)
         if isinstance(x, torch.Tensor) and not x.is_floating_point():
@@ -457,6 +468,8 @@ class Namespace:
     # --- conversion -------------------------------------------------------
     def _t(self, x, dtype=None):
         """Any operand as a tensor on this device (a host array is copied)."""
+        if dtype is None and type(x) is TorchArray and x.t.device == self.device:
+            return x.t  # the common case, first
         torch = _torch()
         td = torch_dtype(dtype)
         if isinstance(x, TorchArray):

@@ -715,3 +715,19 @@ def test_arrays_without_dlpack_are_read_as_numpy_reads_them():
         out = est.transform(X)
     assert _ns(out) == "dask" and _ns(est.components_) == "dask"
     np.testing.assert_allclose(np.asarray(out), ref.transform(X_np))
+
+
+def test_importing_skrapid_imports_no_array_library():
+    """PyTorch, CuPy and array_api_strict are imported only when an input
+    needs them (a fresh interpreter: nothing else has imported them)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, skrapid, skrapid.layers; "
+        "print(sorted(m for m in ('torch', 'cupy', 'array_api_strict') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                         text=True, check=True)  # fmt: skip
+    assert out.stdout.strip() == "[]"
