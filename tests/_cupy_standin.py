@@ -17,9 +17,11 @@ fail wherever real CuPy would fail, not to be convenient:
   (CuPy's default ``linalg`` error mode is ``"ignore"``): it returns a finite,
   wrong factor;
 - ``random.default_rng`` gives a generator with only the methods of
-  ``cupy.random.Generator``, and its semantics (``random(out=buf)`` without
-  ``size`` fills the whole buffer with one value; there is no ``normal``,
-  ``choice`` or ``permutation``);
+  ``cupy.random.Generator`` that skrapid calls (``random``,
+  ``standard_normal``, ``integers``), with CuPy's semantics
+  (``random(out=buf)`` without ``size`` fills the whole buffer with one
+  value; there is no ``normal``, ``choice`` or ``permutation``): a method
+  skrapid starts to call must be added here deliberately;
 - only the names of CuPy's namespace that exist in CuPy are provided (there is
   no ``errstate``, for instance).
 
@@ -44,7 +46,6 @@ import types
 import numpy as np
 
 counts = {"d2h": 0, "h2d": 0}
-_trace: list | None = None
 
 
 @contextlib.contextmanager
@@ -62,26 +63,8 @@ def counting():
             result[k] = counts[k] - start[k]
 
 
-@contextlib.contextmanager
-def tracing():
-    """Record the Python stack of every transfer (for debugging budgets)."""
-    global _trace
-    import traceback
-
-    _trace = []
-    try:
-        yield _trace
-    finally:
-        _trace = None
-    del traceback
-
-
 def _count(kind):
     counts[kind] += 1
-    if _trace is not None:
-        import traceback
-
-        _trace.append((kind, "".join(traceback.format_stack(limit=8)[:-2])))
 
 
 class ndarray:  # noqa: N801 -- the name CuPy uses
@@ -518,51 +501,10 @@ class Generator:
             )
         )
 
-    def standard_exponential(self, size=None, dtype=np.float64, method="inv", out=None):
-        if out is not None:
-            self._check_out(dtype, size, out)
-        y = self._g.standard_exponential(_size_tuple(size))
-        if out is not None:
-            out._a[...] = y
-            return out
-        return _wrap(np.asarray(y).astype(dtype))
-
-    def exponential(self, scale=1.0, size=None):
-        return self.standard_exponential(size) * scale
-
-    def uniform(self, low=0.0, high=1.0, size=None, dtype=np.float64):
-        _check_no_host((low, high))
-        y = self._g.uniform(_unwrap(low), _unwrap(high), size)
-        return _wrap(np.asarray(y).astype(dtype))
-
     def integers(self, low, high=None, size=None, dtype=np.int64, endpoint=False):
         lo, hi = (0, int(low)) if high is None else (int(low), int(high))
         y = self._g.integers(lo, hi, size=size, dtype=dtype, endpoint=endpoint)
         return _wrap(np.asarray(y))
-
-    def gamma(self, shape, scale=1.0, size=None):
-        _check_no_host((shape, scale))
-        return _wrap(np.asarray(self._g.gamma(_unwrap(shape), _unwrap(scale), size)))
-
-    def standard_gamma(self, shape, size=None, dtype=np.float64, out=None):
-        _check_no_host((shape,))
-        return _wrap(
-            np.asarray(self._g.standard_gamma(_unwrap(shape), size)).astype(dtype)
-        )
-
-    def beta(self, a, b, size=None, dtype=np.float64):
-        _check_no_host((a, b))
-        return _wrap(
-            np.asarray(self._g.beta(_unwrap(a), _unwrap(b), size)).astype(dtype)
-        )
-
-    def binomial(self, n, p, size=None):
-        _check_no_host((n, p))
-        return _wrap(np.asarray(self._g.binomial(_unwrap(n), _unwrap(p), size)))
-
-    def poisson(self, lam=1.0, size=None):
-        _check_no_host((lam,))
-        return _wrap(np.asarray(self._g.poisson(_unwrap(lam), size)))
 
 
 Generator.__module__ = "cupy.random._generator_api"
@@ -583,10 +525,6 @@ class _Device:
     def synchronize(self):
         _count("d2h")
 
-    @property
-    def mem_info(self):
-        return (8 << 30, 16 << 30)
-
     def __enter__(self):
         return self
 
@@ -595,23 +533,11 @@ class _Device:
 
 
 class _MemoryPool:
-    def __init__(self):
-        self._limit = 0
-
-    def used_bytes(self):
-        return 0
-
     def total_bytes(self):
         return 0
 
     def free_all_blocks(self):
         pass
-
-    def get_limit(self):
-        return self._limit
-
-    def set_limit(self, size=None, fraction=None):
-        self._limit = size or 0
 
 
 _pool = _MemoryPool()
