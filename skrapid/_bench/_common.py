@@ -74,11 +74,17 @@ def _device_peak_mib(fn, cp) -> float:
     return pool.total_bytes() / 2**20
 
 
-def _time_cases(cases, repeats, progress=print):
-    """Median-ready timings of ``{name: fn(repeat)}``, repeats interleaved."""
+def _time_cases(cases, repeats, progress=print, pause=0.0):
+    """Median-ready timings of ``{name: fn(repeat)}``, repeats interleaved.
+
+    ``pause`` seconds of idle (not timed) before each case: cases that use
+    different thread pools (OpenBLAS's, PyTorch's OpenMP) slow each other
+    down while the previous pool's threads still spin."""
     times = {name: [] for name in cases}
     for r in range(repeats):
         for name, fn in cases.items():
+            if pause:
+                time.sleep(pause)
             t0 = time.perf_counter()
             fn(r)
             times[name].append(time.perf_counter() - t0)

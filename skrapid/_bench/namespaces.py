@@ -92,7 +92,10 @@ def bench_namespaces(args, progress=print) -> dict:
                                      random_state=0).fit(data)  # fmt: skip
             scored[name].score_samples(data[:10])
         cases[f"score {name}"] = score_case(name, data, sync)
-    times = _time_cases(cases, args.repeats, progress)
+    # a pause before each case: right after a NumPy case, OpenBLAS's threads
+    # still spin and slow a PyTorch case down (0.13-0.16 s against 0.08 s for
+    # a score at MNIST size on 2 cores), and the other way round
+    times = _time_cases(cases, args.repeats, progress, pause=0.5)
     results = {}
     for case, t in times.items():
         kind = case.split()[0]
