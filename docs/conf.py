@@ -133,14 +133,16 @@ _GALLERY_FIGURES = {
         "results/phi4/lattice_example.png",
         None,
         "This example's figure, committed (``docs/results/example_figure.py "
-        "plot_phi4_lattice docs/results/phi4/lattice_example``): the magnetization of HMC, of the φ⁴ model's "
+        "plot_phi4_lattice docs/results/phi4/lattice_example``): the "
+        "magnetization of HMC, of the φ⁴ model's "
         "samples and of the Metropolis chain, in the symmetric and broken phases.",
     ),
     "plot_potts_digits": (
         "results/layers/potts_digits.png",
         None,
         "This example's figure, committed (``docs/results/example_figure.py "
-        "plot_potts_digits docs/results/layers/potts_digits``): test digits in four grey levels and samples of "
+        "plot_potts_digits docs/results/layers/potts_digits``): test digits "
+        "in four grey levels and samples of "
         "the Potts RBM by parallel tempering.",
     ),
     "plot_rapid_bars": (

@@ -6,8 +6,9 @@ skrapid follows scikit-learn's Array API convention.  NumPy input is computed
 with NumPy, whatever is installed.  Under
 ``sklearn.config_context(array_api_dispatch=True)`` a PyTorch tensor is
 computed by PyTorch and a CuPy array by CuPy, on the device it lives on, and
-the outputs and the fitted attributes stay there; :func:`skrapid.to_numpy` brings a fitted model home, so
-it pickles for a machine with neither PyTorch nor a GPU.
+the outputs and the fitted attributes stay there; :func:`skrapid.to_numpy`
+brings a fitted model home, so it pickles for a machine with neither PyTorch
+nor a GPU.
 
 This example fits the same model on NumPy input and, where they are
 installed, on a PyTorch CPU tensor, a PyTorch CUDA tensor and a CuPy array,
