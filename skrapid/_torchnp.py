@@ -139,9 +139,45 @@ def _index(key, device):
         return torch.as_tensor(np.asarray(key), device=device)
     if isinstance(key, np.integer):
         return int(key)
-    if isinstance(key, slice) and key.step is not None and key.step < 0:
-        raise NotImplementedError("negative slice steps")
     return key
+
+
+def _reverses(key) -> bool:
+    """Whether an (already converted) key has a slice with a negative step,
+    which PyTorch's indexing refuses."""
+    parts = key if isinstance(key, tuple) else (key,)
+    return any(
+        isinstance(k, slice) and k.step is not None and k.step < 0 for k in parts
+    )
+
+
+def _getitem_reversing(t, key):
+    """``t[key]`` with NumPy's negative-step slices: each such slice's axis
+    is flipped and the slice read forwards on the flipped tensor."""
+    torch = _torch()
+    parts = list(key) if isinstance(key, tuple) else [key]
+    used = sum(
+        k.dim() if isinstance(k, torch.Tensor) and k.dtype == torch.bool else 1
+        for k in parts
+        if k is not None and k is not Ellipsis
+    )
+    dim, flips = 0, []
+    for i, k in enumerate(parts):
+        if k is None:
+            continue
+        if k is Ellipsis:
+            dim += t.dim() - used
+            continue
+        if isinstance(k, slice) and k.step is not None and k.step < 0:
+            n = t.shape[dim]
+            start, stop, step = k.indices(n)  # stop may be -1: past the front
+            parts[i] = slice(n - 1 - start, n - 1 - stop, -step)
+            flips.append(dim)
+        bool_mask = isinstance(k, torch.Tensor) and k.dtype == torch.bool
+        dim += k.dim() if bool_mask else 1
+    if flips:
+        t = t.flip(flips)
+    return t[tuple(parts)]
 
 
 def _wrap(x):
@@ -284,10 +320,21 @@ class TorchArray:
 
     # --- indexing ---------------------------------------------------------
     def __getitem__(self, key):
-        return TorchArray(self.t[_index(key, self.t.device)])
+        key = _index(key, self.t.device)
+        if _reverses(key):
+            return TorchArray(_getitem_reversing(self.t, key))
+        return TorchArray(self.t[key])
 
     def __setitem__(self, key, value):
-        self.t[_index(key, self.t.device)] = _raw(value)
+        key = _index(key, self.t.device)
+        if _reverses(key):  # write through the positions the key reads
+            torch = _torch()
+            t = self.t
+            where = torch.arange(t.numel(), device=t.device).reshape(t.shape)
+            pos = _getitem_reversing(where, key)
+            t[torch.unravel_index(pos, t.shape)] = _raw(value)
+            return
+        self.t[key] = _raw(value)
 
     # --- operators --------------------------------------------------------
     __add__, __radd__, __iadd__ = _binary("add"), _binary("add", True), _inplace("iadd")
@@ -479,6 +526,8 @@ class Namespace:
                 x = x.to(self.device)
             return x if td is None else x.to(td)
         if isinstance(x, np.ndarray | np.generic):
+            if isinstance(x, np.ndarray) and any(st < 0 for st in x.strides):
+                x = np.ascontiguousarray(x)  # PyTorch takes no negative strides
             return torch.as_tensor(x, dtype=td, device=self.device)
         arr = np.asarray(x)
         if td is None and arr.dtype.kind == "f":

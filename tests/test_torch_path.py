@@ -387,6 +387,18 @@ def test_namespace_functions_match_numpy():
     assert xp.exp(A, out=out) is out
     np.testing.assert_allclose(B.to_numpy(out), np.exp(a))
     assert xp.matmul(A, Bt.T, out=xp.empty((4, 4))).shape == (4, 4)
+    # indexing as NumPy's, negative steps included, reading and writing
+    c = np.arange(60.0).reshape(3, 4, 5)
+    keys = [np.s_[::-1], np.s_[:, ::-2], np.s_[..., ::-1], np.s_[1, 3:0:-1, None, ::-2],
+            np.s_[::-1, [0, 2]], np.s_[c[:, 0, 0] > 10, ::-1], np.s_[-1:-4:-1],
+            np.s_[1:, 2], np.s_[[0, 2], 1:4]]  # fmt: skip
+    for key in keys:
+        C = xp.asarray(c)
+        np.testing.assert_array_equal(B.to_numpy(C[key]), c[key], err_msg=str(key))
+        want = c.copy()
+        want[key] = -np.arange(c[key].size).reshape(c[key].shape)
+        C[key] = xp.asarray(want[key])
+        np.testing.assert_array_equal(B.to_numpy(C), want, err_msg=str(key))
     # put_along_axis, in place
     P = xp.zeros((4, 5))
     xp.put_along_axis(P, I, 1.0, axis=1)
