@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 import threading
 from typing import Any
 
@@ -86,7 +87,7 @@ def is_device_array(a: Any) -> bool:
     """Return True for an array computed by another library than NumPy (CuPy,
     or PyTorch through :mod:`skrapid._torchnp`): it is never converted with
     ``np.asarray`` (each crossing to the host goes through :func:`to_numpy`)."""
-    return is_cupy_array(a) or isinstance(a, _torchnp.TorchArray)
+    return is_cupy_array(a) or is_torch_array(a)
 
 
 def get_namespace(*arrays: Any):
@@ -94,7 +95,7 @@ def get_namespace(*arrays: Any):
     the PyTorch namespace of its device for a PyTorch-computed array, else
     ``numpy``."""
     for a in arrays:
-        if isinstance(a, _torchnp.TorchArray):
+        if is_torch_array(a):
             return _torchnp.namespace(str(a.t.device))
     if any(is_cupy_array(a) for a in arrays):
         cp = _import_cupy()
@@ -115,8 +116,9 @@ def resolve_namespace(device: str, *arrays: Any):
     device : {"auto", "cpu", "gpu"}
         ``"cpu"`` always uses NumPy.  ``"gpu"`` requires CuPy and a CUDA GPU and
         raises otherwise.  ``"auto"`` (the default) lets the input decide:
-        CuPy for CuPy input (and for foreign input that lives on a CUDA
-        device), NumPy for everything else -- NumPy input never moves.
+        CuPy for CuPy input, PyTorch for a PyTorch-computed array (a tensor
+        under dispatch, :func:`from_foreign`), NumPy for everything else --
+        NumPy input never moves.
     *arrays : array-like
         Inputs of the call; CuPy inputs make ``"auto"`` pick CuPy.  SciPy
         sparse inputs make ``"auto"`` pick NumPy, and ``"gpu"`` raise a
@@ -195,7 +197,7 @@ def to_numpy(a: Any) -> np.ndarray:
         return a
     if is_cupy_array(a):
         return a.get()
-    if isinstance(a, _torchnp.TorchArray):
+    if is_torch_array(a):
         return _torchnp.to_numpy(a)
     if is_foreign_array(a):
         return to_numpy(from_foreign(a))
@@ -210,14 +212,14 @@ def to_device(a: Any, xp, dtype=None):
         out = to_numpy(a)
         return out if dtype is None else out.astype(dtype, copy=False)
     if isinstance(xp, _torchnp.Namespace):
-        if isinstance(a, _torchnp.TorchArray) or is_cupy_array(a):
-            return xp.asarray(
-                a if is_torch_array(a) else xp.from_dlpack(a), dtype=dtype
-            )
+        if is_cupy_array(a):
+            a = xp.from_dlpack(a)  # the same memory
+        if is_torch_array(a):
+            return xp.asarray(a, dtype=dtype)
         return xp.asarray(np.asarray(a), dtype=dtype)
     if is_cupy_array(a):
         return a if dtype is None else a.astype(dtype, copy=False)
-    if isinstance(a, _torchnp.TorchArray):  # device="gpu": to CuPy
+    if is_torch_array(a):  # device="gpu": to CuPy
         if a.t.device.type == "cuda":  # the same memory, through DLPack
             a = xp.from_dlpack(a.t)
             return a if dtype is None else a.astype(dtype, copy=False)
@@ -230,8 +232,6 @@ def numpy_dtype(a: Any):
     dt = a.dtype
     if isinstance(dt, np.dtype):
         return dt
-    if _torchnp.is_torch_tensor(a):
-        return _torchnp.numpy_dtype(dt)
     name = str(dt).rpartition(".")[2]  # torch.float32, array_api_strict's
     return np.dtype(name)
 
@@ -323,7 +323,7 @@ def to_space(a: Any, space: Space):
     its device."""
     if a is None or isinstance(a, int | float):
         return a
-    if isinstance(a, _torchnp.TorchArray):
+    if is_torch_array(a):
         if space.xp.__name__.endswith("torch"):  # computed by PyTorch already
             return a.t if a.t.device == space.device else a.t.to(space.device)
         a = _torchnp.to_numpy(a)
@@ -589,8 +589,6 @@ def _limit_torch_threads(n: int):
     reach) down to ``n`` for the call; returns the count to restore, or None.
     Only when PyTorch is already imported, and never above the user's own
     ``torch.set_num_threads``."""
-    import sys
-
     torch = sys.modules.get("torch")
     if torch is None or not hasattr(torch, "get_num_threads"):
         return None
@@ -647,8 +645,6 @@ class blas_policy:
                 st["limiter"].restore_original_limits()
                 st["limiter"] = None
             if st["depth"] == 0 and st["torch"] is not None:
-                import sys
-
                 sys.modules["torch"].set_num_threads(st["torch"])
                 st["torch"] = None
         return False

@@ -298,9 +298,7 @@ class _SamplingMixin:
             check_flippable(model)
         base = base_rate_bias(
             model.vis,
-            None
-            if (m := getattr(self, "visible_mean_", None)) is None
-            else B.to_numpy(m),
+            getattr(self, "visible_mean_", None),
             model.n_visible,
             model.dtype,
         )

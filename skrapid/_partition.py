@@ -346,7 +346,7 @@ def base_rate_bias(units, data_mean, n_visible: int, dtype, *, eps=None):
     """
     if data_mean is None:
         return np.zeros(n_visible, dtype=dtype)
-    m = np.asarray(data_mean, dtype=np.float64)
+    m = np.asarray(to_numpy(data_mean), dtype=np.float64)  # any namespace
     eps = 1e-3 if eps is None else eps
     if units.discrete:
         lo, hi = units.low, units.high

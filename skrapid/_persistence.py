@@ -145,11 +145,13 @@ def to_numpy(estimator):
         )
     state = {}
     for key, value in vars(estimator).items():
-        if _is_fitted_array(key, value):
-            state[key] = np.array(B.to_numpy(value), copy=True)
-        elif key == "_input_space":
+        if key == "_input_space":
             state[key] = None
-        elif B.is_cupy_array(value) or B.is_foreign_array(value):
+        elif (
+            _is_fitted_array(key, value)
+            or B.is_cupy_array(value)
+            or (B.is_foreign_array(value))
+        ):  # public or private, every array comes home
             state[key] = np.array(B.to_numpy(value), copy=True)
         else:
             state[key] = copy.deepcopy(value)

@@ -193,10 +193,9 @@ class _ScoringMixin:
             n_chains = ais_kwargs.get("n_chains", 100)
             n_betas = ais_kwargs.get("n_betas", 10000)
             rng = self._device_rng(model.xp, random_state)
-            mean = ais_kwargs.get("data_mean", getattr(self, "visible_mean_", None))
             base = base_rate_bias(
                 model.vis,
-                None if mean is None else B.to_numpy(mean),
+                ais_kwargs.get("data_mean", getattr(self, "visible_mean_", None)),
                 model.n_visible,
                 model.dtype,
             )

@@ -215,18 +215,15 @@ def _numpy_kinds(a, b, op):
     b_float = not isinstance(b, torch.Tensor) or b.is_floating_point()
     if a_float and b_float:  # the common case: nothing to change
         return a, b
-    for first in (True, False):
-        x, y = (a, b) if first else (b, a)
+
+    def promoted(x, y):
         if isinstance(x, torch.Tensor) and not x.is_floating_point():
-            y_float = isinstance(y, float) or (
-                isinstance(y, torch.Tensor) and y.is_floating_point()
-            )
-            if (isinstance(y, float) or op is operator.truediv) and not (
-                isinstance(y, torch.Tensor) and y_float
-            ):
-                x = x.to(torch.float64)
-                a, b = (x, y) if first else (y, x)
-    return a, b
+            y_float_tensor = isinstance(y, torch.Tensor) and y.is_floating_point()
+            if not y_float_tensor and (isinstance(y, float) or op is operator.truediv):
+                return x.to(torch.float64)
+        return x
+
+    return promoted(a, b), promoted(b, a)
 
 
 def _binary(name, reflected=False):
@@ -837,11 +834,7 @@ class Namespace:
         return TorchArray(self._t(a).reshape(shape))
 
     def transpose(self, a, axes=None):
-        return (
-            TorchArray(a).transpose(*(axes or ()))
-            if not isinstance(a, TorchArray)
-            else a.transpose(*(axes or ()))
-        )
+        return TorchArray(self._t(a)).transpose(*(axes or ()))
 
     def expand_dims(self, a, axis):
         return TorchArray(self._t(a).unsqueeze(axis))

@@ -187,8 +187,9 @@ class _ValidationMixin:
         return self._check_X(X, reset=reset, likelihood=likelihood, training=training)
 
     def _check_X(self, X, *, reset, likelihood=False, training=False):
-        """:meth:`_validate_X` of an X that is NumPy, CuPy, SciPy sparse or
-        array-like (a foreign array has been read into NumPy or CuPy)."""
+        """:meth:`_validate_X` of an X that is NumPy, CuPy, PyTorch-computed,
+        SciPy sparse or array-like (a foreign array has been read where
+        skrapid computes on it)."""
         if B.is_device_array(X):
             X = _check_device_array(X, "X")
             if reset:
@@ -217,8 +218,9 @@ class _ValidationMixin:
     # the input's array namespace (scikit-learn's Array API convention)
     # ------------------------------------------------------------------
     def _from_input_space(self, X, *, reset):
-        """A foreign X (PyTorch, array_api_strict, ...) as NumPy or CuPy, where
-        it lives (:func:`skrapid._backend.from_foreign`).  Under Array API
+        """A foreign X (PyTorch, array_api_strict, ...) where skrapid computes
+        on it, on its device (:func:`skrapid._backend.from_foreign`: PyTorch
+        for a tensor under dispatch, NumPy or CuPy otherwise).  Under Array API
         dispatch, a fit remembers its namespace and device (the fitted
         attributes go there, :meth:`_attributes_to_host`) and a fitted
         model refuses input from another namespace or device, as scikit-learn's
