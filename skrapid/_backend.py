@@ -1,8 +1,8 @@
 """Array backend: the one module that knows which array libraries exist.
 
 Everything else in skrapid is written once against a compute namespace ``xp``
-with NumPy's API (``numpy``, ``cupy``, or the PyTorch namespace of
-:mod:`skrapid._torchnp`) obtained from here.  CuPy is imported lazily, so the
+with NumPy's API (``numpy``, ``cupy``, or a namespace of the façade
+:mod:`skrapid._xpnp`) obtained from here.  CuPy is imported lazily, so the
 package imports and runs without it.  All host <-> device crossings go through
 :func:`to_numpy` and :func:`to_device`, and random numbers are drawn natively on
 the device from a generator made by :func:`make_generator`.
@@ -11,11 +11,12 @@ the device from a generator made by :func:`make_generator`.
 computed with NumPy whatever is installed; a CuPy array with CuPy.  Arrays of
 other Array API libraries (PyTorch tensors, ``array_api_strict`` arrays, ...)
 are *foreign* here: under ``sklearn.set_config(array_api_dispatch=True)`` they
-are computed on the device they live on (:func:`from_foreign`): a PyTorch
-tensor by PyTorch, wrapped without a copy by :mod:`skrapid._torchnp`; the
-others read without a copy through DLPack, a CPU array as NumPy and a CUDA
-array as CuPy.  The outputs and fitted attributes go back to their namespace
-and device
+are computed by their own library on the device they live on
+(:func:`from_foreign`), wrapped without a copy by the façade
+:mod:`skrapid._xpnp`: a PyTorch tensor by PyTorch, an ``array_api_strict``
+array by ``array_api_strict``.  Other libraries are read without a copy
+through DLPack, a CPU array as NumPy and a CUDA array as CuPy.  The outputs
+and fitted attributes go back to their namespace and device
 (:func:`space_of`, :func:`to_space`).  Without dispatch they are converted to
 NumPy (their float dtype kept) and the outputs are NumPy, as scikit-learn
 does.
@@ -32,7 +33,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse as _sparse
 
-from . import _torchnp
+from . import _xpnp
 
 __all__ = [
     "gpu_available",
@@ -78,25 +79,33 @@ def is_cupy_array(a: Any) -> bool:
     return type(a).__module__.split(".")[0] == "cupy"
 
 
-def is_torch_array(a: Any) -> bool:
-    """True for a PyTorch-computed array (:class:`skrapid._torchnp.TorchArray`)."""
-    return isinstance(a, _torchnp.TorchArray)
+def is_facade_array(a: Any) -> bool:
+    """True for an array computed through the façade (:class:`skrapid._xpnp.
+    XArray`: a PyTorch tensor or an ``array_api_strict`` array under
+    dispatch)."""
+    return isinstance(a, _xpnp.XArray) and not is_cupy_array(a)
+
+
+def is_facade_namespace(xp) -> bool:
+    """True for a namespace of the façade (not CuPy's own module)."""
+    return isinstance(xp, _xpnp.Namespace) and xp.__name__ != "cupy"
 
 
 def is_device_array(a: Any) -> bool:
     """Return True for an array computed by another library than NumPy (CuPy,
-    or PyTorch through :mod:`skrapid._torchnp`): it is never converted with
-    ``np.asarray`` (each crossing to the host goes through :func:`to_numpy`)."""
-    return is_cupy_array(a) or is_torch_array(a)
+    or another library through :mod:`skrapid._xpnp`): it is never converted
+    with ``np.asarray`` (each crossing to the host goes through
+    :func:`to_numpy`)."""
+    return is_cupy_array(a) or is_facade_array(a)
 
 
 def get_namespace(*arrays: Any):
     """Return the compute namespace of ``arrays``: ``cupy`` for a CuPy array,
-    the PyTorch namespace of its device for a PyTorch-computed array, else
+    the façade's namespace of its library and device for a façade array, else
     ``numpy``."""
     for a in arrays:
-        if is_torch_array(a):
-            return _torchnp.namespace(str(a.t.device))
+        if is_facade_array(a):
+            return _xpnp.namespace_of(a.a)
     if any(is_cupy_array(a) for a in arrays):
         cp = _import_cupy()
         if cp is None:
@@ -197,8 +206,8 @@ def to_numpy(a: Any) -> np.ndarray:
         return a
     if is_cupy_array(a):
         return a.get()
-    if is_torch_array(a):
-        return _torchnp.to_numpy(a)
+    if is_facade_array(a):
+        return _xpnp.to_numpy(a)
     if is_foreign_array(a):
         return to_numpy(from_foreign(a))
     return np.asarray(a)
@@ -207,21 +216,21 @@ def to_numpy(a: Any) -> np.ndarray:
 def to_device(a: Any, xp, dtype=None):
     """Move ``a`` to the namespace ``xp`` (host->device or device->host)."""
     if is_foreign_array(a):
-        a = from_foreign(a, torch=isinstance(xp, _torchnp.Namespace))
+        a = from_foreign(a, facade=is_facade_namespace(xp))
     if xp is np:
         out = to_numpy(a)
         return out if dtype is None else out.astype(dtype, copy=False)
-    if isinstance(xp, _torchnp.Namespace):
-        if is_cupy_array(a):
+    if is_facade_namespace(xp):
+        if is_cupy_array(a) and xp.lib.name == "torch":
             a = xp.from_dlpack(a)  # the same memory
-        if is_torch_array(a):
+        if is_facade_array(a) and _xpnp.lib_of(a.a) is xp.lib:
             return xp.asarray(a, dtype=dtype)
-        return xp.asarray(np.asarray(a), dtype=dtype)
+        return xp.asarray(to_numpy(a), dtype=dtype)
     if is_cupy_array(a):
         return a if dtype is None else a.astype(dtype, copy=False)
-    if is_torch_array(a):  # device="gpu": to CuPy
-        if a.t.device.type == "cuda":  # the same memory, through DLPack
-            a = xp.from_dlpack(a.t)
+    if is_facade_array(a):  # device="gpu": to CuPy
+        if _cuda_tensor(a):  # the same memory, through DLPack
+            a = xp.from_dlpack(a.a)
             return a if dtype is None else a.astype(dtype, copy=False)
         a = to_numpy(a)
     return xp.asarray(np.asarray(a), dtype=dtype)
@@ -323,10 +332,11 @@ def to_space(a: Any, space: Space):
     its device."""
     if a is None or isinstance(a, int | float):
         return a
-    if is_torch_array(a):
-        if space.xp.__name__.endswith("torch"):  # computed by PyTorch already
-            return a.t if a.t.device == space.device else a.t.to(space.device)
-        a = _torchnp.to_numpy(a)
+    if is_facade_array(a):
+        lib = _xpnp.lib_of(a.a)
+        if lib.name == space.name:  # computed by that library already
+            return lib.to_device(a.a, space.device)
+        a = _xpnp.to_numpy(a)
     if space.device is None and space.xp is _import_cupy():
         return to_device(a, space.xp)  # CuPy itself
     if is_cupy_array(a):  # device="gpu" computed it for a foreign input
@@ -336,24 +346,39 @@ def to_space(a: Any, space: Space):
     return space.xp.asarray(a, device=space.device)
 
 
-def from_foreign(a: Any, *, host: bool = False, torch: bool | None = None):
+#: Libraries whose arrays skrapid computes with the library itself, through
+#: the façade :mod:`skrapid._xpnp` (a module name: the first part of the
+#: array type's module).
+FACADE_LIBRARIES = ("torch", "array_api_strict")
+
+
+def _facade_library(a) -> bool:
+    return type(a).__module__.split(".")[0] in FACADE_LIBRARIES
+
+
+def _cuda_tensor(a) -> bool:
+    """A façade array on a CUDA device (PyTorch's)."""
+    return getattr(getattr(a.a, "device", None), "type", None) == "cuda"
+
+
+def from_foreign(a: Any, *, host: bool = False, facade: bool | None = None):
     """A foreign array where skrapid computes on it, without a copy where the
-    library allows one: a PyTorch tensor under Array API dispatch as a
-    :class:`~skrapid._torchnp.TorchArray` (computed by PyTorch on its own
-    device); otherwise through DLPack as NumPy (on the CPU) or CuPy (on a CUDA
-    device).  Its dtype is kept; a device skrapid cannot compute on is a clear
-    error.
+    library allows one: under Array API dispatch a PyTorch tensor or an
+    ``array_api_strict`` array as a :class:`~skrapid._xpnp.XArray` (computed
+    by its own library on its own device); otherwise through DLPack as NumPy
+    (on the CPU) or CuPy (on a CUDA device).  Its dtype is kept; a device
+    skrapid cannot compute on is a clear error.
 
     ``host=True`` (``device="cpu"``): an array on another device is first
-    copied to the CPU by its own library, then read as NumPy.  ``torch``
-    forces (True) or refuses (False) the PyTorch path; None: dispatch decides.
+    copied to the CPU by its own library, then read as NumPy.  ``facade``
+    forces (True) or refuses (False) the façade; None: dispatch decides.
     """
     if getattr(a, "requires_grad", False):  # PyTorch refuses to export those
         a = a.detach()
-    if torch is None:
-        torch = not host and dispatch_enabled()
-    if torch and _torchnp.is_torch_tensor(a) and _torchnp.computable(a):
-        return _torchnp.wrap(a)
+    if facade is None:
+        facade = not host and dispatch_enabled()
+    if facade and _facade_library(a) and _xpnp.computable(a):
+        return _xpnp.wrap(a)
     try:
         return np.from_dlpack(a)
     except Exception as host_exc:

@@ -1035,7 +1035,7 @@ class GaussianRBM(_MomentsMixin, _KernelCheckMixin, BaseRBM):
             return B.like_input(Linv.T @ Linv, self.components_)
         from ._partition import _chunks
 
-        model, _ = self._fitted_model()
+        model, _ = self._fitted_model(host=True)  # a sum over hidden states
         H = model.n_hidden
         if H > self._COVARIANCE_MAX_HIDDEN:
             raise ValueError(

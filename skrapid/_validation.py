@@ -273,12 +273,15 @@ class _ValidationMixin:
     # ------------------------------------------------------------------
     # the fitted model on a device
     # ------------------------------------------------------------------
-    def _fitted_model(self, X=None):
-        """(model, xp) for the fitted parameters, on the device chosen for X."""
+    def _fitted_model(self, X=None, *, host=False):
+        """(model, xp) for the fitted parameters, on the device chosen for X
+        (with ``host``: on NumPy, for a computation made on the host)."""
         check_is_fitted(self, "components_")
         self._check_signature()
         ref = self._attribute_reference() if X is None else X
         xp = B.resolve_namespace(self.device, *(() if ref is None else (ref,)))
+        if host:
+            xp = np
         dtype = B.numpy_dtype(self.components_)
         return self._model(self._load_parameters(xp, dtype), xp), xp
 

@@ -379,36 +379,17 @@ def _torch():
     return pytest.importorskip("torch")
 
 
-class _NumpyStream:
-    """A stand-in for skrapid's ``torch.Generator`` shim that draws NumPy's
-    stream for the same seed and hands it to PyTorch: with it, a fit computed
-    by PyTorch must give the NumPy fit's numbers (up to rounding), which
-    checks every kernel of the PyTorch path against the NumPy one."""
-
-    def __init__(self, seed, ns):
-        self._rng, self._ns = np.random.default_rng(seed), ns
-
-    def __getattr__(self, name):
-        draw = getattr(self._rng, name)
-
-        def call(*args, out=None, **kwargs):
-            if out is not None:
-                kwargs.setdefault("dtype", out.dtype)
-                args = args or (out.shape,)
-            got = self._ns.asarray(draw(*args, **kwargs))
-            if out is None:
-                return got
-            out.t.copy_(got.t)
-            return out
-
-        return call
-
-
 @pytest.fixture
 def numpy_stream(monkeypatch):
-    from skrapid import _torchnp
+    """PyTorch's namespace draws with the façade's host generator, which makes
+    NumPy's calls for the same seed: with it, a fit computed by PyTorch must
+    give the NumPy fit's numbers (up to rounding), which checks every kernel
+    of the PyTorch path against the NumPy one."""
+    from skrapid import _xpnp
 
-    monkeypatch.setattr(_torchnp, "Generator", _NumpyStream)
+    monkeypatch.setattr(
+        _xpnp.TorchLib, "generator", lambda lib, seed, ns: _xpnp.HostGenerator(seed, ns)
+    )
 
 
 @pytest.mark.filterwarnings("ignore::skrapid.SpinGlassWarning")

@@ -1,4 +1,4 @@
-"""PyTorch computes PyTorch input (skrapid._torchnp), with its own random
+"""PyTorch computes PyTorch input (skrapid._xpnp), with its own random
 stream: the statistical tests of the device path, run on every device PyTorch
 has here (the CPU; CUDA where a GPU is present).
 
@@ -27,7 +27,7 @@ from skrapid import (  # noqa: E402
     RARBM,
     BinaryRBM,
     GaussianRBM,
-    _torchnp,  # noqa: E402
+    _xpnp,  # noqa: E402
 )
 from skrapid import _backend as B  # noqa: E402
 from skrapid.layers import Potts  # noqa: E402
@@ -57,10 +57,10 @@ def on_torch(est, device):
 # -- the generator shim --------------------------------------------------------
 @pytest.mark.parametrize("device", DEVICES)
 def test_generator_is_seeded_native_and_numpy_shaped(device):
-    xp = _torchnp.namespace(device)
+    xp = _xpnp.namespace("torch", device)
     g1, g2, g3 = (B.make_generator(xp, s) for s in (5, 5, 6))
     a, b, c = g1.random(1000), g2.random(1000), g3.random(1000)
-    assert isinstance(a, _torchnp.TorchArray) and a.t.device.type == device
+    assert isinstance(a, _xpnp.XArray) and a.a.device.type == device
     np.testing.assert_array_equal(B.to_numpy(a), B.to_numpy(b))
     assert not np.array_equal(B.to_numpy(a), B.to_numpy(c))
     assert g1.standard_normal((3, 2), dtype=np.float32).dtype == np.float32
@@ -92,7 +92,7 @@ def test_continuous_samplers_on_torch_match_their_densities(name, p, field):
     with its own generator, against its density's CDF by quadrature
     (chi-square z-score below 5); its moments equal NumPy's."""
 
-    xp = _torchnp.namespace("cpu")
+    xp = _xpnp.namespace("torch", "cpu")
     host = _bound(name, p)
     layer = host.bind(**{k: xp.asarray(np.array([v])) for k, v in p.items()})
     f_np = np.full((20000, 1), field)
@@ -113,7 +113,7 @@ def test_potts_sampler_on_torch():
     layer = Potts(n_states=q)
     rng = np.random.default_rng(0)
     field = rng.normal(0, 2, size=(1, 2 * q))
-    xp = _torchnp.namespace("cpu")
+    xp = _xpnp.namespace("torch", "cpu")
     s = B.to_numpy(
         layer.sample(xp, xp.asarray(np.repeat(field, n, 0)), B.make_generator(xp, 3))
     )
@@ -250,36 +250,17 @@ def test_gaussian_rbm_learns_a_lattice_covariance(where):
 
 # -- transfers: the budgets of the device path ---------------------------------
 class _Syncs:
-    """Counts device→host reads of PyTorch-computed arrays (``float(x)``,
-    ``bool(x)``, ``.item()``, ``to_numpy``, ...) and host→device copies
-    (host data given to the namespace), as the CuPy stand-in counts them."""
+    """The façade's own crossing counts (:func:`skrapid._xpnp.counting`),
+    taken step by step: device→host reads (``float(x)``, ``bool(x)``,
+    ``.item()``, ``to_numpy``, ...) and host→device copies."""
 
-    def __init__(self, monkeypatch):
-        self.n = {"to_host": 0, "to_device": 0}
-        T = _torchnp.TorchArray
-        for name in ("__float__", "__int__", "__bool__", "__index__", "item", "tolist"):
-            monkeypatch.setattr(T, name, self._counted(getattr(T, name), "to_host"))
-        monkeypatch.setattr(
-            _torchnp, "to_numpy", self._counted(_torchnp.to_numpy, "to_host")
-        )
-        real_t = _torchnp.Namespace._t
-
-        def _t(ns, x, dtype=None):
-            if isinstance(x, np.ndarray | list | tuple) and np.size(x) > 1:
-                self.n["to_device"] += 1
-            return real_t(ns, x, dtype)
-
-        monkeypatch.setattr(_torchnp.Namespace, "_t", _t)
-
-    def _counted(self, fn, kind):
-        def wrapper(*args, **kwargs):
-            self.n[kind] += 1
-            return fn(*args, **kwargs)
-
-        return wrapper
+    def __init__(self):
+        self._last = dict(_xpnp.crossings)
 
     def take(self):
-        n, self.n = dict(self.n), {"to_host": 0, "to_device": 0}
+        now = dict(_xpnp.crossings)
+        n = {k: now[k] - self._last[k] for k in now}
+        self._last = now
         return n
 
 
@@ -298,7 +279,7 @@ class _Syncs:
         ),
     ],
 )
-def test_no_transfer_per_minibatch_temperature_or_sweep(make, monkeypatch):
+def test_no_transfer_per_minibatch_temperature_or_sweep(make):
     """On the PyTorch path, as on CuPy's: a fit reads the device the same
     number of times for 2 minibatches an epoch as for 40 (none per update);
     AIS the same for 50 and 200 temperatures; ``sample`` the same for 10 and
@@ -308,7 +289,7 @@ def test_no_transfer_per_minibatch_temperature_or_sweep(make, monkeypatch):
         X = torch.asarray(rng.normal(size=(200, 6)))
     else:
         X = torch.asarray((rng.random((200, 6)) < 0.4).astype(float))
-    count = _Syncs(monkeypatch)
+    count = _Syncs()
     kw = dict(n_components=3, max_iter=2, random_state=0)
     with dispatch(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -318,7 +299,7 @@ def test_no_transfer_per_minibatch_temperature_or_sweep(make, monkeypatch):
             n.append(count.take())
         assert n[0] == n[1], n
         est = make(batch_size=5, **dict(kw, max_iter=4)).fit(X)
-        per_epoch = (count.take()["to_host"] - n[1]["to_host"]) / 2
+        per_epoch = (count.take()["d2h"] - n[1]["d2h"]) / 2
         assert per_epoch <= 15, per_epoch  # the CuPy path's budget per epoch
         n = []
         for n_betas in (50, 200):
@@ -338,7 +319,7 @@ def test_no_transfer_per_minibatch_temperature_or_sweep(make, monkeypatch):
 def test_namespace_functions_match_numpy():
     from scipy import special
 
-    xp = _torchnp.namespace("cpu")
+    xp = _xpnp.namespace("torch", "cpu")
     rng = np.random.default_rng(0)
     a = rng.normal(size=(4, 5))
     b = rng.normal(size=(4, 5))

@@ -52,10 +52,9 @@ def _device_peak_mib(fn, cp) -> float:
     allocations (plus whatever was already in use, such as the data).  For
     PyTorch's namespace: the peak of PyTorch's CUDA allocator during the
     call (NaN, not measured, on a CPU)."""
-    from .._backend import synchronize
-    from .._torchnp import Namespace
+    from .._backend import is_facade_namespace, synchronize
 
-    if isinstance(cp, Namespace):
+    if is_facade_namespace(cp):
         import torch
 
         if cp.device.type != "cuda":
@@ -145,7 +144,7 @@ def _results(cases, flops, dtypes, reference, repeats, progress, devices=None):
 def _memory_kind(xp) -> str:
     if xp is None:
         return "host (tracemalloc)"
-    if type(xp).__name__ == "Namespace":  # skrapid._torchnp
+    if type(xp).__name__ == "Namespace":  # skrapid._xpnp
         return "device (PyTorch allocator peak)"
     return "device (CuPy pool)"
 

@@ -59,10 +59,10 @@ def bench_gpu(args, progress=print) -> dict:
         import sklearn
         import torch
 
-        from .._torchnp import namespace
+        from .._xpnp import namespace
 
         Xt = torch.asarray(X, device=tdev)
-        xt = namespace(str(Xt.device))
+        xt = namespace("torch", str(Xt.device))
 
         def torch_epoch(r):
             with sklearn.config_context(array_api_dispatch=True):
@@ -130,10 +130,10 @@ def _rapid_mnist(args, X, cp, tdev, progress) -> dict:
         import sklearn
         import torch
 
-        from .._torchnp import namespace
+        from .._xpnp import namespace
 
         data = torch.asarray(Xb, device=tdev)
-        xp, via = namespace(str(data.device)), "PyTorch"
+        xp, via = namespace("torch", str(data.device)), "PyTorch"
         context = sklearn.config_context(array_api_dispatch=True)
     Bk.synchronize(xp)
     progress(
