@@ -1116,14 +1116,14 @@ class Namespace:
     def diag(self, v, k=0):
         return self.array_type(self.lib.diag(self._t(v), k))
 
-    def take(self, a, indices, axis=None):
+    def take(self, a, indices, axis=None, out=None):
         t = self._t(a)
         idx = self._t(indices)
         if axis is None:
             t, axis = self.xp.reshape(t, (-1,)), 0
         res = self.xp.take(t, self.xp.reshape(idx, (-1,)), axis=axis)
         shape = tuple(t.shape[:axis]) + tuple(idx.shape) + tuple(t.shape[axis + 1 :])
-        return self.array_type(self.xp.reshape(res, shape))
+        return _into(self, self.xp.reshape(res, shape), out)
 
     def take_along_axis(self, a, indices, axis):
         return self.array_type(
