@@ -86,9 +86,10 @@ def tiny_rbm(request):
 @pytest.fixture
 def strict_gpu(monkeypatch):
     """The strict CuPy stand-in (``tests/_cupy_standin.py``) as the backend's
-    CuPy: the device code path runs on NumPy underneath but fails wherever
-    real CuPy would (implicit host conversion, host/device mixing, CuPy-only
-    generator methods) and counts every host<->device transfer."""
+    CuPy: the device code path runs on ``array_api_strict``'s simulated
+    device through skrapid's façade, fails wherever real CuPy would (implicit
+    host conversion, host/device mixing, CuPy-only generator methods), and
+    every host<->device transfer is counted."""
     import _cupy_standin as S
 
     from skrapid import _backend as B

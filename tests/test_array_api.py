@@ -4,9 +4,11 @@
   to a GPU (the CuPy stand-in plays an installed CuPy with a GPU).
 * Under ``sklearn.config_context(array_api_dispatch=True)`` an
   ``array_api_strict`` array (on its CPU device or its simulated
-  ``device1``) or a PyTorch tensor is read where it lives, and the outputs
-  and fitted attributes go back to its namespace and device.  The results
-  are those of the same fit on NumPy.
+  ``device1``) or a PyTorch tensor is computed by its own library where it
+  lives (``skrapid/_xpnp.py``), and the outputs and fitted attributes stay in
+  its namespace and on its device.  The results are those of the same fit on
+  NumPy (``array_api_strict`` draws NumPy's random stream; PyTorch is given
+  it in the tests that compare values).
 * Crossings between the input's namespace and skrapid's compute namespace
   are counted: a call crosses for its inputs, the fitted arrays it reads
   and its outputs, never per minibatch, per epoch or per chain step.
@@ -139,7 +141,8 @@ def _methods(est, X, X_np):
 def test_every_method_follows_the_input(make, data, device):
     """Fit and every method on array_api_strict input under dispatch: outputs
     and fitted attributes in its namespace, on its device, with the NumPy
-    fit's dtypes and values (the same computation runs underneath)."""
+    fit's dtypes and values (array_api_strict computes it, with NumPy's
+    random stream)."""
     X_np = data(dtype=np.float32)
     X = xs.asarray(X_np, device=device)
     ref = make().fit(X_np)

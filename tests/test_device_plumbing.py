@@ -1,15 +1,17 @@
 """The device code path, run without a GPU through the strict CuPy stand-in.
 
 ``tests/_cupy_standin.py`` plays CuPy's part for the backend (the
-``strict_gpu`` fixture of ``conftest.py`` installs it).  Its array is not a
-NumPy array, refuses implicit conversion to one, refuses to be mixed with host
-arrays, returns 0-d device arrays from reductions, has CuPy's non-raising
-Cholesky and CuPy's random generator, and counts every device->host transfer
-("sync") and host->device copy.  So these tests fail wherever real CuPy would
-fail, and they hold the hot loops to sync budgets: zero transfers per
-minibatch for every training method, zero per AIS temperature.  They do not
-replace the real GPU tests in ``test_backend.py``, which skip without CuPy and
-a GPU.
+``strict_gpu`` fixture of ``conftest.py`` installs it).  Its arrays are
+``array_api_strict`` arrays on the simulated device ``device1``, given NumPy's
+API by skrapid's façade (``skrapid/_xpnp.py``): not NumPy arrays, refusing
+implicit conversion to one and any mixing with host arrays, with 0-d device
+arrays from reductions.  The stand-in adds CuPy's own behaviour (its
+non-raising Cholesky, its random generator), and the façade counts every
+device->host transfer ("sync") and host->device copy.  So these tests fail
+wherever real CuPy would fail, and they hold the hot loops to sync budgets:
+zero transfers per minibatch for every training method, zero per AIS
+temperature.  They do not replace the real GPU tests in ``test_backend.py``,
+which skip without CuPy and a GPU.
 """
 
 import pickle
