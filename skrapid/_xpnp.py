@@ -387,27 +387,21 @@ def _torch_lib():
     return TorchLib()
 
 
-@functools.cache
-def _lib_of_type(cls):
-    if cls.__module__.split(".")[0] == "torch":
-        return _torch_lib()
-    import array_api_compat
-
-    return Lib(array_api_compat.get_namespace(_EXAMPLES[cls]))
-
-
-_EXAMPLES = {}  # an array of each non-PyTorch type, for array_api_compat
-_LIBS = {}  # type: Lib, the fast path
+_LIBS = {}  # array type: its Lib
 
 
 def lib_of(a) -> Lib:
-    """The :class:`Lib` of a library's array."""
+    """The :class:`Lib` of a library's array (one per library)."""
     lib = _LIBS.get(type(a))
     if lib is None:
-        cls = type(a)
-        if not is_torch_tensor(a):
-            _EXAMPLES[cls] = a
-        lib = _LIBS[cls] = _lib_of_type(cls)
+        if is_torch_tensor(a):
+            lib = _torch_lib()
+        else:
+            import array_api_compat
+
+            xp = array_api_compat.get_namespace(a)
+            lib = next((k for k in _LIBS.values() if k.xp is xp), None) or Lib(xp)
+        _LIBS[type(a)] = lib
     return lib
 
 
@@ -1244,7 +1238,7 @@ def _namespace_named(lib_name, device):
     import importlib
 
     xp = importlib.import_module(lib_name)
-    return namespace(_lib_of_type(type(xp.asarray(0, device=device))), device)
+    return namespace_of(xp.asarray(0.0, device=device))
 
 
 class _Linalg(_Sub):

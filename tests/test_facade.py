@@ -5,6 +5,7 @@ where torch is installed), checked function by function against NumPy, and
 the device path's sync budgets counted at the façade's crossing points.
 """
 
+import pickle
 import warnings
 
 import array_api_strict as xs
@@ -218,3 +219,4 @@ def test_namespace_functions_match_numpy(library):
         np.asarray(A)
     with pytest.raises(AttributeError, match="has no 'fft'"):
         _ = xp.fft
+    assert pickle.loads(pickle.dumps(xp)) is xp

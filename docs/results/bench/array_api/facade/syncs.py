@@ -1,8 +1,10 @@
-"""Device reads and host copies of the PyTorch path (the counters of
-``tests/test_torch_path.py``), per fit, AIS call and ``sample`` call.
+"""Device reads and host copies of the façade's path (its own counters,
+``skrapid._xpnp.crossings``, as ``tests/test_facade.py`` reads them), per fit,
+AIS call and ``sample`` call, for array_api_strict's ``device1`` and, where
+PyTorch is installed, PyTorch's CPU.
 
-Run from the repository root: ``python docs/results/bench/array_api/torch_path/
-syncs.py`` (needs PyTorch)."""
+Run from the repository root: ``python docs/results/bench/array_api/facade/
+syncs.py``."""
 
 import os
 import sys
@@ -12,26 +14,27 @@ os.environ["SCIPY_ARRAY_API"] = "1"
 sys.path.insert(0, "tests")
 
 import numpy as np  # noqa: E402
-import pytest  # noqa: E402
 import sklearn  # noqa: E402
-import torch  # noqa: E402
-from test_torch_path import _Syncs  # noqa: E402
+from test_facade import LIBRARIES, _asarray, _Syncs  # noqa: E402
 
 from skrapid import RARBM, BinaryRBM, GaussianRBM  # noqa: E402
 
 warnings.simplefilter("ignore")
-count = _Syncs(pytest.MonkeyPatch())
+count = _Syncs()
 rng = np.random.default_rng(0)
-Xb = torch.asarray((rng.random((200, 6)) < 0.4).astype(float))
-Xg = torch.asarray(rng.normal(size=(200, 6)))
+xb = (rng.random((200, 6)) < 0.4).astype(float)
+xg = rng.normal(size=(200, 6))
 CASES = {
-    "BinaryRBM pcd": (lambda **k: BinaryRBM(method="pcd", **k), Xb),
-    "BinaryRBM pt": (lambda **k: BinaryRBM(method="pt", **k), Xb),
-    "RARBM pid": (lambda **k: RARBM(n_patterns=2, **k), Xb),
-    "GaussianRBM pcd": (lambda **k: GaussianRBM(method="pcd", **k), Xg),
-    "GaussianRBM exact": (lambda **k: GaussianRBM(method="exact", **k), Xg),
+    "BinaryRBM pcd": (lambda **k: BinaryRBM(method="pcd", **k), xb),
+    "BinaryRBM pt": (lambda **k: BinaryRBM(method="pt", **k), xb),
+    "RARBM pid": (lambda **k: RARBM(n_patterns=2, **k), xb),
+    "GaussianRBM pcd": (lambda **k: GaussianRBM(method="pcd", **k), xg),
+    "GaussianRBM exact": (lambda **k: GaussianRBM(method="exact", **k), xg),
 }
-for name, (make, X) in CASES.items():
+for (name, (make, x)), library in (
+    (case, lib) for lib in LIBRARIES for case in CASES.items()
+):
+    X = _asarray(library, x)
     with sklearn.config_context(array_api_dispatch=True):
         fits = []
         for epochs, batch in [(2, 100), (2, 5), (4, 5)]:
@@ -51,5 +54,5 @@ for name, (make, X) in CASES.items():
         for n_steps in (10, 500):
             est.sample(20, n_steps=n_steps, random_state=0)
             draws.append(count.take())
-    print(name, "fit 2 epochs b100 / b5, 4 epochs b5:", fits)
+    print(library, name, "fit 2 epochs b100 / b5, 4 epochs b5:", fits)
     print("   AIS 50 / 200 temperatures:", ais, "sample 10 / 500 sweeps:", draws)
