@@ -390,6 +390,15 @@ def _torch_lib():
 _LIBS = {}  # array type: its Lib
 
 
+def _is_library_array(x) -> bool:
+    """An array of an Array API library (not NumPy's, not a Python scalar)."""
+    if type(x) in _LIBS or is_torch_tensor(x):
+        return True
+    return not isinstance(x, np.ndarray | np.generic) and hasattr(
+        x, "__array_namespace__"
+    )
+
+
 def lib_of(a) -> Lib:
     """The :class:`Lib` of a library's array (one per library)."""
     lib = _LIBS.get(type(a))
@@ -800,14 +809,18 @@ class Namespace:
         ld = lib.dtype(dtype)
         if isinstance(x, XArray):
             x = x.a
-        if not isinstance(x, np.ndarray) and hasattr(x, "__array_namespace__"):
-            if lib_of(x) is lib:
-                x = lib.to_device(x, self.device)
-                return x if ld is None or x.dtype == ld else self.xp.astype(x, ld)
-        if isinstance(x, np.ndarray | list | tuple):
-            if not host:
-                _raw(np.asarray(x))  # the TypeError
-            _cross("h2d")
+        if _is_library_array(x):
+            if lib_of(x) is not lib:
+                raise TypeError(
+                    f"a {type(x).__module__} array cannot mix with {lib.name}'s: "
+                    "convert it first"
+                )
+            x = lib.to_device(x, self.device)
+            return x if ld is None or x.dtype == ld else self.xp.astype(x, ld)
+        if isinstance(x, np.ndarray) and not host:
+            _raw(x)  # the TypeError
+        if not isinstance(x, int | float | bool | complex | np.generic):
+            _cross("h2d")  # host data: an array, a list, a pandas object...
         return lib.from_host(np.asarray(x), ld, self.device)
 
     def _scalar(self, v, like=None):
@@ -953,8 +966,8 @@ class Namespace:
         x = _raw(x)
         if x is None or isinstance(x, int | float | bool):
             return x
-        if hasattr(x, "__array_namespace__") and lib_of(x) is self.lib:
-            return x if x.device == self.device else self.lib.to_device(x, self.device)
+        if type(x) in _LIBS and x.device == self.device and lib_of(x) is self.lib:
+            return x  # the common case, first
         return self._t(x)
 
     def _pair(self, a, b):
@@ -1290,30 +1303,6 @@ class _Special(_Sub):
         ns = self._ns
         return ns.array_type(ns.lib.special(name)(ns._t(x)))
 
-    def expit(self, x):
-        return self._f("expit", x)
-
-    def log_expit(self, x):
-        return self._f("log_expit", x)
-
-    def erfc(self, x):
-        return self._f("erfc", x)
-
-    def erfcx(self, x):
-        return self._f("erfcx", x)
-
-    def log_ndtr(self, x):
-        return self._f("log_ndtr", x)
-
-    def ndtr(self, x):
-        return self._f("ndtr", x)
-
-    def ndtri(self, x):
-        return self._f("ndtri", x)
-
-    def gammaln(self, x):
-        return self._f("gammaln", x)
-
     def ndtri_exp(self, y):
         """Φ⁻¹(exp(y)) for y ≤ 0, down the far tail where exp(y) underflows:
         Φ⁻¹(e^y) directly where e^y is representable, else the tail's
@@ -1336,6 +1325,27 @@ class _Special(_Sub):
     def logsumexp(self, a, axis=None, keepdims=False):
         ns = self._ns
         return ns.array_type(ns.lib.logsumexp(ns._t(a), _axis(axis), keepdims))
+
+
+def _special_function(name):
+    def function(self, x):
+        return self._f(name, x)
+
+    function.__name__ = name
+    return function
+
+
+for _name in (
+    "expit",
+    "log_expit",
+    "erfc",
+    "erfcx",
+    "log_ndtr",
+    "ndtr",
+    "ndtri",
+    "gammaln",
+):
+    setattr(_Special, _name, _special_function(_name))
 
 
 class _Cuda(_Sub):

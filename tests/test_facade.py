@@ -207,7 +207,9 @@ def test_namespace_functions_match_numpy(library):
         B.to_numpy(A)
         xp.asarray(np.zeros(2))
         _ = xp.exp(A) * 2.0 + A
-    assert c == {"d2h": 3, "h2d": 1}
+        _ = xp.where(A > 0, A, Bt), xp.maximum(A, 0.5), xp.logaddexp(A, Bt)
+        _ = xp.clip(A, -0.5, xp.abs(Bt)), xp.matmul(A, Bt.T), xp.sum(A, axis=0)
+    assert c == {"d2h": 3, "h2d": 1}  # nothing computed goes through the host
     # CuPy's behaviours: cholesky of a matrix that is not positive definite is
     # NaN, not an exception; a NumPy array never mixes with a device array,
     # and no implicit conversion to NumPy
