@@ -530,8 +530,10 @@ class XArray:
 
     @property
     def T(self):  # noqa: N802
-        xp = self.lib.xp
-        return self._new(xp.permute_dims(self.a, tuple(range(self.ndim - 1, -1, -1))))
+        a = self.a
+        if a.ndim == 2:
+            return self._new(a.T)
+        return self._new(self.lib.xp.permute_dims(a, tuple(range(a.ndim - 1, -1, -1))))
 
     def __len__(self):
         return self.a.shape[0]
@@ -1081,7 +1083,7 @@ class Namespace:
         a, b = _promote(self.lib, self._t(a), self._t(b))
         if out is not None and self.lib.matmul_into(out.a, a, b):
             return out
-        return _into(self, self.xp.matmul(a, b), out)
+        return _into(self, a @ b, out)  # promoted already: the operator
 
     def dot(self, a, b, out=None):
         return self.matmul(a, b, out=out)
