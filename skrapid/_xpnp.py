@@ -815,7 +815,8 @@ class Namespace:
             if lib_of(x) is not lib:
                 raise TypeError(
                     f"a {type(x).__module__} array cannot mix with {lib.name}'s: "
-                    "convert it first"
+                    f"pass arrays of one library (convert it with {lib.name}'s "
+                    "asarray first)"
                 )
             x = lib.to_device(x, self.device)
             return x if ld is None or x.dtype == ld else self.xp.astype(x, ld)
