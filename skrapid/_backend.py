@@ -375,6 +375,12 @@ def from_foreign(a: Any, *, host: bool = False, facade: bool | None = None):
     """
     if getattr(a, "requires_grad", False):  # PyTorch refuses to export those
         a = a.detach()
+    try:
+        complex_input = numpy_dtype(a).kind == "c"
+    except TypeError:  # a dtype NumPy does not know (bfloat16): refused below
+        complex_input = False
+    if complex_input:  # scikit-learn's words for NumPy input
+        raise ValueError("Complex data not supported")
     if facade is None:
         facade = not host and dispatch_enabled()
     if facade and _facade_library(a) and _xpnp.computable(a):

@@ -193,6 +193,23 @@ def test_values_match_numpy_in_sklearns_check(make, data):
     )  # fmt: skip
 
 
+def test_complex_input_is_refused_as_numpys_is():
+    """Complex data under dispatch: scikit-learn's error for NumPy input, not
+    a cast that drops the imaginary part (PyTorch) or array_api_strict's
+    casting error from deep inside."""
+    X = (np.random.default_rng(0).random((20, 4)) < 0.4).astype(np.complex64)
+    inputs = [X, xs.asarray(X, device=xs.Device("device1"))]
+    try:
+        import torch
+
+        inputs.append(torch.asarray(X))
+    except ImportError:
+        pass
+    for A in inputs:
+        with dispatch(), pytest.raises(ValueError, match="Complex data not supported"):
+            BinaryRBM(n_components=2, max_iter=1).fit(A)
+
+
 def test_mixing_namespaces_is_a_clear_error():
     X_np = binary()
     with dispatch():
