@@ -110,3 +110,25 @@ def pytest_configure(config):
         from threadpoolctl import threadpool_limits
 
         config._skrapid_blas_limit = threadpool_limits(limits=1)
+
+
+def dispatch_available() -> bool:
+    """Whether scikit-learn can turn Array API dispatch on here (it refuses
+    with SciPy older than 1.14, or without ``SCIPY_ARRAY_API=1``)."""
+    import sklearn
+
+    try:
+        with sklearn.config_context(array_api_dispatch=True):
+            return True
+    except (ImportError, RuntimeError):
+        return False
+
+
+def skip_without_dispatch():
+    """Skip the calling test module where Array API dispatch is unavailable."""
+    if not dispatch_available():
+        pytest.skip(
+            "Array API dispatch is unavailable (SciPy >= 1.14 and "
+            "SCIPY_ARRAY_API=1 are needed)",
+            allow_module_level=True,
+        )

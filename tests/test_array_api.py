@@ -26,6 +26,7 @@ import warnings
 import numpy as np
 import pytest
 import sklearn
+from conftest import skip_without_dispatch
 from sklearn.utils.estimator_checks import check_array_api_input
 
 import skrapid
@@ -34,11 +35,7 @@ from skrapid import _backend as B
 from skrapid.layers import Potts
 
 xs = pytest.importorskip("array_api_strict")
-try:
-    with sklearn.config_context(array_api_dispatch=True):
-        pass
-except (ImportError, RuntimeError) as exc:  # SciPy < 1.14: no dispatch at all
-    pytest.skip(f"Array API dispatch is unavailable: {exc}", allow_module_level=True)
+skip_without_dispatch()
 
 
 def dispatch():

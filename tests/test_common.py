@@ -17,6 +17,7 @@ design.  So each estimator is checked twice:
 
 import numpy as np
 import pytest
+from conftest import dispatch_available
 from scipy.sparse import issparse
 from scipy.special import expit
 from sklearn.utils import check_array
@@ -211,18 +212,6 @@ def _expected(estimator):
 )
 def test_sklearn_compatible_estimator(estimator, check):
     name = getattr(check, "func", check).__name__
-    if name.startswith("check_array_api") and not _dispatch_available():
+    if name.startswith("check_array_api") and not dispatch_available():
         pytest.skip("Array API dispatch needs SciPy >= 1.14 (scikit-learn's rule)")
     check(estimator)
-
-
-def _dispatch_available():
-    """Whether scikit-learn can turn Array API dispatch on here (it refuses
-    with SciPy older than 1.14, or without ``SCIPY_ARRAY_API=1``)."""
-    import sklearn
-
-    try:
-        with sklearn.config_context(array_api_dispatch=True):
-            return True
-    except (ImportError, RuntimeError):
-        return False

@@ -12,15 +12,12 @@ import array_api_strict as xs
 import numpy as np
 import pytest
 import sklearn
+from conftest import skip_without_dispatch
 
 from skrapid import RARBM, BinaryRBM, GaussianRBM, _xpnp
 from skrapid import _backend as B
 
-try:
-    with sklearn.config_context(array_api_dispatch=True):
-        pass
-except (ImportError, RuntimeError) as exc:  # SciPy < 1.14: no dispatch at all
-    pytest.skip(f"Array API dispatch is unavailable: {exc}", allow_module_level=True)
+skip_without_dispatch()
 
 
 def _torch_devices():

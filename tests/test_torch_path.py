@@ -19,7 +19,12 @@ import sklearn
 
 torch = pytest.importorskip("torch")
 
-from conftest import all_states, brute_force, make_rbm  # noqa: E402
+from conftest import (  # noqa: E402
+    all_states,
+    brute_force,
+    make_rbm,
+    skip_without_dispatch,
+)
 from test_layers import _bound, _cases, _density_cdf, _gof_z  # noqa: E402
 
 import skrapid  # noqa: E402
@@ -32,11 +37,7 @@ from skrapid import (  # noqa: E402
 from skrapid import _backend as B  # noqa: E402
 from skrapid.layers import Potts  # noqa: E402
 
-try:
-    with sklearn.config_context(array_api_dispatch=True):
-        pass
-except (ImportError, RuntimeError) as exc:  # SciPy < 1.14: no dispatch at all
-    pytest.skip(f"Array API dispatch is unavailable: {exc}", allow_module_level=True)
+skip_without_dispatch()
 
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 
