@@ -125,9 +125,10 @@ def resolve_namespace(device: str, *arrays: Any):
     device : {"auto", "cpu", "gpu"}
         ``"cpu"`` always uses NumPy.  ``"gpu"`` requires CuPy and a CUDA GPU and
         raises otherwise.  ``"auto"`` (the default) lets the input decide:
-        CuPy for CuPy input, PyTorch for a PyTorch-computed array (a tensor
-        under dispatch, :func:`from_foreign`), NumPy for everything else --
-        NumPy input never moves.
+        CuPy for CuPy input, the façade's namespace for a façade array (a
+        PyTorch tensor or an array_api_strict array under dispatch,
+        :func:`from_foreign`), NumPy for everything else -- NumPy input never
+        moves.
     *arrays : array-like
         Inputs of the call; CuPy inputs make ``"auto"`` pick CuPy.  SciPy
         sparse inputs make ``"auto"`` pick NumPy, and ``"gpu"`` raise a
@@ -328,8 +329,8 @@ def space_key(a: Any) -> tuple:
 
 
 def to_space(a: Any, space: Space):
-    """A NumPy, CuPy or PyTorch-computed result in ``space``'s namespace, on
-    its device."""
+    """A NumPy, CuPy or façade result in ``space``'s namespace, on its
+    device."""
     if a is None or isinstance(a, int | float):
         return a
     if is_facade_array(a):

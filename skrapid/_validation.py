@@ -187,9 +187,9 @@ class _ValidationMixin:
         return self._check_X(X, reset=reset, likelihood=likelihood, training=training)
 
     def _check_X(self, X, *, reset, likelihood=False, training=False):
-        """:meth:`_validate_X` of an X that is NumPy, CuPy, PyTorch-computed,
-        SciPy sparse or array-like (a foreign array has been read where
-        skrapid computes on it)."""
+        """:meth:`_validate_X` of an X that is NumPy, CuPy, a façade array
+        (:mod:`skrapid._xpnp`), SciPy sparse or array-like (a foreign array
+        has been read where skrapid computes on it)."""
         if B.is_device_array(X):
             X = _check_device_array(X, "X")
             if reset:
@@ -219,8 +219,9 @@ class _ValidationMixin:
     # ------------------------------------------------------------------
     def _from_input_space(self, X, *, reset):
         """A foreign X (PyTorch, array_api_strict, ...) where skrapid computes
-        on it, on its device (:func:`skrapid._backend.from_foreign`: PyTorch
-        for a tensor under dispatch, NumPy or CuPy otherwise).  Under Array API
+        on it, on its device (:func:`skrapid._backend.from_foreign`: its own
+        library for a PyTorch tensor or an array_api_strict array under
+        dispatch, NumPy or CuPy otherwise).  Under Array API
         dispatch, a fit remembers its namespace and device (the fitted
         attributes go there, :meth:`_attributes_to_host`) and a fitted
         model refuses input from another namespace or device, as scikit-learn's
@@ -278,17 +279,19 @@ class _ValidationMixin:
         (with ``host``: on NumPy, for a computation made on the host)."""
         check_is_fitted(self, "components_")
         self._check_signature()
-        ref = self._attribute_reference() if X is None else X
-        xp = B.resolve_namespace(self.device, *(() if ref is None else (ref,)))
         if host:
             xp = np
+        else:
+            ref = self._attribute_reference() if X is None else X
+            xp = B.resolve_namespace(self.device, *(() if ref is None else (ref,)))
         dtype = B.numpy_dtype(self.components_)
         return self._model(self._load_parameters(xp, dtype), xp), xp
 
     def _attribute_reference(self):
         """Without X, work runs where the fitted attributes live: a CuPy array,
-        or (under dispatch) a PyTorch tensor as PyTorch computes it; None
-        (NumPy) otherwise."""
+        or (under dispatch) a PyTorch tensor or an array_api_strict array as
+        its own library computes it (:mod:`skrapid._xpnp`); None (NumPy)
+        otherwise."""
         attr = self.components_
         if B.is_cupy_array(attr):
             return attr
